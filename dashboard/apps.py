@@ -1,0 +1,7 @@
+"""The nurses' pages: worklist, patient trajectories, alerts inbox, cohort view."""
+
+from django.apps import AppConfig
+
+
+class DashboardConfig(AppConfig):
+    name = "dashboard"

@@ -1,0 +1,80 @@
+"""Every SMS in or out, as a row: the outbox that a Celery task drains, and the history nurses read."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from patients.models import Patient
+
+
+class Message(models.Model):
+    class Direction(models.TextChoices):
+        OUTBOUND = "out", "Outbound"
+        INBOUND = "in", "Inbound"
+
+    class Purpose(models.TextChoices):
+        REMINDER = "reminder", "Daily reminder"
+        ENROLLMENT = "enrollment", "Enrollment invitation"
+        PAGE = "page", "Page to the on-call nurse"
+        REPLY = "reply", "Answer to a patient's message"
+        HELP = "help", "Help text"
+        OPT_OUT = "opt_out", "Opt-out confirmation"
+        OPT_IN = "opt_in", "Opt-in confirmation"
+        INBOUND = "inbound", "Message from a patient"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        DELIVERED = "delivered", "Delivered"
+        UNDELIVERED = "undelivered", "Undelivered"
+        FAILED = "failed", "Failed"
+        DROPPED = "dropped", "Dropped"
+        LOGGED = "logged", "Written to the log (no SMS provider)"
+        RECEIVED = "received", "Received"
+
+    direction = models.CharField(max_length=3, choices=Direction.choices, default=Direction.OUTBOUND)
+    purpose = models.CharField(max_length=16, choices=Purpose.choices)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    patient = models.ForeignKey(Patient, null=True, blank=True, on_delete=models.CASCADE, related_name="messages")
+    # The nurse a page is addressed to.
+    recipient_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # The alert a page is about (no foreign key: notifications reads recovery, and keeps history
+    # even if an alert is deleted).
+    alert_id = models.BigIntegerField(null=True, blank=True)
+    to_phone = models.CharField(max_length=16)
+    from_phone = models.CharField(max_length=16, blank=True)
+    body = models.TextField(max_length=1600)
+    # A natural key that makes a second send impossible, e.g. "reminder:<patient>:<local date>".
+    dedupe_key = models.CharField(max_length=120, null=True, blank=True, unique=True)
+    # For a reminder: the patient-local date it is for.
+    local_date = models.DateField(null=True, blank=True)
+    # Not sent before, nor after (a reminder never goes out at night).
+    send_after = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    provider_sid = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error_code = models.CharField(max_length=16, blank=True)
+    error_message = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            # Never two reminders for one patient and local date, whatever retries happen.
+            models.UniqueConstraint(
+                fields=["patient", "local_date", "purpose"],
+                condition=Q(purpose="reminder"),
+                name="message_one_reminder_per_patient_day",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["patient", "-created_at"], name="message_patient_idx"),
+            models.Index(fields=["status", "created_at"], condition=Q(status__in=["queued", "sending"]), name="message_pending_idx"),
+        ]
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.direction} {self.purpose} to {self.to_phone} ({self.status})"

@@ -1,0 +1,69 @@
+"""The vocabularies of recovery: red flags, milestones, alert kinds, severities and states."""
+
+from django.db import models
+
+
+class Symptom(models.TextChoices):
+    FEVER = "fever", "Fever or chills"
+    WOUND_DRAINAGE = "wound_drainage", "Wound red, hot, swollen, opening or draining"
+    NEW_WEAKNESS = "new_weakness", "New weakness, difficulty walking or a fall"
+    NEW_NUMBNESS = "new_numbness", "New numbness or tingling"
+    BLADDER_BOWEL = "bladder_bowel", "Loss of bladder or bowel control"
+    CALF_PAIN_SWELLING = "calf_pain_swelling", "Calf pain or a swollen leg"
+    CHEST_PAIN_BREATHLESS = "chest_pain_breathless", "Chest pain or trouble breathing"
+    TROUBLE_SWALLOWING = "trouble_swallowing", "New trouble swallowing"
+    UNCONTROLLED_PAIN = "uncontrolled_pain", "Pain not relieved by medication"
+
+
+class Milestone(models.TextChoices):
+    FIRST_WALK = "first_walk", "First walk"
+    DISCHARGED = "discharged", "Discharged home"
+    NORMAL_DIET = "normal_diet", "Normal diet"
+    OFF_OPIOIDS = "off_opioids", "Off opioids"
+    BRACE_OFF = "brace_off", "Brace off"
+    PHYSICAL_THERAPY_STARTED = "physical_therapy_started", "Physical therapy started"
+    DRIVING = "driving", "Driving"
+    RETURNED_TO_WORK = "returned_to_work", "Back to work"
+    NORMAL_ACTIVITIES = "normal_activities", "Normal activities"
+
+
+class AlertKind(models.TextChoices):
+    RED_FLAG = "red_flag", "Red-flag symptom"
+    PAIN_HIGH = "pain_high", "Pain high"
+    PAIN_RISING = "pain_rising", "Pain rising"
+    PAIN_NOT_IMPROVING = "pain_not_improving", "Pain not improving"
+    WALKING_BELOW_EXPECTED = "walking_below_expected", "Walking below expected"
+    MISSED_CHECKINS = "missed_checkins", "Missed check-ins"
+    MILESTONE_OVERDUE = "milestone_overdue", "Milestone overdue"
+    OPIOID_PROLONGED = "opioid_prolonged", "Opioid use prolonged"
+
+
+class Severity(models.TextChoices):
+    URGENT = "urgent", "Urgent"
+    HIGH = "high", "High"
+    ROUTINE = "routine", "Routine"
+
+
+# Sort key: most urgent first.
+SEVERITY_RANK = {Severity.URGENT: 0, Severity.HIGH: 1, Severity.ROUTINE: 2}
+
+
+class AlertStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    ACKNOWLEDGED = "acknowledged", "Acknowledged"
+    RESOLVED = "resolved", "Resolved"
+
+
+ACTIVE_ALERT_STATUSES = (AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED)
+
+
+class Channel(models.TextChoices):
+    APP = "app", "Mobile app"
+    SYNC = "sync", "Mobile app (offline sync)"
+    SMS = "sms", "SMS reply"
+    STAFF = "staff", "Entered by staff"
+
+
+class Measure(models.TextChoices):
+    PAIN_MAX = "pain_max", "Pain upper bound (0-10)"
+    WALKING_MIN = "walking_min", "Walking lower bound (minutes a day)"

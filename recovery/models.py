@@ -1,0 +1,215 @@
+"""Recovery protocols (the expected timeline, as data), daily records, submissions and alerts."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from patients.choices import Procedure
+from patients.models import Patient
+from recovery.choices import (
+    ACTIVE_ALERT_STATUSES,
+    AlertKind,
+    AlertStatus,
+    Channel,
+    Measure,
+    Milestone,
+    Severity,
+)
+
+
+class RecoveryProtocol(models.Model):
+    """The expected recovery after one procedure; clinic staff edit it in the admin."""
+
+    procedure = models.CharField(max_length=32, choices=Procedure.choices, unique=True)
+    name = models.CharField(max_length=200)
+    # Monitoring (reminders, judgement) stops this many days after surgery.
+    program_days = models.PositiveSmallIntegerField(default=90)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["procedure"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProtocolMilestone(models.Model):
+    """A milestone's window in post-operative days: expected from, expected by, overdue after."""
+
+    protocol = models.ForeignKey(RecoveryProtocol, on_delete=models.CASCADE, related_name="milestones")
+    milestone = models.CharField(max_length=32, choices=Milestone.choices)
+    expected_from = models.PositiveSmallIntegerField()
+    expected_by = models.PositiveSmallIntegerField()
+    overdue_after = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Empty: never overdue.")
+    alert_when_overdue = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["protocol", "milestone"], name="protocol_milestone_unique"),
+            models.CheckConstraint(condition=Q(expected_by__gte=models.F("expected_from")), name="milestone_window_ordered"),
+            models.CheckConstraint(
+                condition=Q(overdue_after__isnull=True) | Q(overdue_after__gte=models.F("expected_by")),
+                name="milestone_overdue_after_expected",
+            ),
+        ]
+        ordering = ["protocol", "expected_from", "expected_by", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.milestone}: {self.expected_from}-{self.expected_by} (overdue after {self.overdue_after})"
+
+
+class ProtocolBand(models.Model):
+    """One step of an expected bound: from `from_day` on (until the next step), the bound is `value`."""
+
+    protocol = models.ForeignKey(RecoveryProtocol, on_delete=models.CASCADE, related_name="bands")
+    measure = models.CharField(max_length=16, choices=Measure.choices)
+    from_day = models.PositiveSmallIntegerField()
+    value = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["protocol", "measure", "from_day"], name="protocol_band_unique")]
+        ordering = ["protocol", "measure", "from_day"]
+
+    def __str__(self) -> str:
+        return f"{self.measure} from day {self.from_day}: {self.value}"
+
+
+class DailyRecord(models.Model):
+    """What a patient reported for one local date: every submission for that date merged."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="daily_records")
+    date = models.DateField()
+    pain = models.PositiveSmallIntegerField(null=True, blank=True)
+    walking_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
+    steps = models.PositiveIntegerField(null=True, blank=True)
+    opioid_use = models.BooleanField(null=True, blank=True)
+    symptoms = models.JSONField(default=list, blank=True)
+    milestones = models.JSONField(default=list, blank=True)
+    note = models.TextField(blank=True, max_length=2000)
+    # The channel of the latest submission merged in.
+    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.APP)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["patient", "date"], name="daily_record_unique_patient_date"),
+            models.CheckConstraint(condition=Q(pain__isnull=True) | Q(pain__lte=10), name="daily_record_pain_0_10"),
+            models.CheckConstraint(
+                condition=Q(walking_minutes__isnull=True) | Q(walking_minutes__lte=1440), name="daily_record_walking_0_1440"
+            ),
+            models.CheckConstraint(condition=Q(steps__isnull=True) | Q(steps__lte=100000), name="daily_record_steps_0_100000"),
+        ]
+        ordering = ["patient", "-date"]
+
+    def __str__(self) -> str:
+        return f"patient {self.patient_id} on {self.date}"
+
+
+class CheckinSubmission(models.Model):
+    """Every check-in exactly as it came, for audit and for answering a replayed client_id."""
+
+    client_id = models.UUIDField(unique=True)
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="checkin_submissions")
+    daily_record = models.ForeignKey(DailyRecord, null=True, blank=True, on_delete=models.SET_NULL, related_name="submissions")
+    date = models.DateField()
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    payload = models.JSONField()
+    # The first answer (status and body), returned again on a replay of the same client_id.
+    response_status = models.PositiveSmallIntegerField(default=201)
+    response_body = models.JSONField(default=dict)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["patient", "-received_at"], name="submission_patient_idx")]
+        ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return f"submission {self.client_id}"
+
+
+class Alert(models.Model):
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="alerts")
+    kind = models.CharField(max_length=32, choices=AlertKind.choices)
+    severity = models.CharField(max_length=8, choices=Severity.choices)
+    status = models.CharField(max_length=16, choices=AlertStatus.choices, default=AlertStatus.OPEN)
+    # The post-operative day, and the local date, of the evidence that raised (or last updated) it.
+    recovery_day = models.SmallIntegerField()
+    evidence_date = models.DateField()
+    message = models.CharField(max_length=500)
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    acknowledge_note = models.TextField(blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    # Empty when the system resolved it (see resolution_reason).
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    resolution_note = models.TextField(blank=True)
+    resolution_reason = models.CharField(max_length=200, blank=True)
+    # Paging is owed for an urgent alert until `paged_at` is set; the notifications layer acts on it.
+    page_required = models.BooleanField(default=False)
+    paged_at = models.DateTimeField(null=True, blank=True)
+    # How many nurses of the roster have been paged (escalation moves down the roster).
+    page_level = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            # At most one open or acknowledged alert per patient and kind: new evidence updates it.
+            models.UniqueConstraint(
+                fields=["patient", "kind"],
+                condition=Q(status__in=[s.value for s in ACTIVE_ALERT_STATUSES]),
+                name="alert_one_active_per_patient_kind",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "severity", "-created_at"], name="alert_status_severity_idx"),
+            models.Index(fields=["patient", "status"], name="alert_patient_status_idx"),
+            models.Index(
+                fields=["page_required", "paged_at"],
+                condition=Q(page_required=True, status="open"),
+                name="alert_page_owed_idx",
+            ),
+        ]
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} ({self.severity}) for patient {self.patient_id}"
+
+
+class AlertEvent(models.Model):
+    """The history of one alert: raised, updated with new evidence, acknowledged, resolved, paged."""
+
+    class Action(models.TextChoices):
+        RAISED = "raised", "Raised"
+        UPDATED = "updated", "Updated with new evidence"
+        ACKNOWLEDGED = "acknowledged", "Acknowledged"
+        RESOLVED = "resolved", "Resolved"
+        PAGED = "paged", "Paged"
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=16, choices=Action.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    note = models.TextField(blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+
+class EvaluationState(models.Model):
+    """Where judgement of one patient stands: owed since a check-in, and judged through which day."""
+
+    patient = models.OneToOneField(Patient, on_delete=models.CASCADE, primary_key=True, related_name="evaluation_state")
+    # Set in the transaction of a check-in, cleared when the engine has judged it: a dropped task
+    # leaves the mark, and the sweep picks it up.
+    needs_evaluation_since = models.DateTimeField(null=True, blank=True)
+    # The last patient-local date the sweep judged.
+    judged_through = models.DateField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["needs_evaluation_since"], condition=Q(needs_evaluation_since__isnull=False), name="evaluation_owed_idx"),
+        ]

@@ -1,0 +1,14 @@
+"""Celery entry points of the recovery layer: thin doors into the services."""
+
+from celery import shared_task
+
+
+@shared_task(name="recovery.tasks.evaluate_patient_task")
+def evaluate_patient_task(patient_id: int) -> None:
+    """Judge one patient's fresh evidence. The evaluation mark written with the check-in stays until
+    the engine has judged it, so a dropped task is caught by the sweep."""
+
+
+@shared_task(name="recovery.tasks.sweep_task")
+def sweep_task() -> None:
+    """Judge every patient whose local day has ended since the last judgement."""

@@ -1,0 +1,50 @@
+"""checkin_submit: merging into the day's record, replaying a client_id, marking for judgement."""
+
+import datetime
+import uuid
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from recovery.models import CheckinSubmission, DailyRecord, EvaluationState
+from recovery.services import checkin_submit
+
+
+def test_it_merges_a_second_checkin_for_the_same_day(patient_a):
+    day = patient_a.surgery_date + datetime.timedelta(days=3)
+    first = checkin_submit(patient=patient_a, client_id=uuid.uuid4(), date=day, fields={"pain": 6, "symptoms": ["fever"]})
+    second = checkin_submit(patient=patient_a, client_id=uuid.uuid4(), date=day, fields={"pain": 4, "walking_minutes": 20, "symptoms": ["wound_drainage"]})
+    assert (first.status, first.http_status) == ("created", 201)
+    assert (second.status, second.http_status) == ("merged", 200)
+    record = DailyRecord.objects.get(patient=patient_a, date=day)
+    assert record.pain == 4
+    assert record.walking_minutes == 20
+    assert record.symptoms == ["fever", "wound_drainage"]
+    assert CheckinSubmission.objects.filter(patient=patient_a).count() == 2
+    assert EvaluationState.objects.get(patient=patient_a).needs_evaluation_since is not None
+
+
+def test_a_replayed_client_id_changes_nothing_and_answers_as_the_first_time(patient_a):
+    day = patient_a.surgery_date + datetime.timedelta(days=3)
+    client_id = uuid.uuid4()
+    first = checkin_submit(patient=patient_a, client_id=client_id, date=day, fields={"pain": 6})
+    replay = checkin_submit(patient=patient_a, client_id=client_id, date=day, fields={"pain": 9})
+    assert replay.status == "duplicate"
+    assert replay.body == first.body
+    assert DailyRecord.objects.get(patient=patient_a, date=day).pain == 6
+
+
+def test_a_red_flag_answer_carries_advice_in_the_patients_language(make_patient):
+    patient = make_patient(language="es")
+    outcome = checkin_submit(patient=patient, client_id=uuid.uuid4(), date=patient.surgery_date, fields={"symptoms": ["chest_pain_breathless"]})
+    assert "911" in outcome.body["advice"]
+    assert "Llame" in outcome.body["advice"]
+
+
+def test_it_refuses_a_date_before_surgery_or_after_the_patients_today(patient_a):
+    with pytest.raises(ValidationError) as exc:
+        checkin_submit(patient=patient_a, client_id=uuid.uuid4(), date=patient_a.surgery_date - datetime.timedelta(days=1), fields={"pain": 3})
+    assert "date" in exc.value.message_dict
+    with pytest.raises(ValidationError):
+        checkin_submit(patient=patient_a, client_id=uuid.uuid4(), date=patient_a.local_today() + datetime.timedelta(days=1), fields={"pain": 3})
+    assert not DailyRecord.objects.filter(patient=patient_a).exists()
