@@ -1,4 +1,4 @@
-from django.urls import path  # noqa: F401
+"""The nurses' pages."""
 
 app_name = "dashboard"
 urlpatterns = []

@@ -1,1 +1,3 @@
+"""Twilio's webhooks: inbound SMS and delivery status callbacks."""
+
 urlpatterns = []

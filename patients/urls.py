@@ -1,1 +1,3 @@
+"""Routes of the patients layer's API: staff tokens and patient enrollment."""
+
 urlpatterns = []

@@ -2,7 +2,16 @@
 
 from django.contrib import admin
 
-from recovery.models import Alert, AlertEvent, CheckinSubmission, DailyRecord, EvaluationState, ProtocolBand, ProtocolMilestone, RecoveryProtocol
+from recovery.models import (
+    Alert,
+    AlertEvent,
+    CheckinSubmission,
+    DailyRecord,
+    EvaluationState,
+    ProtocolBand,
+    ProtocolMilestone,
+    RecoveryProtocol,
+)
 
 
 class ProtocolMilestoneInline(admin.TabularInline):

@@ -197,6 +197,9 @@ class AlertEvent(models.Model):
     class Meta:
         ordering = ["at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.action} alert {self.alert_id} at {self.at:%Y-%m-%d %H:%M}"
+
 
 class EvaluationState(models.Model):
     """Where judgement of one patient stands: owed since a check-in, and judged through which day."""
@@ -213,3 +216,6 @@ class EvaluationState(models.Model):
         indexes = [
             models.Index(fields=["needs_evaluation_since"], condition=Q(needs_evaluation_since__isnull=False), name="evaluation_owed_idx"),
         ]
+
+    def __str__(self) -> str:
+        return f"evaluation of patient {self.patient_id}"

@@ -1,4 +1,4 @@
-"""Writes of the recovery layer: check-ins merged into daily records."""
+"""Check-ins: each submission kept as it came and merged into the day's record."""
 
 import datetime
 import uuid

@@ -1,0 +1,1 @@
+"""The recovery layer's REST API: patient calls (patient.py) and staff calls (staff.py)."""

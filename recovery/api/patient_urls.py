@@ -1,0 +1,3 @@
+"""Routes of the patients' own calls: check-ins, sync, profile and progress."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Routes of the staff calls: patients, their daily records, alerts."""
+
+urlpatterns = []

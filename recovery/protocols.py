@@ -1,0 +1,95 @@
+"""The expected timeline of a procedure as a plain, immutable plan, loaded from the protocol tables.
+
+Rules, the progress view and the dashboard read bounds and milestone windows through this one shape,
+so no database call hides inside a rule.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from recovery.choices import Measure, Milestone
+from recovery.models import RecoveryProtocol
+
+
+@dataclass(frozen=True)
+class MilestoneWindow:
+    code: str
+    expected_from: int
+    expected_by: int
+    overdue_after: int | None
+    alert_when_overdue: bool
+
+    @property
+    def label(self) -> str:
+        return Milestone(self.code).label
+
+
+@dataclass(frozen=True)
+class ProtocolPlan:
+    procedure: str
+    name: str
+    program_days: int
+    milestones: tuple[MilestoneWindow, ...]
+    # (from_day, value) steps, sorted by from_day.
+    pain_bands: tuple[tuple[int, int], ...]
+    walking_bands: tuple[tuple[int, int], ...]
+
+    @staticmethod
+    def _step(bands: tuple[tuple[int, int], ...], day: int) -> int | None:
+        value = None
+        for from_day, bound in bands:
+            if from_day > day:
+                break
+            value = bound
+        return value
+
+    def pain_max(self, day: int) -> int | None:
+        """The expected upper bound of the day's worst pain, or None before the first band."""
+        return self._step(self.pain_bands, day)
+
+    def walking_min(self, day: int) -> int | None:
+        """The expected lower bound of the day's walking minutes, or None (day 0)."""
+        return self._step(self.walking_bands, day)
+
+    def milestone(self, code: str) -> MilestoneWindow | None:
+        return next((m for m in self.milestones if m.code == code), None)
+
+
+def milestone_state(window: MilestoneWindow, *, day: int, reached_day: int | None) -> str:
+    """reached, upcoming (before its window), due (in its window, or late but not overdue), overdue."""
+    if reached_day is not None and reached_day <= day:
+        return "reached"
+    if day < window.expected_from:
+        return "upcoming"
+    if window.overdue_after is not None and day > window.overdue_after:
+        return "overdue"
+    return "due"
+
+
+def _plan(protocol: RecoveryProtocol) -> ProtocolPlan:
+    bands = sorted(protocol.bands.all(), key=lambda b: b.from_day)
+    return ProtocolPlan(
+        procedure=protocol.procedure,
+        name=protocol.name,
+        program_days=protocol.program_days,
+        milestones=tuple(
+            MilestoneWindow(m.milestone, m.expected_from, m.expected_by, m.overdue_after, m.alert_when_overdue)
+            for m in sorted(protocol.milestones.all(), key=lambda m: (m.expected_from, m.expected_by, m.id))
+        ),
+        pain_bands=tuple((b.from_day, b.value) for b in bands if b.measure == Measure.PAIN_MAX),
+        walking_bands=tuple((b.from_day, b.value) for b in bands if b.measure == Measure.WALKING_MIN),
+    )
+
+
+def protocol_plans() -> dict[str, ProtocolPlan]:
+    """Every procedure's plan, in three queries (protocols, milestones, bands)."""
+    return {p.procedure: _plan(p) for p in RecoveryProtocol.objects.prefetch_related("milestones", "bands")}
+
+
+def protocol_plan(procedure: str) -> ProtocolPlan:
+    """One procedure's plan, in three queries. Raises RecoveryProtocol.DoesNotExist without one."""
+    return _plan(RecoveryProtocol.objects.prefetch_related("milestones", "bands").get(procedure=procedure))
+
+
+def recovery_day(*, surgery_date: datetime.date, date: datetime.date) -> int:
+    return (date - surgery_date).days

@@ -1,0 +1,10 @@
+"""Reads of the recovery layer, scoped and shaped for the API and the dashboard.
+
+- progress: patient_progress (one row a day against the expected bounds, milestones and their windows);
+- patients: staff_patients (a nurse's patients with the summary: open alerts, last check-in, status).
+"""
+
+from recovery.selectors.patients import staff_patients
+from recovery.selectors.progress import patient_progress
+
+__all__ = ["patient_progress", "staff_patients"]

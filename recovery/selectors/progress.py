@@ -1,0 +1,74 @@
+"""A patient's recovery day by day beside the protocol's expected bounds, and the milestone plan."""
+
+import datetime
+
+from patients.models import Patient
+from recovery.models import DailyRecord
+from recovery.protocols import ProtocolPlan, milestone_state, protocol_plan
+
+
+def patient_progress(*, patient: Patient, as_of: datetime.date | None = None, plan: ProtocolPlan | None = None) -> dict:
+    """One row a day from surgery to `as_of` (patient-local today by default, capped at the program's
+    end), each with the values logged (or None) beside the expected pain ceiling and walking floor;
+    and each milestone with its window, its state and the day it was reached.
+
+    Queries: the protocol (3, skipped when `plan` is given) and the patient's daily records (1).
+    """
+    as_of = as_of or patient.local_today()
+    plan = plan or protocol_plan(patient.procedure)
+    last_day = min((as_of - patient.surgery_date).days, plan.program_days)
+    records = {
+        r.date: r
+        for r in DailyRecord.objects.filter(patient=patient, date__gte=patient.surgery_date, date__lte=as_of).only(
+            "date", "pain", "walking_minutes", "steps", "opioid_use", "symptoms", "milestones", "note"
+        )
+    }
+    reached: dict[str, tuple[datetime.date, int]] = {}
+    days = []
+    for day in range(0, last_day + 1):
+        date = patient.surgery_date + datetime.timedelta(days=day)
+        record = records.get(date)
+        if record is not None:
+            for code in record.milestones:
+                reached.setdefault(code, (date, day))
+        days.append(
+            {
+                "date": date,
+                "recovery_day": day,
+                "logged": record is not None,
+                "pain": record.pain if record else None,
+                "walking_minutes": record.walking_minutes if record else None,
+                "steps": record.steps if record else None,
+                "opioid_use": record.opioid_use if record else None,
+                "symptoms": list(record.symptoms) if record else [],
+                "milestones": list(record.milestones) if record else [],
+                "expected_pain_max": plan.pain_max(day),
+                "expected_walking_min": plan.walking_min(day),
+            }
+        )
+    today_day = (as_of - patient.surgery_date).days
+    milestones = []
+    for window in plan.milestones:
+        reached_on, reached_day = reached.get(window.code, (None, None))
+        milestones.append(
+            {
+                "code": window.code,
+                "label": window.label,
+                "expected_from": window.expected_from,
+                "expected_by": window.expected_by,
+                "overdue_after": window.overdue_after,
+                "alert_when_overdue": window.alert_when_overdue,
+                "state": milestone_state(window, day=today_day, reached_day=reached_day),
+                "reached_on": reached_on,
+                "reached_day": reached_day,
+            }
+        )
+    return {
+        "as_of": as_of,
+        "surgery_date": patient.surgery_date,
+        "recovery_day": today_day,
+        "program_days": plan.program_days,
+        "procedure": plan.procedure,
+        "days": days,
+        "milestones": milestones,
+    }
