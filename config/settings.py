@@ -127,11 +127,13 @@ DEFAULT_PATIENT_TIMEZONE = env.timezone_name("DEFAULT_PATIENT_TIMEZONE", "Americ
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Hashed, compressed static files in production (after collectstatic); plain ones in development and tests.
+STATIC_MANIFEST = env.boolean("STATIC_MANIFEST", not DEBUG)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if not DEBUG
+        if STATIC_MANIFEST
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
