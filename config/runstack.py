@@ -119,6 +119,7 @@ class Stack:
         for name, child in self.children.items():
             try:
                 child.wait(timeout=max(0.1, deadline - time.monotonic()))
+                print(f"runstack: {name} stopped (status {child.returncode})", file=sys.stderr, flush=True)
             except subprocess.TimeoutExpired:
                 print(f"runstack: {name} did not stop in {STOP_TIMEOUT_SECONDS} s; killing it", file=sys.stderr, flush=True)
                 self._signal_group(child, signal.SIGKILL)
