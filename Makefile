@@ -31,11 +31,10 @@ seed: migrate
 	$(PY) manage.py seed_demo --if-empty
 
 ## run: the whole service on this machine (web, worker and beat), on the embedded default.
-run: seed
-	@# Judge the demo patients at once, so that the worklist shows alerts (where the engine exists).
-	@if $(PY) manage.py help check_recovery >/dev/null 2>&1; then $(PY) manage.py check_recovery; fi
-	$(PY) manage.py collectstatic --noinput --verbosity 0
-	$(PY) -m config.runstack
+## --prepare migrates, seeds the demo (where there are no patients), runs check_recovery (where the
+## command exists) and collects static files first, in one process.
+run: $(STAMP_RUN)
+	$(PY) -m config.runstack --prepare
 
 ## test: the whole suite against PostgreSQL and Redis (DATABASE_URL, REDIS_URL override them).
 test: $(STAMP_DEV)

@@ -1,11 +1,14 @@
-"""The whole service on one machine, as `make run` starts it: `python -m config.runstack`.
+"""The whole service on one machine, as `make run` starts it: `python -m config.runstack [--prepare]`.
 
-Starts web (gunicorn), a Celery worker and exactly one beat as child processes, on whatever the
+With --prepare, first migrates, seeds the demo where there are no patients, judges the patients (where
+the recovery engine's check_recovery exists) and collects static files, all in this one process.
+Then starts web (gunicorn), a Celery worker and exactly one beat as child processes, on whatever the
 environment configures (by default SQLite and the filesystem broker under var/, SMS to the log),
 waits until /healthz answers, prints where to go, and stops them all together: on Ctrl-C or
 SIGTERM, or as soon as one of them dies (then with a non-zero exit).
 """
 
+import argparse
 import ctypes
 import os
 import signal
@@ -65,13 +68,31 @@ def _healthy(url: str) -> bool:
         return False
 
 
+def _django() -> None:
+    import django
+
+    django.setup()
+
+
+def prepare() -> None:
+    """What `make run` does before starting the processes, in one process (one Django start-up)."""
+    _django()
+    from django.core.management import call_command, get_commands
+    from django.db import connection
+
+    call_command("migrate", interactive=False, verbosity=1)
+    call_command("seed_demo", if_empty=True)
+    # Judge the demo patients at once, so that the worklist shows alerts (once the engine exists).
+    if "check_recovery" in get_commands():
+        call_command("check_recovery")
+    call_command("collectstatic", interactive=False, verbosity=0)
+    connection.close()
+
+
 def _demo_logins() -> list[str]:
     """The demo accounts' logins, where they exist with the demo passwords (seed_demo made them)."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     try:
-        import django
-
-        django.setup()
+        _django()
         from django.contrib.auth import get_user_model
         from django.db import connection
 
@@ -139,17 +160,20 @@ class Stack:
         self.stop_requested = signum
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m config.runstack", description=__doc__.splitlines()[0])
+    parser.add_argument("--prepare", action="store_true", help="migrate, seed the demo, judge it and collect static files first")
+    arguments = parser.parse_args(argv)
     host = os.environ.get("HOST", "127.0.0.1")
     port = _port(os.environ.get("PORT", "8000"))
     base = f"http://{host}:{port}"
-    environment = dict(os.environ)
-    environment.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     # Webhook signatures and CSRF origins follow the address we actually serve on.
-    environment.setdefault("PUBLIC_BASE_URL", base)
     os.environ.setdefault("PUBLIC_BASE_URL", base)
+    if arguments.prepare:
+        prepare()
 
-    stack = Stack(commands(host=host, port=port), environment)
+    stack = Stack(commands(host=host, port=port), dict(os.environ))
     signal.signal(signal.SIGINT, stack.request_stop)
     signal.signal(signal.SIGTERM, stack.request_stop)
     started = time.monotonic()

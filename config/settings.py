@@ -209,12 +209,14 @@ AXES_ENABLED = env.boolean("AXES_ENABLED", True)
 CELERY_BROKER_URL = env.url("CELERY_BROKER_URL", REDIS_URL or "filesystem://", schemes=("redis", "rediss", "filesystem", "amqp", "amqps"))
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _queue_dir = VAR_DIR / "celery"
-    for _sub in ("queue", "processed"):
+    for _sub in ("queue", "processed", "control"):
         (_queue_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir / "queue"),
         "data_folder_out": str(_queue_dir / "queue"),
         "processed_folder": str(_queue_dir / "processed"),
+        # Broadcast (pidbox) tables; kombu's default is ./control, wherever the process started.
+        "control_folder": str(_queue_dir / "control"),
         "store_processed": False,
     }
 else:

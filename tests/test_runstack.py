@@ -1,5 +1,6 @@
-"""The embedded stack of `make run` (python -m config.runstack): web, worker and beat start on SQLite and
-the filesystem broker, answer /healthz, and stop together, on a signal or when one of them dies."""
+"""The embedded stack of `make run` (python -m config.runstack --prepare): it migrates and seeds, starts
+web, worker and beat on SQLite and the filesystem broker, answers /healthz, and stops them together, on
+a signal or when one of them dies."""
 
 import os
 import re
@@ -53,7 +54,7 @@ def _alive_in_group(pgid: int) -> list[int]:
 @pytest.fixture(scope="module")
 def embedded_environment(tmp_path_factory):
     """The environment of `make run` on a bare machine: no DATABASE_URL, REDIS_URL or broker, so
-    SQLite and the filesystem broker under a VAR_DIR of its own; migrated and seeded."""
+    SQLite and the filesystem broker under a VAR_DIR of its own (migrated and seeded by --prepare)."""
     var_dir = tmp_path_factory.mktemp("var")
     environment = {
         name: value
@@ -61,8 +62,6 @@ def embedded_environment(tmp_path_factory):
         if name not in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "PUBLIC_BASE_URL", "PORT")
     }
     environment.update(VAR_DIR=str(var_dir), DJANGO_SETTINGS_MODULE="config.settings", PYTHONUNBUFFERED="1")
-    for command in (["migrate", "--noinput", "-v0"], ["seed_demo", "--patients", "5"]):
-        subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=environment, check=True, capture_output=True, timeout=300)
     return environment
 
 
@@ -74,7 +73,7 @@ class RunningStack:
         self.stderr_path = log_dir / "runstack.err"
         with open(self.stdout_path, "wb") as out, open(self.stderr_path, "wb") as err:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "config.runstack"], cwd=ROOT, env={**environment, "PORT": str(self.port)}, stdout=out, stderr=err
+                [sys.executable, "-m", "config.runstack", "--prepare"], cwd=ROOT, env={**environment, "PORT": str(self.port)}, stdout=out, stderr=err
             )
 
     def logs(self) -> str:
@@ -128,6 +127,7 @@ def test_it_starts_web_worker_and_beat_answers_and_stops_them_all_on_sigterm(sta
     assert status == 200 and b'"broker": "ok"' in body
     assert _get(f"{stack.base}/api/schema/")[0] == 200
     assert _get(f"{stack.base}/api/docs/")[0] == 200
+    assert _get(f"{stack.base}/admin/login/")[0] == 200  # static files collected, whitenoise serving
     assert f"{stack.base}/api/docs/" in banner
     assert "nurse / demo-nurse-pass" in banner
     children = stack.children()
