@@ -65,6 +65,17 @@ def test_the_same_seed_gives_the_same_data_and_another_seed_other_data():
     assert fingerprint() != first
 
 
+def test_it_shows_its_progress_on_stderr():
+    err = StringIO()
+    with time_machine.travel(FROZEN_NOW, tick=False):
+        call_command("seed_demo", "--patients", "30", "--days", "10", stdout=StringIO(), stderr=err)
+
+    # Not a terminal: a line at every tenth rather than a bar redrawn in place.
+    last = err.getvalue().strip().splitlines()[-1]
+    assert "100% 30/30 patients" in last
+    assert f"{DailyRecord.objects.count():,} daily records" in last
+
+
 def test_if_empty_does_nothing_when_patients_exist(patient_a):
     out = seed("--if-empty")
 
