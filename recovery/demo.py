@@ -340,6 +340,8 @@ def demo_days(person: DemoPatient, plan: ProtocolPlan, *, seed: int, checked_in_
         record.milestones = [code for code, day in milestones.items() if day == d]
         if d == flag_day:
             record.symptoms = [_red_flag(person, d, rng)]
+            if Symptom.UNCONTROLLED_PAIN in record.symptoms:
+                record.pain = max(record.pain, 8)
         if rng.random() < 0.08:
             record.note = rng.choice(_NOTES[person.language])
         days.append(record)
