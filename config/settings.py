@@ -17,13 +17,15 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env.string("VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env.boolean("DEBUG", False)
-SECRET_KEY = env.string("SECRET_KEY", "insecure-development-key-change-me-" + "x" * 32)
 ALLOWED_HOSTS = env.string_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 
 # The address Twilio and patients reach us at. Webhook signatures are computed over it, so that they
 # verify behind a TLS-terminating proxy; an https address also turns on the secure-transport settings.
 PUBLIC_BASE_URL = env.url("PUBLIC_BASE_URL", "http://127.0.0.1:8000", schemes=("http", "https"))
 HTTPS = urlsplit(PUBLIC_BASE_URL).scheme == "https"
+# The development default is public, so a public (https) deployment must set its own; the
+# "django-insecure-" prefix also makes `check --deploy` flag the default wherever it is used.
+SECRET_KEY = env.raw("SECRET_KEY") if HTTPS else env.string("SECRET_KEY", "django-insecure-development-key-" + "x" * 32)
 CSRF_TRUSTED_ORIGINS = [PUBLIC_BASE_URL]
 
 INSTALLED_APPS = [
@@ -172,9 +174,9 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {
-        "enroll": env.string("THROTTLE_ENROLL", "10/hour"),
-        "login": env.string("THROTTLE_LOGIN", "20/hour"),
-        "checkin": env.string("THROTTLE_CHECKIN", "600/hour"),
+        "enroll": env.rate("THROTTLE_ENROLL", "10/hour"),
+        "login": env.rate("THROTTLE_LOGIN", "20/hour"),
+        "checkin": env.rate("THROTTLE_CHECKIN", "600/hour"),
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -214,15 +216,17 @@ AXES_ENABLED = env.boolean("AXES_ENABLED", True)
 
 # Celery. The broker is Redis in production; on a bare machine, kombu's filesystem transport under
 # var/ needs no server.
-CELERY_BROKER_URL = env.string("CELERY_BROKER_URL", REDIS_URL or "filesystem://")
+CELERY_BROKER_URL = env.url("CELERY_BROKER_URL", REDIS_URL or "filesystem://", schemes=("redis", "rediss", "filesystem", "amqp", "amqps"))
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _queue_dir = VAR_DIR / "celery"
-    for _sub in ("queue", "processed"):
+    for _sub in ("queue", "processed", "control"):
         (_queue_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir / "queue"),
         "data_folder_out": str(_queue_dir / "queue"),
         "processed_folder": str(_queue_dir / "processed"),
+        # Broadcast (pidbox) tables; kombu's default is ./control, wherever the process started.
+        "control_folder": str(_queue_dir / "control"),
         "store_processed": False,
     }
 else:
