@@ -79,6 +79,6 @@ def patient_for_phone(*, phone: str) -> Patient | None:
     return (
         Patient.objects.filter(phone=phone)
         .select_related("clinic")
-        .order_by(Q(monitoring_ended_at__isnull=False), "-created_at", "-id")
+        .order_by(F("monitoring_ended_at").desc(nulls_first=True), "-created_at", "-id")
         .first()
     )

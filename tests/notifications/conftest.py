@@ -9,6 +9,12 @@ from twilio.request_validator import RequestValidator
 from tests.notifications.standin import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, TwilioStandIn
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """The personas' passwords play no part here; a fast hasher keeps fixtures quick."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(scope="session")
 def _standin_server():
     server = TwilioStandIn().start()
