@@ -11,6 +11,7 @@ import logging
 import re
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -56,8 +57,13 @@ RELAY_BATCH = 1000
 # Retries of 429, 5xx and network errors: seconds to wait after attempt n (the last value repeats).
 BACKOFF_SECONDS = (15, 30, 60, 120, 300, 600, 1200, 1800)
 MAX_ATTEMPTS = 8
-# A worker waits at most this long for its rate slot; beyond it the message is deferred.
-RATE_MAX_WAIT = 5.0
+# A sender thread waits at most this long for its rate slot; beyond it the message is deferred.
+RATE_MAX_WAIT = 10.0
+# Messages per send task, and, with a rate set, about how many seconds of sending one task holds.
+SEND_BATCH = 50
+BATCH_SECONDS = 5
+# HTTP requests in flight per worker process: Twilio answers in ~100-300 ms, mostly waiting.
+SEND_THREADS = 4
 # Redis priority lanes (0 is consumed first): bulk reminders must not hold pages and answers back.
 PRIORITY_BULK = 6
 # Messages a patient must have consented to (pages go to nurses; confirmations answer the patient).
@@ -77,16 +83,32 @@ def _priority(purpose: str) -> int | None:
     return PRIORITY_BULK if purpose == Purpose.REMINDER else None
 
 
+def send_batch_size() -> int:
+    """Messages per send task: a batch amortizes the task and its claim; with a rate set, a batch
+    holds its worker no longer than about BATCH_SECONDS, so pages are never held back long."""
+    rate = settings.SMS_RATE_PER_SECOND
+    if rate <= 0:
+        return SEND_BATCH
+    return max(1, min(SEND_BATCH, int(rate * BATCH_SECONDS)))
+
+
 def _publish_sends(message_ids: list[int], *, priority: int | None = None, countdown: float | None = None) -> None:
-    """Publish send tasks over one broker connection; a broker outage is logged, and the relay catches up."""
-    from notifications.tasks import send_message_task  # tasks import services
+    """Publish send tasks (in batches) over one broker connection; a broker outage is logged, and the
+    relay catches up."""
+    from notifications.tasks import send_message_task, send_messages_task  # tasks import services
 
     if not message_ids:
         return
+    size = send_batch_size()
     try:
         with send_message_task.app.producer_or_acquire() as producer:
-            for message_id in message_ids:
-                send_message_task.apply_async(args=(message_id,), priority=priority, countdown=countdown, producer=producer, retry=False)
+            for start in range(0, len(message_ids), size):
+                chunk = list(message_ids[start : start + size])
+                if len(chunk) == 1:
+                    task, args = send_message_task, (chunk[0],)
+                else:
+                    task, args = send_messages_task, (chunk,)
+                task.apply_async(args=args, priority=priority, countdown=countdown, producer=producer, retry=False)
     except Exception:  # noqa: BLE001 - the broker being down must not fail the caller
         logger.warning("could not queue %d sends; the outbox relay will pick them up", len(message_ids), exc_info=True)
 
@@ -149,9 +171,9 @@ def _send_task():
     return send_message_task
 
 
-def _defer(message: Message, *, until: datetime.datetime, now: datetime.datetime, from_status: str = Status.SENDING) -> str:
+def _defer(message: Message, *, until: datetime.datetime, now: datetime.datetime) -> str:
     """Put a claimed message back in the queue until `until`, and publish its send for then."""
-    changed = Message.objects.filter(pk=message.pk, status=from_status).update(
+    changed = Message.objects.filter(pk=message.pk, status=Status.SENDING).update(
         status=Status.QUEUED, send_after=until, queued_at=now, claimed_at=None, updated_at=now
     )
     if changed:
@@ -164,7 +186,9 @@ def _finish(message: Message, *, status: str, now: datetime.datetime, reason: st
     Message.objects.filter(pk=message.pk, status=Status.SENDING).update(status=status, reason=reason[:200], updated_at=now, **fields)
 
 
-def _reason_not_to_send(message: Message, now: datetime.datetime) -> tuple[str, datetime.datetime | None] | None:
+def _reason_not_to_send(
+    message: Message, now: datetime.datetime, *, checked_in: set, alert_status: dict
+) -> tuple[str, datetime.datetime | None] | None:
     """Why a message must not go now: (reason, None) to drop it, (reason, when) to defer it."""
     if message.expires_at is not None and now >= message.expires_at:
         return f"past its window (closed {message.expires_at:%Y-%m-%d %H:%M} UTC)", None
@@ -186,84 +210,155 @@ def _reason_not_to_send(message: Message, now: datetime.datetime) -> tuple[str, 
     if message.purpose == Purpose.REMINDER and patient is not None:
         if patient.monitoring_ended_at is not None and patient.monitoring_ended_at <= now:
             return "monitoring has ended", None
-        if message.local_date and DailyRecord.objects.filter(patient_id=patient.pk, date=message.local_date).exists():
+        if (patient.pk, message.local_date) in checked_in:
             return "the patient already checked in that day", None
     if message.purpose == Purpose.PAGE and message.alert_id:
-        status = Alert.objects.filter(pk=message.alert_id).values_list("status", flat=True).first()
+        status = alert_status.get(message.alert_id)
         if status is not None and status != AlertStatus.OPEN:
             return f"the alert was {status} before the page went", None
     return None
 
 
 def message_send(*, message_id: int, now: datetime.datetime | None = None) -> str:
-    """Send one outbox message, at most once however often this runs for it.
+    """Send one outbox message (see messages_send): sent, logged, dropped, deferred, retry, failed or skipped."""
+    return messages_send(message_ids=[message_id], now=now).get(message_id, "skipped")
 
-    1. Claim it with a compare-and-set (queued -> sending); anyone else's claim wins and we stop.
-    2. Drop it with the reason when it may no longer go (past its window, opted out, invalid number,
-       already checked in, alert acknowledged); defer it past the quiet hours where it may wait.
-    3. Take the sender's next rate slot (shared by all workers through Redis), waiting for it.
-    4. Send (or, with no Twilio settings, write it to the log) and record SID, status or error.
-    Returns what happened: sent, logged, dropped, deferred, retry, failed or skipped.
+
+def messages_send(*, message_ids: list[int], now: datetime.datetime | None = None) -> dict[int, str]:
+    """Send outbox messages, each at most once however often this runs for it.
+
+    1. Claim them: lock the queued, due rows that no other worker holds (skip locked) and set them
+       sending in one compare-and-set; rows claimed elsewhere are skipped. Early ones are re-published
+       for their time.
+    2. Drop, with the reason, those that may no longer go (past their window, opted out, invalid
+       number, already checked in, alert acknowledged); defer past the quiet hours those that may wait.
+       The facts for this come in a few set-based queries for the whole batch.
+    3. For each of the rest, take the sender's next rate slot (shared by all workers through Redis)
+       and send it through Twilio (or, with no Twilio settings, write it to the log), SEND_THREADS at
+       a time because the wait is the network's; record SID or error as each answer comes.
+    Returns {message id: sent, logged, dropped, deferred, retry, failed or skipped}.
     """
     now = now or timezone.now()
-    message = Message.objects.select_related("patient", "patient__clinic").filter(pk=message_id).first()
-    if message is None or message.status != Status.QUEUED:
-        return "skipped"
-    if message.send_after is not None and message.send_after > now:
+    ids = list(dict.fromkeys(message_ids))
+    outcomes = dict.fromkeys(ids, "skipped")
+    queued = Message.objects.filter(pk__in=ids, status=Status.QUEUED)
+    for message_id, send_after, purpose in queued.filter(send_after__gt=now).values_list("id", "send_after", "purpose"):
         # Early (a countdown that fired before its time, or a relay): publish again for the due time.
-        _publish_sends([message.pk], priority=_priority(message.purpose), countdown=(message.send_after - now).total_seconds())
-        return "deferred"
-    if not Message.objects.filter(pk=message_id, status=Status.QUEUED).update(status=Status.SENDING, claimed_at=now, updated_at=now):
-        return "skipped"
+        _publish_sends([message_id], priority=_priority(purpose), countdown=(send_after - now).total_seconds())
+        outcomes[message_id] = "deferred"
+    with transaction.atomic():
+        claimable = list(
+            queued.filter(Q(send_after__isnull=True) | Q(send_after__lte=now))
+            .select_for_update(skip_locked=True)
+            .values_list("id", flat=True)
+        )
+        if claimable:
+            Message.objects.filter(pk__in=claimable, status=Status.QUEUED).update(status=Status.SENDING, claimed_at=now, updated_at=now)
+    if not claimable:
+        return outcomes
+    # claimed_at=now identifies our claim also where row locks do not exist (SQLite serializes writers).
+    messages = list(Message.objects.select_related("patient", "patient__clinic").filter(pk__in=claimable, status=Status.SENDING, claimed_at=now))
+    reminders = [m for m in messages if m.purpose == Purpose.REMINDER and m.patient_id]
+    checked_in = set()
+    if reminders:
+        checked_in = set(
+            DailyRecord.objects.filter(patient_id__in={m.patient_id for m in reminders}, date__in={m.local_date for m in reminders})
+            .values_list("patient_id", "date")
+        )
+    alert_ids = {m.alert_id for m in messages if m.purpose == Purpose.PAGE and m.alert_id}
+    alert_status = dict(Alert.objects.filter(pk__in=alert_ids).values_list("id", "status")) if alert_ids else {}
 
-    verdict = _reason_not_to_send(message, now)
-    if verdict is not None:
+    to_send = []
+    for message in messages:
+        verdict = _reason_not_to_send(message, now, checked_in=checked_in, alert_status=alert_status)
+        if verdict is None:
+            to_send.append(message)
+            continue
         reason, later = verdict
         if later is not None:
-            return _defer(message, until=later, now=now)
-        _finish(message, status=Status.DROPPED, now=now, reason=reason)
-        return "dropped"
+            outcomes[message.pk] = _defer(message, until=later, now=now)
+        else:
+            _finish(message, status=Status.DROPPED, now=now, reason=reason)
+            outcomes[message.pk] = "dropped"
 
+    if sms_backend() == "twilio":
+        # A last attempt that broke off after Twilio may have taken the message: look before resending.
+        for message in [m for m in to_send if m.error_code == MAYBE_SENT]:
+            try:
+                # The failed attempt was at most the longest backoff ago.
+                sid = _find_unrecorded(message, since=now - datetime.timedelta(seconds=2 * BACKOFF_SECONDS[-1]))
+            except SmsSendError as exc:
+                to_send.remove(message)
+                outcomes[message.pk] = _send_failed(message, exc, now)
+                continue
+            if sid:
+                to_send.remove(message)
+                _finish(message, status=Status.SENT, now=now, provider_sid=sid, sent_at=now, error_code="", error_message="")
+                _after_sent(message)
+                outcomes[message.pk] = "sent"
+
+    if len(to_send) == 1:
+        results = [(to_send[0], _deliver(to_send[0]))]
+    elif to_send:
+        with ThreadPoolExecutor(max_workers=min(SEND_THREADS, len(to_send)), thread_name_prefix="sms-send") as pool:
+            results = list(zip(to_send, pool.map(_deliver, to_send), strict=True))
+    else:
+        results = []
+    outcomes.update(_record(results, now))
+    return outcomes
+
+
+def _deliver(message: Message):
+    """Take a rate slot and hand the message over. Runs in a sender thread: no database here.
+
+    Returns ("wait", None) when no rate slot came within RATE_MAX_WAIT, ("logged", None), ("sent", SentSms)
+    or ("error", SmsSendError).
+    """
     wait = rate_slot_reserve(sender=sender_id(), rate=settings.SMS_RATE_PER_SECOND, max_wait=RATE_MAX_WAIT)
     if wait is None:
-        return _defer(message, until=now + datetime.timedelta(seconds=RATE_MAX_WAIT), now=now)
+        return "wait", None
     if wait > 0:
         time.sleep(wait)
-
     if sms_backend() == "log":
         logger.info("SMS (log backend) #%s %s to %s: %s", message.pk, message.purpose, message.to_phone, message.body)
-        _finish(message, status=Status.LOGGED, now=now, sent_at=now, attempts=F("attempts") + 1)
-        _after_sent(message)
-        return "logged"
-
-    if message.error_code == MAYBE_SENT:
-        # The last attempt broke off after Twilio may have taken it: look before sending again.
-        try:
-            sid = _find_unrecorded(message, since=message.claimed_at or message.updated_at or now)
-        except SmsSendError as exc:
-            return _send_failed(message, exc, now)
-        if sid:
-            _finish(message, status=Status.SENT, now=now, provider_sid=sid, sent_at=now, error_code="", error_message="")
-            _after_sent(message)
-            return "sent"
-
+        return "logged", None
     try:
-        sent = sms_send(to=message.to_phone, body=message.body)
+        return "sent", sms_send(to=message.to_phone, body=message.body)
     except SmsSendError as exc:
-        return _send_failed(message, exc, now)
-    _finish(
-        message,
-        status=Status.SENT,
-        now=now,
-        provider_sid=sent.sid,
-        from_phone=(sent.from_phone or "")[:16],
-        sent_at=now,
-        attempts=F("attempts") + 1,
-        error_code="",
-        error_message="",
-    )
-    _after_sent(message)
-    return "sent"
+        return "error", exc
+
+
+def _record(results: list, now: datetime.datetime) -> dict[int, str]:
+    """Write what Twilio answered: the messages it took in one UPDATE (a worker killed before it leaves
+    them `sending`, and the relay finds them at Twilio), the others one by one."""
+    outcomes = {}
+    done = []
+    for message, (kind, value) in results:
+        if kind == "wait":
+            outcomes[message.pk] = _defer(message, until=now + datetime.timedelta(seconds=RATE_MAX_WAIT), now=now)
+        elif kind == "error":
+            outcomes[message.pk] = _send_failed(message, value, now)
+        else:
+            message.provider_sid = value.sid if kind == "sent" else None
+            message.from_phone = (value.from_phone or "")[:16] if kind == "sent" else ""
+            done.append(message)
+            outcomes[message.pk] = "logged" if kind == "logged" else "sent"
+    if done:
+        # The SIDs, which differ, in one CASE update; then the fields alike for all in a plain one.
+        if sms_backend() == "twilio":
+            Message.objects.filter(status=Status.SENDING).bulk_update(done, ["provider_sid", "from_phone"])
+        Message.objects.filter(pk__in=[m.pk for m in done], status=Status.SENDING).update(
+            status=Status.SENT if sms_backend() == "twilio" else Status.LOGGED,
+            sent_at=now,
+            attempts=F("attempts") + 1,
+            error_code="",
+            error_message="",
+            reason="",
+            updated_at=now,
+        )
+        for message in done:
+            _after_sent(message)
+    return outcomes
 
 
 def _after_sent(message: Message) -> None:

@@ -37,3 +37,9 @@ def outbox_relay_task(now: str | None = None) -> dict:
 def pages_relay_task(now: str | None = None) -> dict:
     """Page for urgent alerts not paged yet, and escalate those nobody acknowledged."""
     return services.pages_relay(now=_moment(now))
+
+
+@shared_task(name="notifications.tasks.send_messages_task")
+def send_messages_task(message_ids: list[int]) -> dict:
+    """Send a batch of outbox messages (a reminder fan-out); each is claimed as in send_message_task."""
+    return services.messages_send(message_ids=message_ids)

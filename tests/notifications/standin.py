@@ -44,7 +44,7 @@ class TwilioStandIn:
         self.delay = delay
         self.sent: list[Sent] = []
         self.requests = 0
-        self._failures: list[int] = []  # Twilio error codes for the next requests, in order
+        self._failures: list[int] = []  # Twilio error codes for the next requests, in order (0: take it, then hang up)
         self._number_failures: dict[str, int] = {}
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -69,6 +69,12 @@ class TwilioStandIn:
         """Answer the next `times` send requests with this Twilio error (21211, 21610, 20429, 20500)."""
         with self._lock:
             self._failures.extend([code] * times)
+
+    def take_then_hang_up(self, times: int = 1) -> None:
+        """Take the next messages, then close the connection without answering (the client cannot
+        know whether Twilio has them)."""
+        with self._lock:
+            self._failures.extend([0] * times)
 
     def fail_number(self, to: str, code: int) -> None:
         with self._lock:
@@ -105,6 +111,9 @@ class TwilioStandIn:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # One response is headers then body in two writes: without this, Nagle and the client's
+            # delayed ACK hold every answer ~40 ms, which is the stand-in's artefact, not Twilio's.
+            disable_nagle_algorithm = True
 
             def log_message(self, *args):
                 pass
@@ -138,6 +147,11 @@ class TwilioStandIn:
                 to = form.get("To", "")
                 with standin._lock:
                     code = standin._failures.pop(0) if standin._failures else standin._number_failures.get(to)
+                if code == 0:
+                    with standin._lock:
+                        standin.sent.append(Sent("SM" + uuid.uuid4().hex, to, form.get("Body", ""), form.get("From", ""), form.get("StatusCallback", ""), time.time()))
+                    self.close_connection = True
+                    return
                 if code:
                     status, text = ERRORS[code]
                     return self._answer(status, {"code": code, "message": text, "more_info": f"https://www.twilio.com/docs/errors/{code}", "status": status})

@@ -230,3 +230,74 @@ def test_patient_messages_wait_for_consent(twilio, patient_a, now):
     assert services.message_send(message_id=message.pk, now=now) == "dropped"
     assert Message.objects.get(pk=message.pk).reason == "the patient opted out of SMS"
     assert twilio.sent == []
+
+
+# --- batches (a reminder fan-out sends many messages per task) --------------------------------------
+
+
+@pytest.fixture
+def reminders(twilio, make_patient):
+    """Ten reminders due at 18:00 in Chicago on 2026-11-20."""
+    moment = datetime.datetime(2026, 11, 21, 0, 0, tzinfo=datetime.UTC)
+    patients = [make_patient(surgery_date=datetime.date(2026, 11, 1)) for _ in range(10)]
+    services.reminders_enqueue(now=moment)
+    messages = list(Message.objects.filter(purpose="reminder").order_by("id"))
+    assert len(messages) == len(patients)
+    return moment, patients, messages
+
+
+def test_a_batch_is_sent_once_each_with_its_own_sid(reminders):
+    moment, patients, messages = reminders
+    ids = [m.pk for m in messages]
+    outcomes = services.messages_send(message_ids=ids, now=moment)
+    assert set(outcomes.values()) == {"sent"}
+    assert services.messages_send(message_ids=ids, now=moment) == dict.fromkeys(ids, "skipped")
+
+    sids = set(Message.objects.filter(pk__in=ids).values_list("provider_sid", flat=True))
+    assert len(sids) == 10 and None not in sids
+    assert set(Message.objects.filter(pk__in=ids).values_list("status", flat=True)) == {"sent"}
+
+
+def test_a_batch_sends_in_a_fixed_number_of_queries(reminders, django_assert_num_queries):
+    moment, _, messages = reminders
+    # 1 the early ones, 2 savepoint, 3 lock the claimable rows (skip locked), 4 claim them, 5 release,
+    # 6 load them with patient and clinic, 7 the day's check-ins of the reminders' patients,
+    # 8 the SIDs (one CASE update), 9 the rest of the outcome (one update).
+    with django_assert_num_queries(9):
+        services.messages_send(message_ids=[m.pk for m in messages], now=moment)
+
+
+def test_one_bad_message_does_not_hold_back_the_rest_of_its_batch(reminders, twilio):
+    moment, patients, messages = reminders
+    twilio.fail_number(patients[0].phone, 21211)
+    Patient.objects.filter(pk=patients[1].pk).update(sms_opt_in=False)
+    outcomes = services.messages_send(message_ids=[m.pk for m in messages], now=moment)
+    assert outcomes[messages[0].pk] == "failed"
+    assert outcomes[messages[1].pk] == "dropped"
+    assert [outcomes[m.pk] for m in messages[2:]] == ["sent"] * 8
+    assert len(twilio.sent) == 8
+
+
+def test_the_rate_holds_across_the_sender_threads_of_a_batch(reminders, twilio, settings):
+    moment, _, messages = reminders
+    settings.SMS_RATE_PER_SECOND = 40
+    rate_slot_reset(sender="+15550009999")
+    services.messages_send(message_ids=[m.pk for m in messages], now=moment)
+    arrivals = sorted(s.at for s in twilio.sent)
+    assert len(arrivals) == 10
+    # Ten sends at 40 a second span at least 9 intervals of 25 ms, whatever the threads did.
+    assert arrivals[-1] - arrivals[0] >= 9 / 40 - 0.03
+
+
+def test_a_send_cut_off_after_twilio_took_it_is_not_sent_twice(twilio, page_for, now):
+    message = page_for()
+    twilio.take_then_hang_up()
+    assert services.message_send(message_id=message.pk, now=now) == "retry"
+    message.refresh_from_db()
+    assert (message.status, message.error_code) == ("queued", services.MAYBE_SENT)
+
+    # The retry asks Twilio first, finds the message, and records it instead of sending again.
+    assert services.message_send(message_id=message.pk, now=message.send_after) == "sent"
+    message.refresh_from_db()
+    assert (message.status, message.provider_sid) == ("sent", twilio.sent[0].sid)
+    assert len(twilio.sent) == 1
