@@ -42,5 +42,9 @@ test: $(STAMP_DEV)
 lint: $(STAMP_DEV)
 	$(BIN)/ruff check .
 
+## bench-reminders: 10,000 reminders due at once, 2 workers, to a local Twilio stand-in (docs/sms.md).
+bench-reminders: $(STAMP_DEV)
+	$(PY) bench/bench_reminders.py $(BENCH_ARGS)
+
 clean:
 	rm -rf var/db.sqlite3 var/celery var/cache staticfiles

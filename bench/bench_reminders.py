@@ -119,13 +119,13 @@ def _run(*, patients: int, rate: float, standin: TwilioStandIn, timeout: float) 
         worker.stop()
     sent = sorted(s.at for s in standin.sent)
     counts = Counter(s.to for s in standin.sent)
-    # The busiest 5 seconds (a sliding window over arrival times), as messages a second: arrivals
-    # jitter by a few tens of ms on a loaded machine, so one-second bins would show that, not the rate.
-    busiest, low = 0, 0
-    for high, at in enumerate(sent):
-        while at - sent[low] >= 5.0:
-            low += 1
-        busiest = max(busiest, high - low + 1)
+    # The fastest run of about 5 seconds' worth of consecutive sends, as messages a second: k sends
+    # span k - 1 intervals. Arrivals jitter by tens of ms on a loaded machine, so a longer run shows
+    # the rate where one-second bins would show the jitter.
+    k = int(5 * rate) + 1 if rate > 0 else 101
+    fastest = max(((k - 1) / (sent[i + k - 1] - sent[i]) for i in range(len(sent) - k + 1) if sent[i + k - 1] > sent[i]), default=0.0)
+    if os.environ.get("BENCH_GAPS"):
+        print("gaps", [round(b - a, 3) for a, b in zip(sent, sent[1:], strict=False)][:60])
     result = {
         "patients": patients,
         "rate_setting": rate,
@@ -136,7 +136,7 @@ def _run(*, patients: int, rate: float, standin: TwilioStandIn, timeout: float) 
         "seconds_to_first": round(sent[0] - started, 3) if sent else None,
         "seconds_to_last": round((sent[-1] if sent else ended) - started, 3),
         "achieved_per_second": round(len(sent) / (sent[-1] - sent[0]), 1) if len(sent) > 1 else None,
-        "busiest_5s_per_second": round(busiest / 5.0, 1),
+        "fastest_5s_per_second": round(fastest, 1),
     }
     return result
 
@@ -171,10 +171,10 @@ def main() -> None:
     no_rate, rated = results["no_rate"], results["rated"]
     ok = (
         no_rate["all_taken"] and no_rate["duplicates"] == 0 and no_rate["seconds_to_last"] <= 60
-        and rated["all_taken"] and rated["duplicates"] == 0 and rated["busiest_5s_per_second"] <= args.rate * 1.05 + 0.2
+        and rated["all_taken"] and rated["duplicates"] == 0 and rated["achieved_per_second"] <= args.rate * 1.02 and rated["fastest_5s_per_second"] <= args.rate * 1.15
     )
     print("PASS" if ok else "FAIL", f"- {args.patients} reminders in {no_rate['seconds_to_last']} s;",
-          f"rated {args.rate}/s: achieved {rated['achieved_per_second']}/s, busiest 5 s {rated['busiest_5s_per_second']}/s")
+          f"rated {args.rate}/s: achieved {rated['achieved_per_second']}/s, fastest 5 s {rated['fastest_5s_per_second']}/s")
     sys.exit(0 if ok else 1)
 
 

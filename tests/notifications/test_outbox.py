@@ -169,6 +169,16 @@ def test_the_relay_drops_messages_past_their_window_and_requeues_the_ones_the_br
     assert services.outbox_relay(now=now + datetime.timedelta(seconds=30))["requeued"] == 0
 
 
+def test_while_the_broker_holds_a_backlog_the_relay_waits_longer_before_republishing(twilio, page_for, now):
+    from notifications.tasks import send_message_task
+
+    waiting = page_for(body="waiting its turn")
+    Message.objects.filter(pk=waiting.pk).update(queued_at=now - datetime.timedelta(minutes=10))
+    send_message_task.apply_async(args=(waiting.pk,))  # its task is still in the broker (Redis db of this test)
+    assert services.outbox_relay(now=now)["requeued"] == 0
+    assert services.outbox_relay(now=now + services.RELAY_GRACE_BACKLOG)["requeued"] == 1
+
+
 def test_a_message_left_sending_by_a_dead_worker_is_recorded_when_twilio_has_it(twilio, page_for, now):
     message = page_for()
     # The worker handed it to Twilio and died before recording the answer.
