@@ -87,6 +87,21 @@ def _patients(count: int) -> list[str]:
     return list(Patient.objects.filter(clinic=clinic).values_list("phone", flat=True))
 
 
+def _group_cpu_seconds(pgid: int) -> float:
+    """User + system CPU seconds of the live processes of a process group (a worker and its children)."""
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:  # fields after the command: state, ppid, pgrp, ..., utime (12), stime (13)
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def _wait_for_worker(app, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -111,10 +126,14 @@ def _run(*, patients: int, rate: float, standin: TwilioStandIn, timeout: float) 
     worker = Worker(concurrency=2, env=worker_env(SMS_RATE_PER_SECOND=str(rate)))
     try:
         _wait_for_worker(app)
+        worker_cpu = _group_cpu_seconds(worker.process.pid)
+        own_cpu = time.process_time()
         started = time.time()
         reminders_due_task.delay()
         finished = standin.wait_for(patients, timeout=timeout)
         ended = time.time()
+        worker_cpu = _group_cpu_seconds(worker.process.pid) - worker_cpu
+        own_cpu = time.process_time() - own_cpu
     finally:
         worker.stop()
     sent = sorted(s.at for s in standin.sent)
@@ -126,8 +145,14 @@ def _run(*, patients: int, rate: float, standin: TwilioStandIn, timeout: float) 
     fastest = max(((k - 1) / (sent[i + k - 1] - sent[i]) for i in range(len(sent) - k + 1) if sent[i + k - 1] > sent[i]), default=0.0)
     if os.environ.get("BENCH_GAPS"):
         print("gaps", [round(b - a, 3) for a, b in zip(sent, sent[1:], strict=False)][:60])
+    from django.db.models import Max
+
+    from notifications.models import Message
+
+    written = Message.objects.filter(patient__clinic__name=CLINIC, purpose="reminder").aggregate(last=Max("created_at"))["last"]
     result = {
         "patients": patients,
+        "seconds_to_all_written": round(written.timestamp() - started, 3) if written else None,
         "rate_setting": rate,
         "all_taken": finished,
         "taken": len(sent),
@@ -137,6 +162,10 @@ def _run(*, patients: int, rate: float, standin: TwilioStandIn, timeout: float) 
         "seconds_to_last": round((sent[-1] if sent else ended) - started, 3),
         "achieved_per_second": round(len(sent) / (sent[-1] - sent[0]), 1) if len(sent) > 1 else None,
         "fastest_5s_per_second": round(fastest, 1),
+        # CPU used meanwhile, whatever else ran on the machine: by the 2 workers, and by this process
+        # (the Twilio stand-in, mostly).
+        "worker_cpu_seconds": round(worker_cpu, 1),
+        "standin_cpu_seconds": round(own_cpu, 1),
     }
     return result
 

@@ -82,3 +82,8 @@ def patient_for_phone(*, phone: str) -> Patient | None:
         .order_by(F("monitoring_ended_at").desc(nulls_first=True), "-created_at", "-id")
         .first()
     )
+
+
+def patient_messages(*, patient_id: int, limit: int = 100) -> list[Message]:
+    """A patient's SMS history, newest first: reminders, invitations, their texts and our answers."""
+    return list(Message.objects.filter(patient_id=patient_id).exclude(purpose=Message.Purpose.PAGE).order_by("-created_at", "-id")[:limit])

@@ -291,3 +291,11 @@ def test_an_unknown_sid_answers_200_and_changes_nothing(twilio_post, sent_page):
     response = twilio_post(STATUS, {"MessageSid": "SM" + "f" * 32, "MessageStatus": "delivered"})
     assert response.status_code == 200
     assert list(Message.objects.values_list("id", "status", "updated_at")) == before
+
+
+def test_the_patients_history_holds_their_texts_and_our_answers_newest_first(twilio_post, patient_a):
+    from notifications.selectors import patient_messages
+
+    twilio_post(SMS, _inbound(patient_a, "4"))
+    history = patient_messages(patient_id=patient_a.pk)
+    assert [(m.direction, m.purpose) for m in history] == [("out", "reply"), ("in", "inbound"), ("out", "enrollment")]
