@@ -136,6 +136,7 @@ def _run(*, patients: int, rate: float, standin: TwilioStandIn, timeout: float) 
         own_cpu = time.process_time() - own_cpu
     finally:
         worker.stop()
+        worker.discard_log()
     sent = sorted(s.at for s in standin.sent)
     counts = Counter(s.to for s in standin.sent)
     # The fastest run of about 5 seconds' worth of consecutive sends, as messages a second: k sends

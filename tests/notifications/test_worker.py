@@ -50,6 +50,7 @@ def workers():
     yield start
     for worker in started:
         worker.kill()
+        worker.discard_log()
 
 
 def test_every_reminder_reaches_twilio_exactly_once_when_a_worker_is_killed_mid_fan_out(twilio, workers):

@@ -44,7 +44,7 @@ class Worker:
     """`celery -A config worker` with N prefork processes, in its own process group (so a kill takes all)."""
 
     def __init__(self, *, concurrency: int = 2, env: dict[str, str] | None = None):
-        self.log = tempfile.NamedTemporaryFile(prefix="celery-worker-", suffix=".log", delete=False)  # noqa: SIM115
+        self.log = tempfile.NamedTemporaryFile(prefix="celery-worker-", suffix=".log", delete=False)
         self.process = subprocess.Popen(
             [
                 sys.executable, "-m", "celery", "-A", "config", "worker",
@@ -80,3 +80,7 @@ class Worker:
 
     def output(self) -> str:
         return Path(self.log.name).read_text(errors="replace")
+
+    def discard_log(self) -> None:
+        self.log.close()
+        Path(self.log.name).unlink(missing_ok=True)
