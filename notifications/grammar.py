@@ -29,7 +29,10 @@ OPIOID_WORDS = frozenset({"opioid", "opioids", "opioide", "opioides", "opiaceos"
 YES_WORDS = frozenset({"yes", "y", "si", "true"})
 NO_WORDS = frozenset({"no", "n", "none", "false", "ninguno"})
 MINUTE_WORDS = frozenset({"min", "mins", "minute", "minutes", "minuto", "minutos", "m"})
-NEGATIONS = frozenset({"no", "not", "without", "sin", "never", "nunca", "ni"})
+NEGATIONS = frozenset({"no", "not", "without", "sin", "never", "nunca", "ni", "dont", "doesnt", "didnt", "t", "none"})
+# A negation reaches this many words ahead ("I don't have a fever"), not past a clause break.
+NEGATION_REACH = 3
+CLAUSE_BREAKS = frozenset({"but", "and", "pero", "y", "also", "tambien"})
 
 # Words or phrases (accents removed, lower case) that name a red flag; longest phrases are tried first.
 SYMPTOM_PHRASES: dict[tuple[str, ...], str] = {}
@@ -83,6 +86,15 @@ def _keyword(text: str) -> str:
 
 def _number(token: str | None) -> int | None:
     return int(token) if token is not None and token.isdigit() and len(token) <= 6 else None
+
+
+def _negated(tokens: list[str], at: int) -> bool:
+    for back in range(1, NEGATION_REACH + 1):
+        if at - back < 0 or tokens[at - back] in CLAUSE_BREAKS:
+            return False
+        if tokens[at - back] in NEGATIONS:
+            return True
+    return False
 
 
 def sms_read(text: str) -> Reading:
@@ -157,7 +169,7 @@ def sms_read(text: str) -> Reading:
                 break
         if matched:
             code, length = matched
-            negated = i > 0 and tokens[i - 1] in NEGATIONS
+            negated = _negated(tokens, i)
             if not negated and code not in symptoms:
                 symptoms.append(code)
             i += length

@@ -67,6 +67,13 @@ def test_the_short_grammar_in_english_and_spanish(text, fields):
 def test_a_negated_symptom_is_not_a_red_flag():
     assert sms_read("pain 3 no fever").fields == {"pain": 3}
     assert sms_read("dolor 3 sin fiebre").fields == {"pain": 3}
+    assert sms_read("pain 2, I don't have a fever").fields == {"pain": 2}
+    assert sms_read("no tengo fiebre").kind == "text"
+
+
+def test_a_negation_does_not_reach_past_a_clause_break():
+    assert sms_read("no chills but a fever").fields == {"symptoms": ["fever"]}
+    assert sms_read("pain 4 no numbness and my calf hurts").fields == {"pain": 4, "symptoms": ["calf_pain_swelling"]}
 
 
 def test_words_it_does_not_know_leave_the_reading_incomplete():
