@@ -7,10 +7,10 @@ from notifications.models import Message
 
 @admin.register(Message)
 class MessageAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "direction", "purpose", "status", "patient", "to_phone", "attempts", "error_code"]
+    list_display = ["created_at", "direction", "purpose", "status", "patient", "to_phone", "attempts", "error_code", "reason"]
     list_filter = ["direction", "purpose", "status"]
     search_fields = ["=patient__id", "to_phone", "provider_sid", "body"]
     date_hierarchy = "created_at"
     raw_id_fields = ["patient", "recipient_user"]
     list_select_related = ["patient"]
-    readonly_fields = ["provider_sid", "sent_at", "delivered_at", "created_at", "updated_at", "attempts"]
+    readonly_fields = ["provider_sid", "sent_at", "delivered_at", "created_at", "updated_at", "attempts", "queued_at", "claimed_at", "reason"]

@@ -54,6 +54,12 @@ class Message(models.Model):
     expires_at = models.DateTimeField(null=True, blank=True)
     provider_sid = models.CharField(max_length=64, null=True, blank=True, unique=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # When a send task was last published for it: the relay republishes one whose task seems lost.
+    queued_at = models.DateTimeField(null=True, blank=True)
+    # When a worker claimed it (queued -> sending): a claim older than the lease is looked into by the relay.
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    # Why it was dropped or failed, in plain words (past its window, opted out, number invalid...).
+    reason = models.CharField(max_length=200, blank=True)
     error_code = models.CharField(max_length=16, blank=True)
     error_message = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -1,3 +1,12 @@
-"""Twilio's webhooks: inbound SMS and delivery status callbacks."""
+"""Twilio's webhooks, under /webhooks/."""
 
-urlpatterns = []
+from django.urls import path
+
+from notifications import webhooks
+
+app_name = "notifications"
+
+urlpatterns = [
+    path("twilio/sms/", webhooks.sms_inbound, name="twilio-sms"),
+    path("twilio/status/", webhooks.sms_status, name="twilio-status"),
+]

@@ -1,0 +1,36 @@
+"""Receivers of the lower layers' signals: the enrollment code to text, the alert to page for.
+
+They run inside the sender's transaction and write the outbox row there; a failure here is logged and
+never breaks the sender's work (the pages relay pages for any alert left owing one).
+"""
+
+import logging
+
+from django.db import transaction
+from django.dispatch import receiver
+
+from notifications import services
+from patients.signals import enrollment_code_issued
+from recovery.signals import alert_page_owed
+
+logger = logging.getLogger(__name__)
+
+
+@receiver(enrollment_code_issued, dispatch_uid="notifications.enrollment_invitation")
+def on_enrollment_code_issued(sender, patient, code, **kwargs):
+    try:
+        with transaction.atomic():
+            services.enrollment_invitation_enqueue(patient=patient, code=code)
+    except Exception:  # noqa: BLE001 - the nurse still sees the code; enrolling must not fail for the text
+        logger.exception("could not write the enrollment invitation of patient %s", patient.pk)
+
+
+@receiver(alert_page_owed, dispatch_uid="notifications.alert_page")
+def on_alert_page_owed(sender, alert, **kwargs):
+    if alert.paged_at is not None:
+        return
+    try:
+        with transaction.atomic():
+            services.alert_page(alert_id=alert.pk)
+    except Exception:  # noqa: BLE001 - paging must never undo the alert itself; the relay retries
+        logger.exception("paging for alert %s failed; the pages relay will retry", alert.pk)

@@ -1,0 +1,89 @@
+"""Reads of the notifications layer: who is due a reminder, who a text comes from, which pages are owed."""
+
+import datetime
+from collections.abc import Iterator
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.db.models import Exists, F, OuterRef, Q
+
+from notifications.models import Message
+from notifications.schedule import ReminderWindow, reminder_window
+from patients.choices import Procedure
+from patients.models import Patient
+from recovery.models import DailyRecord, RecoveryProtocol
+
+# Monitoring lasts this many days after surgery where a procedure has no protocol row.
+DEFAULT_PROGRAM_DAYS = 90
+
+
+@dataclass(frozen=True)
+class DueReminder:
+    patient_id: int
+    phone: str
+    language: str
+    clinic_name: str
+    local_date: datetime.date
+    window: ReminderWindow
+
+
+def _program_filter(local_date: datetime.date, program_days: dict[str, int]) -> Q:
+    """Patients whose program still runs on local_date: day 0 (surgery) to day `program_days`."""
+    condition = Q()
+    for procedure in Procedure.values:
+        days = program_days.get(procedure, DEFAULT_PROGRAM_DAYS)
+        condition |= Q(procedure=procedure, surgery_date__gte=local_date - datetime.timedelta(days=days))
+    return condition
+
+
+def reminders_due(*, now: datetime.datetime, chunk_size: int = 2000) -> Iterator[DueReminder]:
+    """Every patient owed a reminder at `now`: opted in, number valid, in the program, no check-in and
+    no reminder yet for the local date, and inside the local reminder window (never in quiet hours).
+
+    Set-based: one query for the program lengths, one for the time zones in use, then one per time
+    zone (streamed in chunks); the database does the filtering, Python only the window arithmetic,
+    which depends on each clinic's quiet hours. Fetched rows are a superset: the reminder time has
+    passed, or it lies in the evening quiet hours (moved to before them).
+    """
+    program_days = dict(RecoveryProtocol.objects.values_list("procedure", "program_days"))
+    reachable = Patient.objects.filter(sms_opt_in=True, phone_invalid_at__isnull=True, monitoring_ended_at__isnull=True)
+    zones = sorted(set(reachable.values_list("timezone", flat=True).distinct().order_by()))
+    for zone in zones:
+        tz = ZoneInfo(zone)
+        local_now = now.astimezone(tz)
+        local_date, local_time = local_now.date(), local_now.time()
+        rows = (
+            reachable.filter(timezone=zone, surgery_date__lte=local_date)
+            .filter(_program_filter(local_date, program_days))
+            .filter(Q(reminder_time__lte=local_time) | Q(reminder_time__gte=F("clinic__quiet_hours_start")))
+            .exclude(Exists(DailyRecord.objects.filter(patient=OuterRef("pk"), date=local_date)))
+            .exclude(
+                Exists(Message.objects.filter(patient=OuterRef("pk"), purpose=Message.Purpose.REMINDER, local_date=local_date))
+            )
+            .order_by()
+            .values_list(
+                "id", "phone", "language", "reminder_time", "clinic__name", "clinic__quiet_hours_start", "clinic__quiet_hours_end"
+            )
+        )
+        for patient_id, phone, language, reminder_time, clinic_name, quiet_start, quiet_end in rows.iterator(chunk_size=chunk_size):
+            window = reminder_window(
+                local_date=local_date, reminder_time=reminder_time, quiet_start=quiet_start, quiet_end=quiet_end, tz=tz
+            )
+            if window is not None and window.opens <= now < window.closes:
+                yield DueReminder(patient_id, phone, language, clinic_name, local_date, window)
+
+
+def patient_for_phone(*, phone: str) -> Patient | None:
+    """The patient a text comes from: of several with one number (a shared family phone, a second
+    enrollment), the one still monitored, then the most recently enrolled."""
+    return (
+        Patient.objects.filter(phone=phone)
+        .select_related("clinic")
+        .order_by(F("monitoring_ended_at").desc(nulls_first=True), "-created_at", "-id")
+        .first()
+    )
+
+
+def patient_messages(*, patient_id: int, limit: int = 100) -> list[Message]:
+    """A patient's SMS history, newest first: reminders, invitations, their texts and our answers."""
+    return list(Message.objects.filter(patient_id=patient_id).exclude(purpose=Message.Purpose.PAGE).order_by("-created_at", "-id")[:limit])

@@ -1,0 +1,832 @@
+"""Writes of the notifications layer: the outbox (enqueue, send, relay), daily reminders, the enrollment
+invitation, staff pages, inbound SMS and delivery status.
+
+Every outgoing SMS is a Message row first, written in the transaction that decided to send it; a
+Celery task then claims it (queued -> sending, a compare-and-set), takes a slot of the sender's rate
+and hands it to Twilio through notifications.twilio. The relays find what the broker dropped.
+"""
+
+import datetime
+import logging
+import re
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from notifications import texts
+from notifications.grammar import sms_read
+from notifications.models import Message
+from notifications.ratelimit import rate_slot_reserve
+from notifications.schedule import next_allowed, quiet_now
+from notifications.selectors import DueReminder, patient_for_phone, reminders_due
+from notifications.twilio import (
+    INVALID_NUMBER,
+    OPTED_OUT,
+    SmsSendError,
+    sender_id,
+    sms_backend,
+    sms_find_sent,
+    sms_send,
+)
+from patients.audit import audit_record
+from patients.models import EnrollmentCode, Patient
+from patients.selectors import on_call_roster
+from recovery.choices import AlertKind, AlertStatus, Channel
+from recovery.models import Alert, AlertEvent, DailyRecord
+from recovery.queueing import queue_on_commit
+from recovery.services import checkin_submit
+
+logger = logging.getLogger(__name__)
+
+Purpose = Message.Purpose
+Status = Message.Status
+
+# A claim older than this (queued -> sending, no outcome recorded) means the worker died mid-send.
+SEND_LEASE = datetime.timedelta(minutes=2)
+# A queued message whose task was published this long ago without a send is republished; while the
+# broker still holds send tasks (a backlog behind the rate limit), only after RELAY_GRACE_BACKLOG.
+RELAY_GRACE = datetime.timedelta(minutes=2)
+RELAY_GRACE_BACKLOG = datetime.timedelta(minutes=30)
+# At most this many messages per relay run and kind of repair, so one run stays short.
+RELAY_BATCH = 1000
+# Retries of 429, 5xx and network errors: seconds to wait after attempt n (the last value repeats).
+BACKOFF_SECONDS = (15, 30, 60, 120, 300, 600, 1200, 1800)
+MAX_ATTEMPTS = 8
+# A sender thread waits at most this long for its rate slot; beyond it the message is deferred.
+RATE_MAX_WAIT = 10.0
+# Messages per send task, and, with a rate set, about how many seconds of sending one task holds.
+SEND_BATCH = 50
+BATCH_SECONDS = 5
+# HTTP requests in flight per worker process: Twilio answers in ~100-300 ms, mostly waiting.
+SEND_THREADS = 4
+# Redis priority lanes (0 is consumed first): bulk reminders must not hold pages and answers back.
+PRIORITY_BULK = 6
+# Messages a patient must have consented to (pages go to nurses; confirmations answer the patient).
+PATIENT_PURPOSES = frozenset({Purpose.REMINDER, Purpose.ENROLLMENT, Purpose.REPLY, Purpose.HELP, Purpose.OPT_IN})
+# Messages that wait for the end of the clinic's quiet hours (a reminder past its window is dropped).
+QUIET_PURPOSES = frozenset({Purpose.REMINDER, Purpose.ENROLLMENT})
+# The error code recorded when a send broke off after Twilio may have taken it.
+MAYBE_SENT = "maybe-sent"
+_CODE = re.compile(r"\b[0-9A-Z]{5}-[0-9A-Z]{5}\b")
+_SMS_NAMESPACE = uuid.UUID("5d6f3f2e-5a43-4a57-9a51-2d0c9c7f0a11")
+
+
+# --- the outbox -------------------------------------------------------------------------------------
+
+
+def _priority(purpose: str) -> int | None:
+    return PRIORITY_BULK if purpose == Purpose.REMINDER else None
+
+
+def send_batch_size() -> int:
+    """Messages per send task: a batch amortizes the task and its claim; with a rate set, a batch
+    holds its worker no longer than about BATCH_SECONDS, so pages are never held back long."""
+    rate = settings.SMS_RATE_PER_SECOND
+    if rate <= 0:
+        return SEND_BATCH
+    return max(1, min(SEND_BATCH, int(rate * BATCH_SECONDS)))
+
+
+def _publish_sends(message_ids: list[int], *, priority: int | None = None, countdown: float | None = None) -> None:
+    """Publish send tasks (in batches) over one broker connection; a broker outage is logged, and the
+    relay catches up."""
+    from notifications.tasks import send_message_task, send_messages_task  # tasks import services
+
+    if not message_ids:
+        return
+    size = send_batch_size()
+    try:
+        with send_message_task.app.producer_or_acquire() as producer:
+            for start in range(0, len(message_ids), size):
+                chunk = list(message_ids[start : start + size])
+                if len(chunk) == 1:
+                    task, args = send_message_task, (chunk[0],)
+                else:
+                    task, args = send_messages_task, (chunk,)
+                task.apply_async(args=args, priority=priority, countdown=countdown, producer=producer, retry=False)
+    except Exception:  # noqa: BLE001 - the broker being down must not fail the caller
+        logger.warning("could not queue %d sends; the outbox relay will pick them up", len(message_ids), exc_info=True)
+
+
+def _publish_sends_on_commit(message_ids: list[int], *, priority: int | None = None) -> None:
+    ids = list(message_ids)
+    transaction.on_commit(lambda: _publish_sends(ids, priority=priority), robust=True)
+
+
+def message_enqueue(
+    *,
+    purpose: str,
+    to_phone: str,
+    body: str,
+    patient: Patient | None = None,
+    recipient_user=None,
+    alert_id: int | None = None,
+    dedupe_key: str | None = None,
+    send_after: datetime.datetime | None = None,
+    expires_at: datetime.datetime | None = None,
+    now: datetime.datetime | None = None,
+) -> Message:
+    """Write an outgoing SMS in the caller's transaction and queue its send for when that commits.
+
+    A second call with the same dedupe_key returns the first message and queues nothing.
+    """
+    now = now or timezone.now()
+    if dedupe_key:
+        existing = Message.objects.filter(dedupe_key=dedupe_key).first()
+        if existing is not None:
+            return existing
+    try:
+        with transaction.atomic():
+            message = Message.objects.create(
+                purpose=purpose,
+                to_phone=to_phone,
+                body=body,
+                patient=patient,
+                recipient_user=recipient_user,
+                alert_id=alert_id,
+                dedupe_key=dedupe_key,
+                send_after=send_after,
+                expires_at=expires_at,
+                queued_at=now,
+            )
+    except IntegrityError:
+        if dedupe_key:
+            return Message.objects.get(dedupe_key=dedupe_key)
+        raise
+    if _priority(purpose) is None:
+        queue_on_commit(_send_task(), message.pk)
+    else:
+        _publish_sends_on_commit([message.pk], priority=_priority(purpose))
+    return message
+
+
+def _send_task():
+    from notifications.tasks import send_message_task
+
+    return send_message_task
+
+
+def _defer(message: Message, *, until: datetime.datetime, now: datetime.datetime) -> str:
+    """Put a claimed message back in the queue until `until`, and publish its send for then."""
+    changed = Message.objects.filter(pk=message.pk, status=Status.SENDING).update(
+        status=Status.QUEUED, send_after=until, queued_at=now, claimed_at=None, updated_at=now
+    )
+    if changed:
+        _publish_sends([message.pk], priority=_priority(message.purpose), countdown=max(0.0, (until - now).total_seconds()))
+    return "deferred"
+
+
+def _finish(message: Message, *, status: str, now: datetime.datetime, reason: str = "", **fields) -> None:
+    """Record the outcome of a claimed message (only while it is still ours: status sending)."""
+    Message.objects.filter(pk=message.pk, status=Status.SENDING).update(status=status, reason=reason[:200], updated_at=now, **fields)
+
+
+def _reason_not_to_send(
+    message: Message, now: datetime.datetime, *, checked_in: set, alert_status: dict
+) -> tuple[str, datetime.datetime | None] | None:
+    """Why a message must not go now: (reason, None) to drop it, (reason, when) to defer it."""
+    if message.expires_at is not None and now >= message.expires_at:
+        return f"past its window (closed {message.expires_at:%Y-%m-%d %H:%M} UTC)", None
+    patient = message.patient
+    if patient is not None and message.purpose in PATIENT_PURPOSES:
+        if not patient.sms_opt_in:
+            return "the patient opted out of SMS", None
+        if patient.phone_invalid_at is not None and message.to_phone == patient.phone:
+            return "the number was marked invalid", None
+    if patient is not None and message.purpose in QUIET_PURPOSES:
+        clinic = patient.clinic
+        tz = ZoneInfo(patient.timezone)
+        if quiet_now(now, tz=tz, quiet_start=clinic.quiet_hours_start, quiet_end=clinic.quiet_hours_end):
+            if message.purpose == Purpose.REMINDER:
+                return "quiet hours at the patient's place", None
+            return "quiet hours at the patient's place", next_allowed(
+                now, tz=tz, quiet_start=clinic.quiet_hours_start, quiet_end=clinic.quiet_hours_end
+            )
+    if message.purpose == Purpose.REMINDER and patient is not None:
+        if patient.monitoring_ended_at is not None and patient.monitoring_ended_at <= now:
+            return "monitoring has ended", None
+        if (patient.pk, message.local_date) in checked_in:
+            return "the patient already checked in that day", None
+    if message.purpose == Purpose.PAGE and message.alert_id:
+        status = alert_status.get(message.alert_id)
+        if status is not None and status != AlertStatus.OPEN:
+            return f"the alert was {status} before the page went", None
+    return None
+
+
+def message_send(*, message_id: int, now: datetime.datetime | None = None) -> str:
+    """Send one outbox message (see messages_send): sent, logged, dropped, deferred, retry, failed or skipped."""
+    return messages_send(message_ids=[message_id], now=now).get(message_id, "skipped")
+
+
+def messages_send(*, message_ids: list[int], now: datetime.datetime | None = None) -> dict[int, str]:
+    """Send outbox messages, each at most once however often this runs for it.
+
+    1. Claim them: lock the queued, due rows that no other worker holds (skip locked) and set them
+       sending in one compare-and-set; rows claimed elsewhere are skipped. Early ones are re-published
+       for their time.
+    2. Drop, with the reason, those that may no longer go (past their window, opted out, invalid
+       number, already checked in, alert acknowledged); defer past the quiet hours those that may wait.
+       The facts for this come in a few set-based queries for the whole batch.
+    3. For each of the rest, take the sender's next rate slot (shared by all workers through Redis)
+       and send it through Twilio (or, with no Twilio settings, write it to the log), SEND_THREADS at
+       a time because the wait is the network's; record SID or error as each answer comes.
+    Returns {message id: sent, logged, dropped, deferred, retry, failed or skipped}.
+    """
+    now = now or timezone.now()
+    ids = list(dict.fromkeys(message_ids))
+    outcomes = dict.fromkeys(ids, "skipped")
+    queued = Message.objects.filter(pk__in=ids, status=Status.QUEUED)
+    for message_id, send_after, purpose in queued.filter(send_after__gt=now).values_list("id", "send_after", "purpose"):
+        # Early (a countdown that fired before its time, or a relay): publish again for the due time.
+        _publish_sends([message_id], priority=_priority(purpose), countdown=(send_after - now).total_seconds())
+        outcomes[message_id] = "deferred"
+    with transaction.atomic():
+        claimable = list(
+            queued.filter(Q(send_after__isnull=True) | Q(send_after__lte=now))
+            .select_for_update(skip_locked=True)
+            .values_list("id", flat=True)
+        )
+        if claimable:
+            Message.objects.filter(pk__in=claimable, status=Status.QUEUED).update(status=Status.SENDING, claimed_at=now, updated_at=now)
+    if not claimable:
+        return outcomes
+    # claimed_at=now identifies our claim also where row locks do not exist (SQLite serializes writers).
+    messages = list(Message.objects.select_related("patient", "patient__clinic").filter(pk__in=claimable, status=Status.SENDING, claimed_at=now))
+    reminders = [m for m in messages if m.purpose == Purpose.REMINDER and m.patient_id]
+    checked_in = set()
+    if reminders:
+        checked_in = set(
+            DailyRecord.objects.filter(patient_id__in={m.patient_id for m in reminders}, date__in={m.local_date for m in reminders})
+            .values_list("patient_id", "date")
+        )
+    alert_ids = {m.alert_id for m in messages if m.purpose == Purpose.PAGE and m.alert_id}
+    alert_status = dict(Alert.objects.filter(pk__in=alert_ids).values_list("id", "status")) if alert_ids else {}
+
+    to_send = []
+    for message in messages:
+        verdict = _reason_not_to_send(message, now, checked_in=checked_in, alert_status=alert_status)
+        if verdict is None:
+            to_send.append(message)
+            continue
+        reason, later = verdict
+        if later is not None:
+            outcomes[message.pk] = _defer(message, until=later, now=now)
+        else:
+            _finish(message, status=Status.DROPPED, now=now, reason=reason)
+            outcomes[message.pk] = "dropped"
+
+    if sms_backend() == "twilio":
+        # A last attempt that broke off after Twilio may have taken the message: look before resending.
+        for message in [m for m in to_send if m.error_code == MAYBE_SENT]:
+            try:
+                # The failed attempt was at most the longest backoff ago.
+                sid = _find_unrecorded(message, since=now - datetime.timedelta(seconds=2 * BACKOFF_SECONDS[-1]))
+            except SmsSendError as exc:
+                to_send.remove(message)
+                outcomes[message.pk] = _send_failed(message, exc, now)
+                continue
+            if sid:
+                to_send.remove(message)
+                _finish(message, status=Status.SENT, now=now, provider_sid=sid, sent_at=now, error_code="", error_message="")
+                _after_sent(message)
+                outcomes[message.pk] = "sent"
+
+    threads = min(_sender_threads(), len(to_send))
+    if threads == 1:
+        results = [(message, _deliver(message)) for message in to_send]
+    elif to_send:
+        with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="sms-send") as pool:
+            results = list(zip(to_send, pool.map(_deliver, to_send), strict=True))
+    else:
+        results = []
+    outcomes.update(_record(results, now))
+    return outcomes
+
+
+def _sender_threads() -> int:
+    """Requests in flight per process: SEND_THREADS without a rate; with one, no more than the rate
+    keeps busy (a thread per 5 messages a second), so slots are not reserved far ahead."""
+    rate = settings.SMS_RATE_PER_SECOND
+    return SEND_THREADS if rate <= 0 else max(1, min(SEND_THREADS, int(rate // 5) + 1))
+
+
+def _deliver(message: Message):
+    """Take a rate slot and hand the message over. Runs in a sender thread: no database here.
+
+    Returns ("wait", None) when no rate slot came within RATE_MAX_WAIT, ("logged", None), ("sent", SentSms)
+    or ("error", SmsSendError).
+    """
+    wait = rate_slot_reserve(sender=sender_id(), rate=settings.SMS_RATE_PER_SECOND, max_wait=RATE_MAX_WAIT)
+    if wait is None:
+        return "wait", None
+    if wait > 0:
+        time.sleep(wait)
+    if sms_backend() == "log":
+        logger.info("SMS (log backend) #%s %s to %s: %s", message.pk, message.purpose, message.to_phone, message.body)
+        return "logged", None
+    try:
+        return "sent", sms_send(to=message.to_phone, body=message.body)
+    except SmsSendError as exc:
+        return "error", exc
+
+
+def _record(results: list, now: datetime.datetime) -> dict[int, str]:
+    """Write what Twilio answered: the messages it took in one UPDATE (a worker killed before it leaves
+    them `sending`, and the relay finds them at Twilio), the others one by one."""
+    outcomes = {}
+    done = []
+    for message, (kind, value) in results:
+        if kind == "wait":
+            outcomes[message.pk] = _defer(message, until=now + datetime.timedelta(seconds=RATE_MAX_WAIT), now=now)
+        elif kind == "error":
+            outcomes[message.pk] = _send_failed(message, value, now)
+        else:
+            message.provider_sid = value.sid if kind == "sent" else None
+            message.from_phone = (value.from_phone or "")[:16] if kind == "sent" else ""
+            done.append(message)
+            outcomes[message.pk] = "logged" if kind == "logged" else "sent"
+    if done:
+        # The SIDs, which differ, in one CASE update; then the fields alike for all in a plain one.
+        if sms_backend() == "twilio":
+            _sids_record(done)
+        Message.objects.filter(pk__in=[m.pk for m in done], status=Status.SENDING).update(
+            status=Status.SENT if sms_backend() == "twilio" else Status.LOGGED,
+            sent_at=now,
+            attempts=F("attempts") + 1,
+            error_code="",
+            error_message="",
+            reason="",
+            updated_at=now,
+        )
+        for message in done:
+            _after_sent(message)
+    return outcomes
+
+
+def _sids_record(messages: list[Message]) -> None:
+    """Write the SIDs (and sender numbers) of a batch in one statement. Django's bulk_update builds a
+    CASE expression per row and field, which cost more CPU than the send itself; this is the same
+    UPDATE ... FROM (VALUES ...) that PostgreSQL and SQLite both run."""
+    table = connection.ops.quote_name(Message._meta.db_table)
+    rows = ", ".join(["(%s, %s, %s)"] * len(messages))
+    params = [value for m in messages for value in (m.pk, m.provider_sid, m.from_phone)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET provider_sid = v.column2, from_phone = v.column3 FROM (VALUES {rows}) AS v "  # noqa: S608 - no user text in the SQL
+            f"WHERE {table}.id = v.column1 AND {table}.status = %s",
+            [*params, Status.SENDING],
+        )
+
+
+def _after_sent(message: Message) -> None:
+    """An invitation's code is single use and stored only as a hash: keep it in the history no longer."""
+    if message.purpose == Purpose.ENROLLMENT:
+        Message.objects.filter(pk=message.pk).update(body=_CODE.sub("*****-*****", message.body))
+
+
+def _send_failed(message: Message, exc: SmsSendError, now: datetime.datetime) -> str:
+    """Retry with backoff what may pass (429, 5xx, network); fail for good what will not, acting on it."""
+    attempts = message.attempts + 1
+    code = MAYBE_SENT if exc.ambiguous else (exc.code or "")[:16]
+    if exc.retryable and attempts < MAX_ATTEMPTS:
+        delay = BACKOFF_SECONDS[min(attempts, len(BACKOFF_SECONDS)) - 1]
+        retry_at = now + datetime.timedelta(seconds=delay)
+        if message.expires_at is None or retry_at < message.expires_at:
+            changed = Message.objects.filter(pk=message.pk, status=Status.SENDING).update(
+                status=Status.QUEUED,
+                send_after=retry_at,
+                queued_at=now,
+                attempts=attempts,
+                error_code=code,
+                error_message=str(exc)[:500],
+                updated_at=now,
+            )
+            if changed:
+                _publish_sends([message.pk], priority=_priority(message.purpose), countdown=delay)
+            logger.info("SMS #%s: attempt %d failed (%s); retrying in %ds", message.pk, attempts, exc, delay)
+            return "retry"
+        _finish(message, status=Status.DROPPED, now=now, reason=f"could not be sent inside its window: {exc}", attempts=attempts, error_code=code, error_message=str(exc)[:500])
+        return "dropped"
+    reason = "Twilio refused it"
+    if exc.code == INVALID_NUMBER:
+        reason = "the number is not a valid mobile number"
+    elif exc.code == OPTED_OUT:
+        reason = "the recipient has opted out (STOP)"
+    elif exc.retryable:
+        reason = f"gave up after {attempts} attempts"
+    _finish(message, status=Status.FAILED, now=now, reason=reason, attempts=attempts, error_code=code, error_message=str(exc)[:500])
+    if exc.code == INVALID_NUMBER:
+        _number_invalid(message, now)
+    elif exc.code == OPTED_OUT:
+        patients_sms_opt_out(phone=message.to_phone, now=now, reason="Twilio answered 21610: the recipient sent STOP")
+    logger.warning("SMS #%s failed for good: %s (%s)", message.pk, reason, exc.code)
+    return "failed"
+
+
+def _number_invalid(message: Message, now: datetime.datetime) -> None:
+    """Mark the patient's number bad (21211): nothing more is sent to it until staff correct it."""
+    if message.patient_id is None or message.purpose not in PATIENT_PURPOSES:
+        logger.error("SMS #%s: staff number %s is not valid for SMS", message.pk, message.to_phone)
+        return
+    Patient.objects.filter(pk=message.patient_id, phone=message.to_phone, phone_invalid_at__isnull=True).update(
+        phone_invalid_at=now, updated_at=now
+    )
+    Message.objects.filter(patient_id=message.patient_id, to_phone=message.to_phone, status=Status.QUEUED, purpose__in=PATIENT_PURPOSES).update(
+        status=Status.DROPPED, reason="the number was marked invalid", updated_at=now
+    )
+    audit_record(actor=None, patient=message.patient_id, action="update", resource="patient", detail="phone marked invalid for SMS (Twilio 21211)", channel="sms")
+
+
+def _find_unrecorded(message: Message, *, since: datetime.datetime) -> str | None:
+    """A SID at Twilio for this message that no other row holds, or None."""
+    sid = sms_find_sent(to=message.to_phone, body=message.body, since=since)
+    if sid and Message.objects.filter(provider_sid=sid).exclude(pk=message.pk).exists():
+        return None
+    return sid
+
+
+def outbox_relay(*, now: datetime.datetime | None = None) -> dict[str, int]:
+    """Repair the outbox: what the broker dropped, what a dead worker left, what can no longer go.
+
+    1. Queued messages past their window are dropped with the reason (a reminder never goes at night).
+    2. Queued messages whose task was published more than RELAY_GRACE ago and not run are published again.
+    3. Messages claimed longer than SEND_LEASE ago (the worker died mid-send) are looked up at Twilio:
+       found, they are recorded as sent; not found, they go back to the queue (or are dropped, if late).
+    """
+    now = now or timezone.now()
+    counts = {"dropped": 0, "requeued": 0, "recovered": 0}
+    counts["dropped"] = Message.objects.filter(status=Status.QUEUED, expires_at__lte=now).update(
+        status=Status.DROPPED, reason="past its window before it could be sent", updated_at=now
+    )
+
+    grace = RELAY_GRACE_BACKLOG if _broker_backlog() else RELAY_GRACE
+    stale = list(
+        Message.objects.filter(status=Status.QUEUED)
+        .filter(Q(send_after__isnull=True) | Q(send_after__lte=now - grace))
+        .filter(Q(queued_at__isnull=True) | Q(queued_at__lte=now - grace))
+        .order_by("created_at", "id")
+        .values_list("id", "purpose")[:RELAY_BATCH]
+    )
+    if stale:
+        Message.objects.filter(pk__in=[pk for pk, _ in stale], status=Status.QUEUED).update(queued_at=now)
+        for priority in {_priority(purpose) for _, purpose in stale}:
+            _publish_sends([pk for pk, purpose in stale if _priority(purpose) == priority], priority=priority)
+        counts["requeued"] += len(stale)
+
+    stuck = Message.objects.filter(status=Status.SENDING, claimed_at__lte=now - SEND_LEASE).order_by("claimed_at")[:RELAY_BATCH]
+    for message in stuck:
+        outcome = _stuck_resolve(message, now)
+        if outcome:
+            counts[outcome] += 1
+    if any(counts.values()):
+        logger.info("outbox relay: %s", counts)
+    return counts
+
+
+def _broker_backlog() -> int:
+    """Tasks waiting in the broker's default queue (0 when it cannot tell): with a backlog, queued
+    messages are waiting their turn, not lost, and republishing them would only pile up duplicates."""
+    from notifications.tasks import send_message_task
+
+    app = send_message_task.app
+    try:
+        with app.connection_for_read() as connection:
+            declared = connection.default_channel.queue_declare(queue=app.conf.task_default_queue, passive=True)
+            return int(declared.message_count or 0)
+    except Exception:  # noqa: BLE001 - an unknown backlog is treated as none: republish (sends are idempotent)
+        return 0
+
+
+def _stuck_resolve(message: Message, now: datetime.datetime) -> str | None:
+    if sms_backend() == "twilio":
+        try:
+            sid = _find_unrecorded(message, since=message.claimed_at)
+        except SmsSendError:
+            logger.warning("outbox relay: could not ask Twilio about SMS #%s; next run", message.pk)
+            return None
+        if sid:
+            _finish(message, status=Status.SENT, now=now, provider_sid=sid, sent_at=message.claimed_at, attempts=F("attempts") + 1)
+            _after_sent(message)
+            return "recovered"
+    if message.expires_at is not None and now >= message.expires_at:
+        _finish(message, status=Status.DROPPED, now=now, reason="past its window before it could be sent")
+        return "dropped"
+    changed = Message.objects.filter(pk=message.pk, status=Status.SENDING, claimed_at=message.claimed_at).update(
+        status=Status.QUEUED, claimed_at=None, queued_at=now, updated_at=now
+    )
+    if changed:
+        _publish_sends([message.pk], priority=_priority(message.purpose))
+        return "requeued"
+    return None
+
+
+# --- reminders --------------------------------------------------------------------------------------
+
+
+def reminders_enqueue(*, now: datetime.datetime | None = None, batch_size: int = 1000) -> int:
+    """Write the reminders due at `now` (see selectors.reminders_due) and queue their sends.
+
+    Rows go in with one INSERT per batch, each batch in its own transaction, its sends published when
+    it commits. The unique key (patient, local date) makes a rerun, a retry or a concurrent run write
+    nothing twice. Returns the number of reminders written.
+    """
+    now = now or timezone.now()
+    written = 0
+    batch: list[DueReminder] = []
+    for due in reminders_due(now=now):
+        batch.append(due)
+        if len(batch) >= batch_size:
+            written += _reminders_write(batch, now)
+            batch = []
+    if batch:
+        written += _reminders_write(batch, now)
+    if written:
+        logger.info("reminders: %d written at %s", written, now.isoformat())
+    return written
+
+
+def _reminders_write(batch: list[DueReminder], now: datetime.datetime) -> int:
+    keys = [f"reminder:{due.patient_id}:{due.local_date.isoformat()}" for due in batch]
+    rows = [
+        Message(
+            purpose=Purpose.REMINDER,
+            patient_id=due.patient_id,
+            to_phone=due.phone,
+            body=texts.reminder_text(language=due.language, clinic=due.clinic_name),
+            dedupe_key=key,
+            local_date=due.local_date,
+            send_after=due.window.opens,
+            expires_at=due.window.closes,
+            queued_at=now,
+        )
+        for due, key in zip(batch, keys, strict=True)
+    ]
+    with transaction.atomic():
+        Message.objects.bulk_create(rows, ignore_conflicts=True)
+        ids = list(
+            Message.objects.filter(dedupe_key__in=keys, status=Status.QUEUED, queued_at=now).values_list("id", flat=True)
+        )
+        _publish_sends_on_commit(ids, priority=PRIORITY_BULK)
+    return len(ids)
+
+
+# --- the enrollment invitation ------------------------------------------------------------------------
+
+
+def enrollment_invitation_enqueue(*, patient: Patient, code: str, now: datetime.datetime | None = None) -> Message | None:
+    """Text the patient the enrollment code, in the caller's transaction, where the patient opted in.
+
+    Outside the clinic's quiet hours it goes at once; inside them, when they end.
+    """
+    if not patient.sms_opt_in or patient.phone_invalid_at is not None:
+        return None
+    now = now or timezone.now()
+    clinic = patient.clinic
+    code_id = EnrollmentCode.objects.filter(patient=patient).order_by("-id").values_list("id", flat=True).first()
+    send_at = next_allowed(now, tz=ZoneInfo(patient.timezone), quiet_start=clinic.quiet_hours_start, quiet_end=clinic.quiet_hours_end)
+    return message_enqueue(
+        purpose=Purpose.ENROLLMENT,
+        patient=patient,
+        to_phone=patient.phone,
+        body=texts.invitation_text(language=patient.language, clinic=clinic.name, code=code, days=settings.ENROLLMENT_CODE_DAYS),
+        dedupe_key=f"enrollment:{patient.pk}:{code_id}",
+        send_after=send_at if send_at > now else None,
+        expires_at=now + datetime.timedelta(days=settings.ENROLLMENT_CODE_DAYS),
+        now=now,
+    )
+
+
+# --- staff pages ------------------------------------------------------------------------------------
+
+
+def _initials(patient: Patient) -> str:
+    return "".join(f"{name.strip()[:1].upper()}." for name in (patient.first_name, patient.last_name) if name.strip())
+
+
+def _nurse_phone(membership) -> str:
+    try:
+        return membership.user.nurse_profile.phone or ""
+    except Exception:  # noqa: BLE001 - a user without a nurse profile has no phone
+        return ""
+
+
+def alert_page(*, alert_id: int, due_before: datetime.datetime | None = None, now: datetime.datetime | None = None) -> Message | None:
+    """Page the next on-call nurse about an alert that is still open and owes a page.
+
+    The first page goes to the first nurse of the clinic's roster; when `due_before` is given (an
+    escalation), the alert is paged again only if its last page is older than that, to the next nurse
+    (round the roster again after the last). The alert row is locked, so two relays never page twice.
+    The page carries the patient's initials and id, the alert kind and a link to the dashboard.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        alert = Alert.objects.select_for_update(of=("self",)).select_related("patient").filter(pk=alert_id).first()
+        if alert is None or not alert.page_required or alert.status != AlertStatus.OPEN:
+            return None
+        if alert.paged_at is not None and (due_before is None or alert.paged_at > due_before):
+            return None
+        roster = [m for m in on_call_roster(clinic_id=alert.patient.clinic_id) if _nurse_phone(m)]
+        if not roster:
+            logger.error("alert %s owes a page but clinic %s has no on-call nurse with a phone", alert.pk, alert.patient.clinic_id)
+            return None
+        nurse = roster[alert.page_level % len(roster)]
+        level = alert.page_level + 1
+        body = texts.page_text(
+            severity=alert.severity,
+            initials=_initials(alert.patient),
+            patient_id=alert.patient_id,
+            kind=AlertKind(alert.kind).label.lower() if alert.kind in AlertKind.values else alert.kind,
+            url=f"{settings.PUBLIC_BASE_URL}/patients/{alert.patient_id}/",
+            escalated_minutes=settings.PAGE_ESCALATION_MINUTES if level > 1 else None,
+        )
+        message = message_enqueue(
+            purpose=Purpose.PAGE,
+            to_phone=_nurse_phone(nurse),
+            body=body,
+            patient=alert.patient,
+            recipient_user=nurse.user,
+            alert_id=alert.pk,
+            dedupe_key=f"page:{alert.pk}:{level}",
+            now=now,
+        )
+        Alert.objects.filter(pk=alert.pk).update(paged_at=now, page_level=level, updated_at=now)
+        AlertEvent.objects.create(alert=alert, action=AlertEvent.Action.PAGED, note=f"SMS page to {nurse.user.get_username()} (page {level})")
+    return message
+
+
+def pages_relay(*, now: datetime.datetime | None = None) -> dict[str, int]:
+    """Pages owed and not sent (the signal's receiver missed them), and escalations: an alert still
+    open PAGE_ESCALATION_MINUTES after its last page pages the next nurse on the roster."""
+    now = now or timezone.now()
+    due_before = now - datetime.timedelta(minutes=settings.PAGE_ESCALATION_MINUTES)
+    owed = Alert.objects.filter(page_required=True, status=AlertStatus.OPEN)
+    counts = {"paged": 0, "escalated": 0}
+    for alert_id in owed.filter(paged_at__isnull=True).order_by("created_at").values_list("id", flat=True)[:RELAY_BATCH]:
+        if alert_page(alert_id=alert_id, now=now):
+            counts["paged"] += 1
+    for alert_id in owed.filter(paged_at__lte=due_before).order_by("paged_at").values_list("id", flat=True)[:RELAY_BATCH]:
+        if alert_page(alert_id=alert_id, due_before=due_before, now=now):
+            counts["escalated"] += 1
+    if any(counts.values()):
+        logger.info("pages relay: %s", counts)
+    return counts
+
+
+# --- consent ----------------------------------------------------------------------------------------
+
+
+def patients_sms_opt_out(*, phone: str, now: datetime.datetime, reason: str = "STOP") -> int:
+    """Stop texting a number (carriers hold opt-out per number): every patient with it, and their queue."""
+    patients = list(Patient.objects.filter(phone=phone, sms_opt_in=True).values_list("id", flat=True))
+    if not patients:
+        return 0
+    Patient.objects.filter(pk__in=patients).update(sms_opt_in=False, sms_opt_out_at=now, updated_at=now)
+    Message.objects.filter(patient_id__in=patients, status=Status.QUEUED, purpose__in=PATIENT_PURPOSES).update(
+        status=Status.DROPPED, reason="the patient opted out of SMS", updated_at=now
+    )
+    for patient_id in patients:
+        audit_record(actor=None, patient=patient_id, action="update", resource="sms_consent", detail=f"opted out: {reason}"[:500], channel="sms")
+    return len(patients)
+
+
+def patients_sms_opt_in(*, phone: str, now: datetime.datetime) -> int:
+    patients = list(Patient.objects.filter(phone=phone, sms_opt_in=False).values_list("id", flat=True))
+    Patient.objects.filter(pk__in=patients).update(sms_opt_in=True, sms_consent_at=now, sms_opt_out_at=None, updated_at=now)
+    for patient_id in patients:
+        audit_record(actor=None, patient=patient_id, action="update", resource="sms_consent", detail="opted in: START", channel="sms")
+    return len(patients)
+
+
+# --- inbound SMS and delivery status ----------------------------------------------------------------
+
+
+def sms_client_id(message_sid: str) -> uuid.UUID:
+    """The check-in client_id of an SMS: the same for a webhook that Twilio retries, so it replays."""
+    return uuid.uuid5(_SMS_NAMESPACE, message_sid)
+
+
+def sms_receive(*, from_phone: str, to_phone: str, body: str, message_sid: str, now: datetime.datetime | None = None) -> str:
+    """Act on one inbound SMS and return the answer's text.
+
+    An unknown number gets a neutral answer and nothing is stored. Otherwise the message goes into the
+    patient's history (once per MessageSid: a retried webhook gets the first answer again), then:
+    STOP words opt out, START words opt back in, HELP words get help with the clinic's phone, a
+    check-in (a pain 0-10, or the short grammar) is merged into the patient's local today through
+    checkin_submit, and anything else is kept for the care team and answered with help.
+    """
+    now = now or timezone.now()
+    patient = patient_for_phone(phone=from_phone)
+    if patient is None:
+        return texts.UNKNOWN_SENDER
+    body = (body or "")[:1600]
+    answer_key = f"answer:{message_sid}" if message_sid else None
+    with transaction.atomic():
+        if answer_key:
+            previous = Message.objects.filter(dedupe_key=answer_key).values_list("body", flat=True).first()
+            if previous is not None:
+                return previous
+        try:
+            with transaction.atomic():
+                Message.objects.create(
+                    direction=Message.Direction.INBOUND,
+                    purpose=Purpose.INBOUND,
+                    status=Status.RECEIVED,
+                    patient=patient,
+                    to_phone=(to_phone or "")[:16],
+                    from_phone=from_phone[:16],
+                    body=body,
+                    provider_sid=message_sid or None,
+                )
+        except IntegrityError:
+            # The same MessageSid arrived concurrently and has been handled: answer as it was answered.
+            return Message.objects.filter(dedupe_key=answer_key).values_list("body", flat=True).first() or ""
+        purpose, answer = _inbound_act(patient=patient, body=body, message_sid=message_sid, now=now)
+        Message.objects.create(
+            purpose=purpose,
+            status=Status.SENT,
+            patient=patient,
+            to_phone=from_phone[:16],
+            from_phone=(to_phone or "")[:16],
+            body=answer,
+            dedupe_key=answer_key,
+            sent_at=now,
+            reason="answered in the webhook response (TwiML)",
+        )
+    return answer
+
+
+def _inbound_act(*, patient: Patient, body: str, message_sid: str, now: datetime.datetime) -> tuple[str, str]:
+    clinic = patient.clinic
+    reading = sms_read(body)
+    if reading.kind == "opt_out":
+        patients_sms_opt_out(phone=patient.phone, now=now, reason=f"the patient texted {body.strip()[:20]!r}")
+        return Purpose.OPT_OUT, texts.opted_out_text(language=patient.language, clinic=clinic.name)
+    if reading.kind == "opt_in":
+        patients_sms_opt_in(phone=patient.phone, now=now)
+        return Purpose.OPT_IN, texts.opted_in_text(language=patient.language, clinic=clinic.name)
+    if reading.kind == "help":
+        return Purpose.HELP, texts.help_text(language=patient.language, clinic=clinic.name, clinic_phone=clinic.phone)
+    if reading.kind == "checkin":
+        fields = dict(reading.fields)
+        if not reading.complete:
+            # Part of it was not understood: keep the patient's own words for the nurse.
+            fields["note"] = body[:2000]
+        try:
+            outcome = checkin_submit(
+                patient=patient,
+                client_id=sms_client_id(message_sid) if message_sid else uuid.uuid4(),
+                date=patient.local_today(now),
+                fields=fields,
+                channel=Channel.SMS,
+                now=now,
+            )
+        except ValidationError:
+            # Before the surgery date: there is no recovery day to record it on.
+            return Purpose.HELP, texts.not_understood_text(language=patient.language, clinic=clinic.name, clinic_phone=clinic.phone)
+        audit_record(
+            actor=patient.user, patient=patient, action="create", resource="checkins", detail=f"SMS check-in ({outcome.status})", channel="sms"
+        )
+        return Purpose.REPLY, texts.thanks_text(language=patient.language, fields=fields, advice=outcome.body.get("advice"))
+    return Purpose.HELP, texts.not_understood_text(language=patient.language, clinic=clinic.name, clinic_phone=clinic.phone)
+
+
+# Twilio's message statuses, as ours; the first final one (delivered, undelivered, failed) stands.
+_DELIVERY = {
+    "sent": Status.SENT,
+    "delivered": Status.DELIVERED,
+    "read": Status.DELIVERED,
+    "undelivered": Status.UNDELIVERED,
+    "failed": Status.FAILED,
+}
+_FINAL = frozenset({Status.DELIVERED, Status.UNDELIVERED, Status.FAILED})
+
+
+def message_status_record(*, provider_sid: str, status: str, error_code: str = "", now: datetime.datetime | None = None) -> bool:
+    """Record a delivery status callback. An unknown SID or status changes nothing (returns False)."""
+    now = now or timezone.now()
+    ours = _DELIVERY.get((status or "").strip().lower())
+    if not provider_sid or ours is None:
+        return False
+    message = Message.objects.filter(provider_sid=provider_sid, direction=Message.Direction.OUTBOUND).first()
+    if message is None or message.status in _FINAL or message.status == ours:
+        return False
+    fields = {"status": ours, "updated_at": now}
+    if ours == Status.DELIVERED:
+        fields["delivered_at"] = now
+    if ours in (Status.UNDELIVERED, Status.FAILED):
+        fields["error_code"] = (error_code or "")[:16]
+        fields["reason"] = f"Twilio reported {status} ({error_code or 'no code'})"[:200]
+    changed = Message.objects.filter(pk=message.pk, status=message.status).update(**fields)
+    if changed and error_code == INVALID_NUMBER:
+        _number_invalid(message, now)
+    elif changed and error_code == OPTED_OUT:
+        patients_sms_opt_out(phone=message.to_phone, now=now, reason="Twilio reported 21610: the recipient sent STOP")
+    return bool(changed)

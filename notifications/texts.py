@@ -1,0 +1,148 @@
+"""What our SMS say, in English and Spanish. Every patient-facing text tells how to answer and, where
+it invites a report, that the service is not watched around the clock.
+
+Kept short: a text in plain ASCII fits 160 characters a segment, one with Spanish accents 70.
+"""
+
+from recovery.choices import Symptom
+
+NOT_WATCHED = {
+    "en": "Not watched around the clock: in an emergency call 911.",
+    "es": "No se vigila las 24 horas: en una emergencia llame al 911.",
+}
+
+REMINDER = {
+    "en": 'Daily check-in from {clinic}: how was today? Reply with your pain 0-10, e.g. "pain 4 walk 20". '
+    "Reply HELP for help, STOP to end texts. {not_watched}",
+    "es": 'Control diario de {clinic}: ¿cómo fue hoy? Responda con su dolor de 0 a 10, p. ej. "dolor 4 caminar 20". '
+    "AYUDA para ayuda, STOP para no recibir más. {not_watched}",
+}
+
+INVITATION = {
+    "en": "{clinic}: your recovery check-in code is {code} (valid {days} days). Enter it in the recovery app, "
+    "or reply to our daily text with your pain 0-10. Reply STOP to end texts. {not_watched}",
+    "es": "{clinic}: su código para el control de recuperación es {code} (válido {days} días). Ingréselo en la app, "
+    "o responda a nuestro mensaje diario con su dolor de 0 a 10. Responda STOP para no recibir más. {not_watched}",
+}
+
+HELP = {
+    "en": '{clinic} recovery check-ins. Reply with your pain 0-10, or e.g. "pain 4 walk 20" or "fever". '
+    "Questions: call {phone}. Reply STOP to end texts. {not_watched}",
+    "es": 'Control de recuperación de {clinic}. Responda con su dolor de 0 a 10, o p. ej. "dolor 4 caminar 20" o "fiebre". '
+    "Preguntas: llame al {phone}. Responda STOP para no recibir más. {not_watched}",
+}
+
+CLINIC_PHONE_MISSING = {"en": "the clinic", "es": "la clínica"}
+
+NOT_UNDERSTOOD = {
+    "en": "We keep your message for the care team, who read messages in office hours.",
+    "es": "Guardamos su mensaje para el equipo de atención, que lee los mensajes en horario de oficina.",
+}
+
+OPTED_OUT = {
+    "en": "You will get no more texts from {clinic}. Reply START to get them again.",
+    "es": "No recibirá más mensajes de {clinic}. Responda START para volver a recibirlos.",
+}
+
+OPTED_IN = {
+    "en": "You will get daily check-in texts from {clinic} again. Reply STOP to end them. {not_watched}",
+    "es": "Volverá a recibir los mensajes diarios de {clinic}. Responda STOP para dejar de recibirlos. {not_watched}",
+}
+
+THANKS = {
+    "en": "Thank you, recorded for today: {summary}.",
+    "es": "Gracias, registrado para hoy: {summary}.",
+}
+
+UNKNOWN_SENDER = (
+    "This number is for enrolled patients only. In an emergency call 911. / "
+    "Este número es solo para pacientes inscritos. En una emergencia llame al 911."
+)
+
+PAGE = "Recovery alert ({severity}): patient {initials} #{patient_id}, {kind}.{escalated} Open: {url}"
+PAGE_ESCALATED = " Not acknowledged after {minutes} min."
+
+FIELD_LABELS = {
+    "en": {"pain": "pain {}", "walking_minutes": "walking {} min", "steps": "{} steps", "opioid_use": {True: "opioids taken", False: "no opioids"}},
+    "es": {"pain": "dolor {}", "walking_minutes": "caminata {} min", "steps": "{} pasos", "opioid_use": {True: "tomó opioides", False: "sin opioides"}},
+}
+
+SYMPTOM_LABELS = {
+    "en": {
+        Symptom.FEVER: "fever",
+        Symptom.WOUND_DRAINAGE: "wound problem",
+        Symptom.NEW_WEAKNESS: "new weakness",
+        Symptom.NEW_NUMBNESS: "new numbness",
+        Symptom.BLADDER_BOWEL: "bladder or bowel problem",
+        Symptom.CALF_PAIN_SWELLING: "calf pain or swelling",
+        Symptom.CHEST_PAIN_BREATHLESS: "chest pain or trouble breathing",
+        Symptom.TROUBLE_SWALLOWING: "trouble swallowing",
+        Symptom.UNCONTROLLED_PAIN: "pain not controlled",
+    },
+    "es": {
+        Symptom.FEVER: "fiebre",
+        Symptom.WOUND_DRAINAGE: "problema en la herida",
+        Symptom.NEW_WEAKNESS: "debilidad nueva",
+        Symptom.NEW_NUMBNESS: "entumecimiento nuevo",
+        Symptom.BLADDER_BOWEL: "problema de vejiga o intestino",
+        Symptom.CALF_PAIN_SWELLING: "dolor o hinchazón de pantorrilla",
+        Symptom.CHEST_PAIN_BREATHLESS: "dolor de pecho o falta de aire",
+        Symptom.TROUBLE_SWALLOWING: "dificultad para tragar",
+        Symptom.UNCONTROLLED_PAIN: "dolor no controlado",
+    },
+}
+
+
+def _lang(language: str) -> str:
+    return language if language in ("en", "es") else "en"
+
+
+def reminder_text(*, language: str, clinic: str) -> str:
+    lang = _lang(language)
+    return REMINDER[lang].format(clinic=clinic, not_watched=NOT_WATCHED[lang])
+
+
+def invitation_text(*, language: str, clinic: str, code: str, days: int) -> str:
+    lang = _lang(language)
+    return INVITATION[lang].format(clinic=clinic, code=code, days=days, not_watched=NOT_WATCHED[lang])
+
+
+def help_text(*, language: str, clinic: str, clinic_phone: str) -> str:
+    lang = _lang(language)
+    return HELP[lang].format(clinic=clinic, phone=clinic_phone or CLINIC_PHONE_MISSING[lang], not_watched=NOT_WATCHED[lang])
+
+
+def not_understood_text(*, language: str, clinic: str, clinic_phone: str) -> str:
+    lang = _lang(language)
+    return NOT_UNDERSTOOD[lang] + " " + help_text(language=lang, clinic=clinic, clinic_phone=clinic_phone)
+
+
+def opted_out_text(*, language: str, clinic: str) -> str:
+    return OPTED_OUT[_lang(language)].format(clinic=clinic)
+
+
+def opted_in_text(*, language: str, clinic: str) -> str:
+    lang = _lang(language)
+    return OPTED_IN[lang].format(clinic=clinic, not_watched=NOT_WATCHED[lang])
+
+
+def thanks_text(*, language: str, fields: dict, advice: str | None) -> str:
+    """Thanks with what was recorded, then the red-flag advice (which ends with the 911 line) or the 911 line."""
+    lang = _lang(language)
+    labels = FIELD_LABELS[lang]
+    parts = []
+    for name in ("pain", "walking_minutes", "steps"):
+        if fields.get(name) is not None:
+            parts.append(labels[name].format(fields[name]))
+    if fields.get("opioid_use") is not None:
+        parts.append(labels["opioid_use"][bool(fields["opioid_use"])])
+    parts.extend(SYMPTOM_LABELS[lang][Symptom(code)] for code in fields.get("symptoms", ()))
+    if not parts and fields.get("note"):
+        parts.append("note" if lang == "en" else "nota")
+    text = THANKS[lang].format(summary=", ".join(parts))
+    return f"{text} {advice or NOT_WATCHED[lang]}"
+
+
+def page_text(*, severity: str, initials: str, patient_id: int, kind: str, url: str, escalated_minutes: int | None) -> str:
+    escalated = PAGE_ESCALATED.format(minutes=escalated_minutes) if escalated_minutes else ""
+    return PAGE.format(severity=severity, initials=initials, patient_id=patient_id, kind=kind, escalated=escalated, url=url)

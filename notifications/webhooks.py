@@ -1,0 +1,66 @@
+"""Twilio's webhooks: inbound SMS (answered with TwiML) and delivery status callbacks.
+
+Both answer only a request signed by Twilio: X-Twilio-Signature over PUBLIC_BASE_URL + the path (and
+query) with TWILIO_AUTH_TOKEN, so the check holds behind a TLS-terminating proxy. Anything else gets
+403 and changes nothing; no body, however malformed, gets a 500.
+"""
+
+import logging
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
+from django.http.multipartparser import MultiPartParserError
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from notifications import services
+from notifications.twilio import signature_valid, twiml_reply
+
+logger = logging.getLogger(__name__)
+
+
+def _signed_form(request: HttpRequest):
+    """The form fields of a request that Twilio signed, or None."""
+    try:
+        form = request.POST
+    except (MultiPartParserError, RequestDataTooBig, TooManyFieldsSent, SuspiciousOperation, UnicodeDecodeError, ValueError):
+        return None
+    url = settings.PUBLIC_BASE_URL + request.get_full_path()
+    if not signature_valid(url=url, params=form, signature=request.headers.get("X-Twilio-Signature", "")):
+        return None
+    return form
+
+
+def _field(form, name: str, limit: int = 1600) -> str:
+    value = form.get(name, "")
+    return value[:limit] if isinstance(value, str) else ""
+
+
+@csrf_exempt
+@require_POST
+def sms_inbound(request: HttpRequest) -> HttpResponse:
+    form = _signed_form(request)
+    if form is None:
+        return HttpResponseForbidden("invalid signature")
+    answer = services.sms_receive(
+        from_phone=_field(form, "From", 32).strip(),
+        to_phone=_field(form, "To", 32).strip(),
+        body=_field(form, "Body"),
+        message_sid=_field(form, "MessageSid", 64).strip() or _field(form, "SmsSid", 64).strip(),
+    )
+    return HttpResponse(twiml_reply(answer), content_type="text/xml; charset=utf-8")
+
+
+@csrf_exempt
+@require_POST
+def sms_status(request: HttpRequest) -> HttpResponse:
+    form = _signed_form(request)
+    if form is None:
+        return HttpResponseForbidden("invalid signature")
+    services.message_status_record(
+        provider_sid=_field(form, "MessageSid", 64).strip() or _field(form, "SmsSid", 64).strip(),
+        status=_field(form, "MessageStatus", 32) or _field(form, "SmsStatus", 32),
+        error_code=_field(form, "ErrorCode", 16).strip(),
+    )
+    return HttpResponse(status=200)

@@ -1,0 +1,133 @@
+"""Staff pages: the on-call nurse paged at once for an urgent alert, the next one when nobody acknowledges."""
+
+import datetime
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from notifications import services
+from notifications.models import Message
+from patients.services import nurse_create
+from recovery.models import Alert, AlertEvent
+from recovery.services import alert_acknowledge
+from recovery.signals import alert_page_owed
+
+
+@pytest.fixture
+def roster(nurse_a, clinic_a):
+    """Clinic A's roster: nurse A first, then nurse A2; nurse A3 belongs to the clinic but is not on call."""
+    second = nurse_create(username="nurse.a2", password="a-long-test-password-2", clinic_name=clinic_a.name, phone="+15550101002", on_call=True).user
+    nurse_create(username="nurse.a3", password="a-long-test-password-3", clinic_name=clinic_a.name, phone="+15550101003", on_call=False)
+    return [nurse_a, second]
+
+
+def _urgent_alert(patient, **fields):
+    values = {
+        "patient": patient,
+        "kind": "red_flag",
+        "severity": "urgent",
+        "recovery_day": 5,
+        "evidence_date": patient.surgery_date + datetime.timedelta(days=5),
+        "message": "Chest pain or trouble breathing reported",
+        "page_required": True,
+    }
+    values.update(fields)
+    return Alert.objects.create(**values)
+
+
+def _raise(patient, **fields):
+    """What the recovery engine does: open the alert and send the signal, in one transaction."""
+    with transaction.atomic():
+        alert = _urgent_alert(patient, **fields)
+        alert_page_owed.send(sender=Alert, alert=alert)
+    return alert
+
+
+def _pages():
+    return Message.objects.filter(purpose=Message.Purpose.PAGE).order_by("id")
+
+
+def test_the_first_on_call_nurse_is_paged_at_once_with_no_more_than_needed(twilio, roster, patient_a, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        alert = _raise(patient_a)
+    # The send task is queued when the engine's transaction commits.
+    assert len(callbacks) == 1
+
+    (page,) = _pages()
+    assert (page.to_phone, page.recipient_user, page.alert_id) == ("+15550101001", roster[0], alert.pk)
+    assert page.body == f"Recovery alert (urgent): patient A.T. #{patient_a.pk}, red-flag symptom. Open: http://recovery.test/patients/{patient_a.pk}/"
+    assert "Alma" not in page.body and "Testcase" not in page.body and patient_a.phone not in page.body
+    alert.refresh_from_db()
+    assert alert.page_level == 1 and alert.paged_at is not None
+    assert AlertEvent.objects.get(alert=alert, action="paged").note == "SMS page to nurse.a (page 1)"
+
+    assert services.message_send(message_id=page.pk) == "sent"
+    assert twilio.bodies_to("+15550101001") == [page.body]
+
+
+def test_a_second_signal_for_the_same_alert_pages_no_one_again(twilio, roster, patient_a):
+    alert = _raise(patient_a)
+    alert.refresh_from_db()
+    alert_page_owed.send(sender=Alert, alert=alert)
+    assert _pages().count() == 1
+
+
+def test_an_unacknowledged_alert_pages_the_next_nurse_after_the_escalation_time(twilio, roster, patient_a, settings):
+    settings.PAGE_ESCALATION_MINUTES = 15
+    alert = _raise(patient_a)
+    first_paged = Alert.objects.get(pk=alert.pk).paged_at
+
+    assert services.pages_relay(now=first_paged + datetime.timedelta(minutes=14)) == {"paged": 0, "escalated": 0}
+    assert services.pages_relay(now=first_paged + datetime.timedelta(minutes=15)) == {"paged": 0, "escalated": 1}
+    pages = list(_pages())
+    assert [p.to_phone for p in pages] == ["+15550101001", "+15550101002"]
+    assert "Not acknowledged after 15 min." in pages[1].body
+    alert.refresh_from_db()
+    assert alert.page_level == 2
+    # Nobody again: round the roster to the first nurse.
+    services.pages_relay(now=first_paged + datetime.timedelta(minutes=30))
+    assert [p.to_phone for p in _pages()] == ["+15550101001", "+15550101002", "+15550101001"]
+    assert AlertEvent.objects.filter(alert=alert, action="paged").count() == 3
+
+
+def test_an_acknowledged_alert_is_not_escalated_and_its_queued_page_is_dropped(twilio, roster, patient_a):
+    alert = _raise(patient_a)
+    page = _pages().get()
+    alert_acknowledge(alert=alert, user=roster[0])
+    later = timezone.now() + datetime.timedelta(hours=1)
+    assert services.pages_relay(now=later) == {"paged": 0, "escalated": 0}
+    assert services.message_send(message_id=page.pk) == "dropped"
+    assert twilio.sent == []
+
+
+def test_the_relay_pages_for_an_alert_whose_signal_was_missed(twilio, roster, patient_a):
+    alert = _urgent_alert(patient_a)  # no signal: as if the receiver never ran
+    assert services.pages_relay() == {"paged": 1, "escalated": 0}
+    assert _pages().get().alert_id == alert.pk
+    assert services.pages_relay() == {"paged": 0, "escalated": 0}
+
+
+def test_a_clinic_without_an_on_call_nurse_leaves_the_page_owed(twilio, patient_a, clinic_a):
+    alert = _raise(patient_a)
+    assert not _pages().exists()
+    assert Alert.objects.get(pk=alert.pk).paged_at is None
+
+
+def test_a_routine_alert_pages_nobody(twilio, roster, patient_a):
+    _raise(patient_a, severity="routine", kind="missed_checkins", page_required=False)
+    assert services.pages_relay() == {"paged": 0, "escalated": 0}
+    assert not _pages().exists()
+
+
+def test_a_page_goes_out_in_the_quiet_hours(twilio, roster, patient_a):
+    _raise(patient_a)
+    night = datetime.datetime(2026, 11, 21, 3, 0, tzinfo=datetime.UTC)  # 21:00 in Chicago
+    assert services.message_send(message_id=_pages().get().pk, now=night) == "sent"
+
+
+def test_a_page_is_sent_even_when_the_patient_opted_out_of_sms(twilio, roster, patient_a):
+    patient_a.sms_opt_in = False
+    patient_a.save()
+    _raise(patient_a)
+    assert services.message_send(message_id=_pages().get().pk) == "sent"
