@@ -5,8 +5,8 @@ a patient's page. Scoping to the nurse's clinics goes through patients.selectors
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Case, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Case, F, IntegerField, Min, OuterRef, Q, QuerySet, Subquery, Value, When, Window
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 from notifications.models import Message
@@ -85,16 +85,18 @@ def pain_trends(*, patient_ids: list[int]) -> dict[int, PainTrend]:
     return trends
 
 
-def _severity_rank():
+def _severity_rank(prefix: str = ""):
+    """0 urgent, 1 high, 2 routine: the same ranks as the staff summary's alert_rank."""
+    severity = f"{prefix}severity"
     return Case(
-        When(severity=Severity.URGENT, then=Value(0)),
-        When(severity=Severity.HIGH, then=Value(1)),
+        When(**{severity: Severity.URGENT}, then=Value(0)),
+        When(**{severity: Severity.HIGH}, then=Value(1)),
         default=Value(2),
         output_field=IntegerField(),
     )
 
 
-def worklist_patients(
+def worklist_order(
     *,
     user,
     clinic_id: int | None = None,
@@ -102,35 +104,78 @@ def worklist_patients(
     status: str = "",
     q: str = "",
     monitoring: str = "active",
-) -> QuerySet[Patient]:
-    """The nurse's patients, those who need attention first: urgent, then high alerts (open or
-    acknowledged), then watched (routine alerts), then on track; within each, the oldest alert first,
-    then the longest without a check-in, then by name."""
-    oldest_alert = (
-        Alert.objects.filter(patient=OuterRef("pk"), status__in=_ACTIVE).order_by("created_at").values("created_at")[:1]
+) -> QuerySet:
+    """The ids of the nurse's patients, those who need attention first: urgent, then high alerts
+    (open or acknowledged), then watched (routine alerts), then on track; within each, the oldest
+    alert first, then the longest without a check-in, then by name.
+
+    Only the sort keys are computed here, for every patient of the clinics: the alerts are joined
+    and aggregated once (a hash join, not a subquery per patient), the last check-in is one index
+    probe per patient. The page's rows are then loaded by worklist_page_patients.
+    """
+    active = Q(alerts__status__in=_ACTIVE)
+    last_checkin = DailyRecord.objects.filter(patient=OuterRef("pk")).order_by("-date").values("date")[:1]
+    patients = _worklist_scope(user=user, clinic_id=clinic_id, procedure=procedure, q=q, monitoring=monitoring).annotate(
+        sort_rank=Coalesce(Min(_severity_rank("alerts__"), filter=active), Value(3)),
+        sort_oldest_alert=Min("alerts__created_at", filter=active),
     )
-    patients = staff_patients(user=user).annotate(oldest_alert_at=Subquery(oldest_alert))
+    if status in STATUS_RANKS:
+        low, high = STATUS_RANKS[status]
+        patients = patients.filter(sort_rank__gte=low, sort_rank__lte=high)
+    return (
+        patients.annotate(sort_last_checkin=Subquery(last_checkin))
+        .order_by(
+            "sort_rank",
+            F("sort_oldest_alert").asc(nulls_last=True),
+            F("sort_last_checkin").asc(nulls_first=True),
+            "last_name",
+            "first_name",
+            "pk",
+        )
+        .values_list("pk", flat=True)
+    )
+
+
+def _worklist_scope(*, user, clinic_id: int | None, procedure: str, q: str, monitoring: str) -> QuerySet[Patient]:
+    patients = patients_for_nurse(user=user)
     if clinic_id:
         patients = patients.filter(clinic_id=clinic_id)
     if procedure:
         patients = patients.filter(procedure=procedure)
-    if status in STATUS_RANKS:
-        low, high = STATUS_RANKS[status]
-        patients = patients.filter(alert_rank__gte=low, alert_rank__lte=high)
     if monitoring == "active":
         patients = patients.filter(monitoring_ended_at__isnull=True)
     elif monitoring == "ended":
         patients = patients.filter(monitoring_ended_at__isnull=False)
     for term in q.split():
         patients = patients.filter(_name_matches(term))
-    return patients.order_by(
-        "alert_rank",
-        F("oldest_alert_at").asc(nulls_last=True),
-        F("last_checkin_date").asc(nulls_first=True),
-        "last_name",
-        "first_name",
-        "pk",
-    )
+    return patients
+
+
+def worklist_count(
+    *,
+    user,
+    clinic_id: int | None = None,
+    procedure: str = "",
+    status: str = "",
+    q: str = "",
+    monitoring: str = "active",
+) -> int:
+    """How many patients worklist_order lists, counted without sorting: a status filter needs the
+    alerts, the others only the patients. One query."""
+    if status in STATUS_RANKS:
+        return worklist_order(
+            user=user, clinic_id=clinic_id, procedure=procedure, status=status, q=q, monitoring=monitoring
+        ).count()
+    return _worklist_scope(user=user, clinic_id=clinic_id, procedure=procedure, q=q, monitoring=monitoring).count()
+
+
+def worklist_page_patients(*, user, ids: list[int]) -> list[Patient]:
+    """The page's patients, in the worklist's order, with the staff summary (status, open alerts,
+    last check-in). One query, over the page's patients only."""
+    if not ids:
+        return []
+    by_id = {p.pk: p for p in staff_patients(user=user).filter(pk__in=ids)}
+    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 def _name_matches(term: str) -> Q:
@@ -181,9 +226,10 @@ def worklist_rows(*, patients: list[Patient], now: datetime.datetime | None = No
     return rows
 
 
-def open_alert_count(*, user) -> int:
-    """Open (not yet acknowledged) alerts across the nurse's patients. One query."""
-    return Alert.objects.filter(patient__in=patients_for_nurse(user=user).values("pk"), status=AlertStatus.OPEN).count()
+def open_alert_count(*, clinic_ids: list[int]) -> int:
+    """Open (not yet acknowledged) alerts across the patients of these clinics (the nurse's, from
+    patients.selectors.clinics_for_user). One query, from the open alerts rather than the patients."""
+    return Alert.objects.filter(status=AlertStatus.OPEN, patient__clinic_id__in=clinic_ids).count()
 
 
 def alerts_inbox(*, user, severity: str = "") -> QuerySet[Alert]:

@@ -33,10 +33,13 @@ from dashboard.selectors import (
     patient_alerts,
     patient_for_nurse,
     patient_messages,
-    worklist_patients,
+    worklist_count,
+    worklist_order,
+    worklist_page_patients,
     worklist_rows,
 )
 from dashboard.services import patient_contact_update
+from dashboard.tables import daily_record_rows, worklist_row_html
 from patients.audit import audit_record, audit_record_many
 from patients.choices import Procedure
 from patients.models import AuditEvent
@@ -68,7 +71,7 @@ def nurse_required(view):
 
 def _page(request, template: str, context: dict, *, status: int = 200, nav: str = ""):
     context.setdefault("clinics", request.clinics)
-    context.setdefault("open_alerts_total", open_alert_count(user=request.user))
+    context.setdefault("open_alerts_total", open_alert_count(clinic_ids=[c.pk for c in request.clinics]))
     context["nav"] = nav
     return render(request, template, context, status=status)
 
@@ -96,10 +99,13 @@ def worklist(request):
             filters = form.filters()
         else:
             status = 400
-    paginator = Paginator(worklist_patients(user=request.user, **filters), WORKLIST_PAGE_SIZE)
+    paginator = Paginator(worklist_order(user=request.user, **filters), WORKLIST_PAGE_SIZE)
+    # Counted on the patients alone: the sorted query aggregates every patient's alerts.
+    paginator.count = worklist_count(user=request.user, **filters)
     page = paginator.get_page(request.GET.get("page"))
     now = timezone.now()
-    rows = worklist_rows(patients=list(page.object_list), now=now)
+    patients = worklist_page_patients(user=request.user, ids=list(page.object_list))
+    rows = worklist_rows(patients=patients, now=now)
     audit_record_many(
         actor=request.user,
         patients=[row.patient for row in rows],
@@ -117,6 +123,7 @@ def worklist(request):
         "page": page,
         "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
         "rows": rows,
+        "row_html": worklist_row_html(rows, many_clinics=len(request.clinics) > 1),
         "query": query.urlencode(),
         "now": now,
         "many_clinics": len(request.clinics) > 1,
@@ -164,6 +171,7 @@ def _render_patient(request, patient, *, contact_form=None, alert_errors=None, s
         "progress": progress,
         "today_day": today_day,
         "days_desc": list(reversed(logged)),
+        "record_rows": daily_record_rows(list(reversed(logged))),
         "latest_pain": latest_pain,
         "red_flag_days": red_flag_days,
         "overdue": [m for m in milestones if m["state"] == "overdue"],

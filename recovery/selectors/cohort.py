@@ -10,12 +10,14 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import connection
-from django.db.models import Aggregate, Count, Exists, F, FloatField, Func, IntegerField, OuterRef, Q
+from django.db.models import Aggregate, Case, Count, Exists, F, FloatField, Func, IntegerField, Min, OuterRef, Q, Value, When
+from django.db.models.functions import Coalesce
 
 from patients.models import Patient
+from recovery.choices import ACTIVE_ALERT_STATUSES, Severity
 from recovery.models import DailyRecord
-from recovery.selectors.patients import with_summary
 
 
 class PostOperativeDay(Func):
@@ -36,15 +38,13 @@ class PostOperativeDay(Func):
         )
 
 
-class PercentileCont(Aggregate):
-    """PostgreSQL's continuous percentile (linear interpolation between the two nearest values)."""
+class Quartiles(Aggregate):
+    """PostgreSQL's continuous percentiles 25, 50 and 75 (linear interpolation between the two nearest
+    values), from one sort of the group."""
 
     function = "percentile_cont"
-    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = FloatField()
-
-    def __init__(self, expression, *, fraction: float, **extra):
-        super().__init__(expression, fraction=float(fraction), **extra)
+    template = "%(function)s(ARRAY[0.25, 0.5, 0.75]::float8[]) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = ArrayField(FloatField())
 
 
 def percentile_from_counts(counts: list[tuple[int, int]], fraction: float) -> float | None:
@@ -81,15 +81,26 @@ class PainDay:
 
 
 def cohort_status_counts(*, clinic_ids: Iterable[int]) -> dict[str, int]:
-    """How many patients under monitoring are alerted (urgent or high), watched (routine) or on track.
+    """How many patients under monitoring are alerted (urgent or high), watched (routine) or on track:
+    the staff summary's status (recovery.selectors.patients), counted over the clinics.
 
-    `clinic_ids` are clinics the caller may see (patients.selectors.clinics_for_user). One query.
+    `clinic_ids` are clinics the caller may see (patients.selectors.clinics_for_user). One query: the
+    active alerts are joined and each patient's most severe one found in one pass, then counted.
     """
-    patients = with_summary(Patient.objects.filter(clinic_id__in=list(clinic_ids), monitoring_ended_at__isnull=True))
+    active = Q(alerts__status__in=[s.value for s in ACTIVE_ALERT_STATUSES])
+    rank = Case(
+        When(alerts__severity=Severity.URGENT, then=Value(0)),
+        When(alerts__severity=Severity.HIGH, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    patients = Patient.objects.filter(clinic_id__in=list(clinic_ids), monitoring_ended_at__isnull=True).annotate(
+        rank=Coalesce(Min(rank, filter=active), Value(3))
+    )
     counts = patients.aggregate(
-        alert=Count("pk", filter=Q(status="alert")),
-        watch=Count("pk", filter=Q(status="watch")),
-        on_track=Count("pk", filter=Q(status="on_track")),
+        alert=Count("pk", filter=Q(rank__lte=1)),
+        watch=Count("pk", filter=Q(rank=2)),
+        on_track=Count("pk", filter=Q(rank=3)),
     )
     counts["total"] = counts["alert"] + counts["watch"] + counts["on_track"]
     return counts
@@ -115,18 +126,11 @@ def cohort_pain_by_day(*, clinic_ids: Iterable[int], max_day: int = 90) -> list[
     if connection.vendor == "postgresql":
         rows = (
             records.values("procedure", "recovery_day")
-            .annotate(
-                # One record per patient and date, so records counted are patients.
-                n=Count("pk"),
-                p25=PercentileCont("pain", fraction=0.25),
-                median=PercentileCont("pain", fraction=0.5),
-                p75=PercentileCont("pain", fraction=0.75),
-            )
+            # One record per patient and date, so records counted are patients.
+            .annotate(n=Count("pk"), quartiles=Quartiles("pain"))
             .order_by("procedure", "recovery_day")
         )
-        return [
-            PainDay(r["procedure"], r["recovery_day"], r["n"], float(r["p25"]), float(r["median"]), float(r["p75"])) for r in rows
-        ]
+        return [PainDay(r["procedure"], r["recovery_day"], r["n"], *(float(q) for q in r["quartiles"])) for r in rows]
 
     histogram: dict[tuple[str, int], list[tuple[int, int]]] = defaultdict(list)
     for row in (

@@ -49,7 +49,7 @@ def test_the_page_draws_pain_and_walking_against_the_expected_band(nurse_client_
     assert "1 red-flag day." in html
     assert response.context["logged_count"] == 5
     assert [d["recovery_day"] for d in response.context["days_desc"]] == [6, 5, 2, 1, 0]
-    assert "▲</span> red flag:</span> fever" in html
+    assert "▲</span> red flag:</span> Fever or chills" in html
 
 
 def test_milestones_are_laid_against_their_windows_with_their_state_in_words(nurse_client_a, make_patient, log_days):
