@@ -63,8 +63,9 @@ def nurse_required(view):
         if not clinics:
             return render(request, "dashboard/no_clinic.html", status=403)
         request.clinics = clinics
-        timezone.activate(ZoneInfo(clinics[0].timezone))
-        return view(request, *args, **kwargs)
+        # For this request only: the thread goes on to serve other views afterwards.
+        with timezone.override(ZoneInfo(clinics[0].timezone)):
+            return view(request, *args, **kwargs)
 
     return login_required(wrapper)
 

@@ -219,3 +219,43 @@ def test_the_keyboard_reaches_the_main_content_first(page, live_server, shift):
     assert focused == "Skip to main content"
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main"
+
+
+UNLABELLED_CONTROLS = """() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea, button')]
+    .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label') && !el.textContent.trim())
+    .map(el => el.outerHTML)"""
+
+
+def test_every_control_is_labelled_and_the_keyboard_acknowledges_an_alert(page, live_server, shift):
+    base = live_server.url
+    _login(page, base, "nurse.a")
+    urgent = shift["patients"]["urgent"]
+    for path in ("/", f"/patients/{urgent.pk}/", "/alerts/", "/cohort/"):
+        page.goto(base + path)
+        assert page.evaluate(UNLABELLED_CONTROLS) == [], path
+        # Landmarks: banner, navigation, main, contentinfo.
+        for role in ("banner", "navigation", "main", "contentinfo"):
+            assert page.get_by_role(role).first.is_visible(), (path, role)
+        # Every chart is an image with a title and a description.
+        assert page.evaluate(
+            "[...document.querySelectorAll('svg.chart')].every(s => s.getAttribute('role') === 'img' && s.querySelector('title') && s.querySelector('desc'))"
+        )
+
+    # On the alerts inbox, Tab reaches the first Acknowledge button and Enter acknowledges.
+    page.goto(base + "/alerts/")
+    assert page.locator("#open-alerts tr").count() == 3
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.textContent.trim()") == "Acknowledge":
+            break
+    else:
+        raise AssertionError("the keyboard never reached an Acknowledge button")
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"  # the focus is visible
+    page.locator("#open-alerts tr").first.screenshot(path=str(ARTIFACTS / "focus-acknowledge.png"))
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.querySelectorAll('#open-alerts tr').length === 2")
+    # Focus stays in the list, on the next alert's button, for the next keystroke.
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Acknowledge"
+    # Screen readers hear the outcome through the live region.
+    page.wait_for_function("document.getElementById('live-status').textContent.includes('acknowledged list')")

@@ -115,9 +115,10 @@ def test_the_cohort_page_takes_a_fixed_number_of_queries(
         nurse_client_a.get(COHORT)
 
 
-def test_the_cohort_statistics_run_on_sqlite_too(tmp_path):
+def test_the_cohort_statistics_and_the_pages_run_on_sqlite_too(tmp_path):
     """`make run` uses SQLite, which has no percentile_cont and no JSON containment: the fallbacks
-    must give the same answers. Runs in a child process with its own SQLite database."""
+    must give the same answers, and every page must render. Runs in a child process with its own
+    SQLite database."""
     root = Path(__file__).resolve().parents[2]
     script = (
         "import datetime, uuid\n"
@@ -138,6 +139,23 @@ def test_the_cohort_statistics_run_on_sqlite_too(tmp_path):
         "shares = [(s.eligible, s.reached) for s in cohort_milestone_share(clinic_ids=[clinic.pk], as_of=today)]\n"
         "assert shares == [(4, 2)], shares\n"
         "assert cohort_status_counts(clinic_ids=[clinic.pk])['on_track'] == 4\n"
+        "from django.conf import settings\n"
+        "from django.test import Client\n"
+        "from django.test.utils import override_settings\n"
+        "from patients.services import nurse_create\n"
+        "from recovery.models import Alert\n"
+        "nurse = nurse_create(username='nurse.s', password='a-long-test-password-1', clinic_name='Clinic S').user\n"
+        "Alert.objects.create(patient=p, kind='red_flag', severity='urgent', recovery_day=4, evidence_date=p.surgery_date, message='m')\n"
+        "client = Client()\n"
+        "client.force_login(nurse)\n"
+        "plain = {**settings.STORAGES, 'staticfiles': {'BACKEND': 'django.contrib.staticfiles.storage.StaticFilesStorage'}}\n"
+        "with override_settings(STORAGES=plain):\n"
+        "    for url in ('/', '/?status=alert&q=q3', '/?fragment=1', f'/patients/{p.pk}/', '/alerts/', '/cohort/'):\n"
+        "        response = client.get(url)\n"
+        "        assert response.status_code == 200, (url, response.status_code)\n"
+        "    html = client.get('/').content.decode()\n"
+        "    assert html.index('Q3, S') < html.index('Q0, S'), 'the alerted patient comes first'\n"
+        "    assert '8<span class=\"muted\">/10</span>' in html\n"
         "print('sqlite ok')\n"
     )
     env = {
@@ -153,3 +171,10 @@ def test_the_cohort_statistics_run_on_sqlite_too(tmp_path):
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "sqlite ok" in result.stdout
+
+
+def test_a_clinic_without_patients_gets_calm_empty_pages(nurse_client_b):
+    for name in ("dashboard:cohort", "dashboard:alerts", "dashboard:worklist"):
+        response = nurse_client_b.get(reverse(name))
+        assert response.status_code == 200, name
+    assert b"No patients yet." in nurse_client_b.get(COHORT).content
