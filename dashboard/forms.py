@@ -73,6 +73,16 @@ class ResolveForm(_Form):
     )
 
 
+def _consent_history(patient) -> str:
+    """When SMS consent was last given and withdrawn, in words, for the nurse changing it."""
+    parts = []
+    if patient.sms_consent_at:
+        parts.append(f"Given {patient.sms_consent_at:%b %-d, %Y}")
+    if patient.sms_opt_out_at:
+        parts.append(f"withdrawn {patient.sms_opt_out_at:%b %-d, %Y}")
+    return ("; ".join(parts) + ". " if parts else "") + "Without consent no reminder is sent."
+
+
 def in_quiet_hours(value: datetime.time, *, start: datetime.time, end: datetime.time) -> bool:
     """Whether a local time falls in the quiet hours [start, end), which may run past midnight."""
     if start == end:
@@ -104,11 +114,13 @@ class PatientContactForm(_Form):
     )
     sms_opt_in = forms.BooleanField(label="The patient agrees to receive SMS", required=False)
 
-    def __init__(self, *args, clinic: Clinic, **kwargs):
+    def __init__(self, *args, clinic: Clinic, patient=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.clinic = clinic
         quiet = f"{clinic.quiet_hours_start:%H:%M}–{clinic.quiet_hours_end:%H:%M}"
         self.fields["reminder_time"].help_text = f"Patient-local time, outside the clinic's quiet hours ({quiet})."
+        if patient is not None:
+            self.fields["sms_opt_in"].help_text = _consent_history(patient)
 
     def clean_reminder_time(self):
         value = self.cleaned_data["reminder_time"]

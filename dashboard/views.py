@@ -142,6 +142,7 @@ def _render_patient(request, patient, *, contact_form=None, alert_errors=None, s
     if contact_form is None:
         contact_form = PatientContactForm(
             clinic=patient.clinic,
+            patient=patient,
             initial={
                 "phone": patient.phone,
                 "language": patient.language,
@@ -210,7 +211,7 @@ def patient_detail(request, patient_id: int):
 @require_POST
 def patient_contact(request, patient_id: int):
     patient = _patient_or_404(request, patient_id)
-    form = PatientContactForm(request.POST, clinic=patient.clinic)
+    form = PatientContactForm(request.POST, clinic=patient.clinic, patient=patient)
     if not form.is_valid():
         return _render_patient(request, patient, contact_form=form, status=400)
     data = form.cleaned_data

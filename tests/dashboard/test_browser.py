@@ -89,6 +89,27 @@ def shift(nurse_a, nurse_b, make_patient, log_days, raise_alert):
     urgent_days[2]["milestones"] = ["discharged", "normal_diet"]
     urgent_days[11] = {"pain": 8, "walking_minutes": 10, "symptoms": ["fever", "wound_drainage"]}
     log_days(urgent, urgent_days)
+    from notifications.models import Message
+
+    Message.objects.create(
+        patient=urgent,
+        purpose="reminder",
+        status="delivered",
+        to_phone=urgent.phone,
+        body="Time for your daily recovery check-in. Reply HELP for help.",
+    )
+    Message.objects.create(
+        patient=urgent, direction="in", purpose="inbound", status="received", to_phone="+15550100000", body="PAIN 8 FEVER"
+    )
+    Message.objects.create(
+        patient=urgent,
+        purpose="reminder",
+        status="undelivered",
+        to_phone=urgent.phone,
+        body="Time for your daily recovery check-in.",
+        error_code="30003",
+        error_message="Unreachable destination handset",
+    )
     alerts = {
         "urgent": raise_alert(
             urgent,
@@ -151,7 +172,7 @@ def test_a_nurse_works_through_the_shift(page, live_server, shift):
     assert page.locator("svg#milestone-chart .reached-mark").count() == 3
     assert "Day 13" in page.locator("#patient-summary").inner_text() or "day 13" in page.locator("#patient-summary").inner_text()
     page.screenshot(path=str(ARTIFACTS / "patient.png"), full_page=True)
-    for section in ("alerts", "charts", "milestones", "records", "contact"):
+    for section in ("alerts", "charts", "milestones", "records", "sms", "contact"):
         page.locator(f"#{section}").screenshot(path=str(ARTIFACTS / f"patient-{section}.png"))
     page.locator(".patient-head").screenshot(path=str(ARTIFACTS / "patient-head.png"))
 
