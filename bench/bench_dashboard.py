@@ -27,7 +27,8 @@ BENCH_DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@1
 os.environ["DATABASE_URL"] = BENCH_DATABASE_URL
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
-os.environ.setdefault("CELERY_BROKER_URL", "memory://")
+# Plain static files: the benchmark does not run collectstatic (whitenoise serves the hashed ones in production).
+os.environ.setdefault("STATIC_MANIFEST", "false")
 os.environ.setdefault("VAR_DIR", str(ROOT / "var" / "bench"))
 
 CLINIC = "Bench Clinic"
@@ -237,7 +238,6 @@ def main() -> int:
     import django
 
     django.setup()
-    from django.conf import settings
 
     ensure_database(BENCH_DATABASE_URL, drop=args.reseed)
     from django.core.management import call_command
@@ -268,10 +268,7 @@ def main() -> int:
 
     results = {}
     # Static files are served by whitenoise in production; here the plain storage spares collectstatic.
-    with override_settings(
-        STORAGES={**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}},
-        DEBUG=False,
-    ):
+    with override_settings(DEBUG=False):
         client = Client()
         client.force_login(nurse)
         worklist = reverse("dashboard:worklist")

@@ -270,7 +270,15 @@ def walking_chart(*, days: list[dict], plan: ProtocolPlan, today_day: int, chart
     )
 
 
-STATE_WORDS = {"reached": "reached", "upcoming": "upcoming", "due": "due now", "overdue": "overdue"}
+STATE_WORDS = {"reached": "reached", "upcoming": "upcoming", "due": "due now", "late": "late", "overdue": "overdue"}
+
+
+def milestone_shown_state(milestone: dict, *, today_day: int) -> str:
+    """The protocol's state, with "late" for a milestone past its expected window that cannot become
+    overdue (no overdue day): still "due" to the rules, but a nurse should see that it is late."""
+    if milestone["state"] == "due" and today_day > milestone["expected_by"]:
+        return "late"
+    return milestone["state"]
 
 
 def milestone_timeline(
@@ -300,10 +308,12 @@ def milestone_timeline(
     ]
     reached = [m for m in milestones if m["state"] == "reached"]
     overdue = [m for m in milestones if m["state"] == "overdue"]
-    due = [m for m in milestones if m["state"] == "due"]
+    due = [m for m in milestones if milestone_shown_state(m, today_day=today_day) == "due"]
+    late = [m for m in milestones if milestone_shown_state(m, today_day=today_day) == "late"]
     description = (
         f"Day {today_day}. {len(reached)} of {len(milestones)} milestones reached"
         + (f"; overdue: {', '.join(m['label'] for m in overdue)}" if overdue else "; none overdue")
+        + (f"; late: {', '.join(m['label'] for m in late)}" if late else "")
         + (f"; due now: {', '.join(m['label'] for m in due)}" if due else "")
         + "."
     )
@@ -324,7 +334,7 @@ def milestone_timeline(
     parts.append("</g>")
     for index, m in enumerate(milestones):
         cy = top_pad + row_height * index + row_height / 2
-        state = m["state"]
+        state = milestone_shown_state(m, today_day=today_day)
         x0, x1 = x(m["expected_from"] - 0.5 if m["expected_from"] > 0 else 0), x(m["expected_by"] + 0.5)
         window = f"expected from day {m['expected_from']} to day {m['expected_by']}"
         if m["overdue_after"] is not None:
@@ -346,6 +356,8 @@ def milestone_timeline(
             words = f"✓ reached day {m['reached_day']}"
         elif state == "overdue":
             words = "✕ overdue"
+        elif state == "late":
+            words = "◐ late"
         elif state == "due":
             words = "● due now"
         else:

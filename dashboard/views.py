@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from dashboard.charts import cohort_pain_chart, milestone_timeline, pain_chart, walking_chart
+from dashboard.charts import cohort_pain_chart, milestone_shown_state, milestone_timeline, pain_chart, walking_chart
 from dashboard.forms import (
     AcknowledgeForm,
     AlertsFilterForm,
@@ -158,6 +158,8 @@ def _render_patient(request, patient, *, contact_form=None, alert_errors=None, s
     latest_pain = pain_days[-1] if pain_days else None
     red_flag_days = [d for d in days if d["symptoms"]]
     milestones = progress["milestones"]
+    for milestone in milestones:
+        milestone["shown_state"] = milestone_shown_state(milestone, today_day=progress["recovery_day"])
     audit_record(
         actor=request.user,
         patient=patient,
@@ -178,7 +180,8 @@ def _render_patient(request, patient, *, contact_form=None, alert_errors=None, s
         "red_flag_days": red_flag_days,
         "overdue": [m for m in milestones if m["state"] == "overdue"],
         "reached": [m for m in milestones if m["state"] == "reached"],
-        "due": [m for m in milestones if m["state"] == "due"],
+        "due": [m for m in milestones if m["shown_state"] == "due"],
+        "late": [m for m in milestones if m["shown_state"] == "late"],
         "logged_count": len(logged),
         "alerts": alerts,
         "sms": sms,

@@ -7,12 +7,6 @@ import pytest
 from django.test import Client
 
 
-@pytest.fixture(autouse=True)
-def _plain_static_files(settings):
-    """Serve static files without the collected manifest (the tests do not run collectstatic)."""
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
-
-
 @pytest.fixture
 def nurse_client_a(nurse_a):
     client = Client()

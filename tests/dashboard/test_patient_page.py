@@ -240,3 +240,15 @@ def test_changing_contact_settings_needs_the_csrf_token(nurse_a, make_patient):
 
 def test_the_contact_form_only_accepts_posts(nurse_client_a, make_patient):
     assert nurse_client_a.get(_contact_url(make_patient())).status_code == 405
+
+
+def test_a_milestone_past_its_window_without_an_overdue_day_is_shown_as_late(nurse_client_a, make_patient):
+    # MIS: physical therapy is expected from day 7 to day 28 and never becomes overdue.
+    patient = make_patient(surgery_days_ago=35)
+    response = nurse_client_a.get(_url(patient))
+    therapy = next(m for m in response.context["progress"]["milestones"] if m["code"] == "physical_therapy_started")
+    assert (therapy["state"], therapy["shown_state"]) == ("due", "late")
+    html = response.content.decode()
+    assert "◐</span> late (expected by day 28)" in html
+    assert "◐ late" in re.search(r'<svg class="chart timeline".*?</svg>', html, re.S).group(0)
+    assert "late: off opioids, physical therapy started, driving." in html
