@@ -54,5 +54,9 @@ bench-seed: $(STAMP_RUN)
 bench-reminders: $(STAMP_DEV)
 	$(PY) bench/bench_reminders.py $(BENCH_ARGS)
 
+## bench-dashboard: server time of the worklist of a 5,000-patient clinic and of a patient's page (PostgreSQL, own database).
+bench-dashboard: $(STAMP_RUN)
+	$(PY) bench/bench_dashboard.py
+
 clean:
 	rm -rf var/db.sqlite3 var/db.sqlite3-wal var/db.sqlite3-shm var/celery var/cache staticfiles

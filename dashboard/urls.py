@@ -1,4 +1,23 @@
-"""The nurses' pages."""
+"""The nurses' pages: login, worklist, a patient's page, the alerts inbox and the cohort view."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from dashboard import views
 
 app_name = "dashboard"
-urlpatterns = []
+urlpatterns = [
+    path("", views.worklist, name="worklist"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(template_name="dashboard/login.html", redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("patients/<int:patient_id>/", views.patient_detail, name="patient"),
+    path("patients/<int:patient_id>/contact/", views.patient_contact, name="patient-contact"),
+    path("alerts/", views.alerts, name="alerts"),
+    path("alerts/<int:alert_id>/acknowledge/", views.alert_acknowledge_view, name="alert-acknowledge"),
+    path("alerts/<int:alert_id>/resolve/", views.alert_resolve_view, name="alert-resolve"),
+    path("cohort/", views.cohort, name="cohort"),
+]

@@ -42,6 +42,7 @@ def patient_progress(*, patient: Patient, as_of: datetime.date | None = None, pl
                 "opioid_use": record.opioid_use if record else None,
                 "symptoms": list(record.symptoms) if record else [],
                 "milestones": list(record.milestones) if record else [],
+                "note": record.note if record else "",
                 "expected_pain_max": plan.pain_max(day),
                 "expected_walking_min": plan.walking_min(day),
             }

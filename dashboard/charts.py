@@ -1,0 +1,425 @@
+"""Charts drawn on the server as inline SVG: a patient's pain and walking against the protocol's expected
+band, the milestone timeline, and the cohort's pain by day. No script is needed to read them.
+
+Colour is never the only cue: values outside the expected range are drawn as diamonds (inside: circles),
+red-flag days carry a triangle with "!", milestone states are written out, and every chart has a title,
+a description and a table of the same data beside it.
+"""
+
+import math
+from collections.abc import Callable, Sequence
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from recovery.protocols import ProtocolPlan
+
+WIDTH = 760
+MARGIN_LEFT = 48
+MARGIN_RIGHT = 20
+MARGIN_TOP = 34
+MARGIN_BOTTOM = 42
+
+
+def _f(value: float) -> str:
+    return f"{value:.1f}".rstrip("0").rstrip(".")
+
+
+class _Scale:
+    """Maps a numeric domain onto a pixel range (linear)."""
+
+    def __init__(self, domain: tuple[float, float], span: tuple[float, float]):
+        self.d0, self.d1 = domain
+        self.r0, self.r1 = span
+
+    def __call__(self, value: float) -> float:
+        if self.d1 == self.d0:
+            return self.r0
+        return self.r0 + (value - self.d0) * (self.r1 - self.r0) / (self.d1 - self.d0)
+
+
+def _day_ticks(max_day: int) -> list[int]:
+    step = 7 if max_day <= 63 else 14
+    return list(range(0, max_day + 1, step))
+
+
+def _axis_max_day(last_day: int, minimum: int = 14) -> int:
+    """The x axis runs to the next whole week past today (at least two weeks)."""
+    return max(minimum, int(math.ceil((last_day + 1) / 7.0)) * 7)
+
+
+def _marker(shape: str, x: float, y: float, css: str, title: str, size: float = 4.5) -> str:
+    t = f"<title>{escape(title)}</title>"
+    if shape == "diamond":
+        s = size * 1.35
+        points = f"{_f(x)},{_f(y - s)} {_f(x + s)},{_f(y)} {_f(x)},{_f(y + s)} {_f(x - s)},{_f(y)}"
+        return f'<polygon class="{css}" points="{points}">{t}</polygon>'
+    return f'<circle class="{css}" cx="{_f(x)}" cy="{_f(y)}" r="{_f(size)}">{t}</circle>'
+
+
+def _step_edge(days: range, bound: Callable[[int], float | None], x: _Scale, y: _Scale) -> list[list[tuple[float, float]]]:
+    """The stepped edge of a bound, as runs of points (a run breaks where the bound is undefined)."""
+    runs: list[list[tuple[float, float]]] = []
+    current: list[tuple[float, float]] = []
+    for day in days:
+        value = bound(day)
+        if value is None:
+            if current:
+                runs.append(current)
+                current = []
+            continue
+        left, right = x(max(day - 0.5, days.start)), x(min(day + 0.5, days.stop - 1))
+        current.extend([(left, y(value)), (right, y(value))])
+    if current:
+        runs.append(current)
+    return runs
+
+
+def _frame(
+    *,
+    chart_id: str,
+    title: str,
+    description: str,
+    height: int,
+    x: _Scale,
+    y: _Scale,
+    y_ticks: Sequence[float],
+    y_label: str,
+    max_day: int,
+    body: list[str],
+    today_day: int | None = None,
+) -> SafeString:
+    plot_left, plot_right = MARGIN_LEFT, WIDTH - MARGIN_RIGHT
+    plot_top, plot_bottom = MARGIN_TOP, height - MARGIN_BOTTOM
+    parts = [
+        f'<svg class="chart" id="{chart_id}" viewBox="0 0 {WIDTH} {height}" role="img" '
+        f'aria-labelledby="{chart_id}-title {chart_id}-desc" preserveAspectRatio="xMidYMid meet" focusable="false">',
+        f'<title id="{chart_id}-title">{escape(title)}</title>',
+        f'<desc id="{chart_id}-desc">{escape(description)}</desc>',
+        '<g class="grid" aria-hidden="true">',
+    ]
+    for tick in y_ticks:
+        ty = y(tick)
+        parts.append(f'<line x1="{plot_left}" x2="{plot_right}" y1="{_f(ty)}" y2="{_f(ty)}"/>')
+        parts.append(f'<text class="tick" x="{plot_left - 8}" y="{_f(ty + 4)}" text-anchor="end">{_f(tick)}</text>')
+    for tick in _day_ticks(max_day):
+        tx = x(tick)
+        parts.append(f'<line class="xtick" x1="{_f(tx)}" x2="{_f(tx)}" y1="{plot_bottom}" y2="{plot_bottom + 5}"/>')
+        parts.append(f'<text class="tick" x="{_f(tx)}" y="{plot_bottom + 18}" text-anchor="middle">{tick}</text>')
+    parts.append(
+        f'<text class="axis-label" x="{(plot_left + plot_right) / 2:.0f}" y="{height - 6}" text-anchor="middle">Post-operative day</text>'
+    )
+    parts.append(
+        f'<text class="axis-label" transform="translate(13 {(plot_top + plot_bottom) / 2:.0f}) rotate(-90)" '
+        f'text-anchor="middle">{escape(y_label)}</text>'
+    )
+    parts.append(f'<line class="axis" x1="{plot_left}" x2="{plot_right}" y1="{plot_bottom}" y2="{plot_bottom}"/>')
+    parts.append("</g>")
+    parts.extend(body)
+    if today_day is not None and 0 <= today_day <= max_day:
+        # The label sits inside the plot, beside the line, clear of the red-flag markers above it.
+        tx = x(today_day)
+        near_right = tx > plot_right - 110
+        lx, anchor = (tx - 5, "end") if near_right else (tx + 5, "start")
+        parts.append(
+            f'<g class="today" aria-hidden="true"><line x1="{_f(tx)}" x2="{_f(tx)}" y1="{plot_top}" y2="{plot_bottom}"/>'
+            f'<text x="{_f(lx)}" y="{plot_top + 12}" text-anchor="{anchor}">today, day {today_day}</text></g>'
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped, every number formatted
+
+
+def _series_segments(points: list[tuple[int, float, float]]) -> list[str]:
+    """Lines between logged values on consecutive days; a missed day breaks the line."""
+    segments, run = [], []
+    for day, px, py in points:
+        if run and day != run[-1][0] + 1:
+            if len(run) > 1:
+                segments.append(run)
+            run = []
+        run.append((day, px, py))
+    if len(run) > 1:
+        segments.append(run)
+    return [
+        '<polyline class="series-line" points="' + " ".join(f"{_f(px)},{_f(py)}" for _, px, py in seg) + '"/>' for seg in segments
+    ]
+
+
+def pain_chart(*, days: list[dict], plan: ProtocolPlan, today_day: int, chart_id: str = "pain-chart") -> SafeString:
+    """Worst pain per day against the expected upper bound (the shaded range is what is expected)."""
+    height = 280
+    max_day = _axis_max_day(today_day)
+    x = _Scale((0, max_day), (MARGIN_LEFT, WIDTH - MARGIN_RIGHT))
+    y = _Scale((0, 10), (height - MARGIN_BOTTOM, MARGIN_TOP))
+    body = ['<g class="band" aria-hidden="true">']
+    for run in _step_edge(range(0, max_day + 1), plan.pain_max, x, y):
+        outline = " ".join(f"{_f(px)},{_f(py)}" for px, py in run)
+        base = f"{_f(run[-1][0])},{_f(y(0))} {_f(run[0][0])},{_f(y(0))}"
+        body.append(f'<polygon class="band-area" points="{outline} {base}"/>')
+        body.append(f'<polyline class="band-edge" points="{outline}"/>')
+    body.append("</g>")
+
+    points, markers, flags = [], [], []
+    above = 0
+    for row in days:
+        day = row["recovery_day"]
+        if row["symptoms"]:
+            fx = x(day)
+            label = f"Day {day} ({row['date'].isoformat()}): red-flag symptom reported: {', '.join(row['symptoms'])}"
+            flags.append(
+                f'<g class="red-flag"><title>{escape(label)}</title>'
+                f'<line x1="{_f(fx)}" x2="{_f(fx)}" y1="{MARGIN_TOP - 4}" y2="{height - MARGIN_BOTTOM}"/>'
+                f'<polygon points="{_f(fx)},{MARGIN_TOP - 26} {_f(fx + 8)},{MARGIN_TOP - 12} {_f(fx - 8)},{MARGIN_TOP - 12}"/>'
+                f'<text x="{_f(fx)}" y="{MARGIN_TOP - 14}" text-anchor="middle">!</text></g>'
+            )
+        if row["pain"] is None:
+            continue
+        bound = row["expected_pain_max"]
+        outside = bound is not None and row["pain"] > bound
+        above += outside
+        px, py = x(day), y(row["pain"])
+        points.append((day, px, py))
+        expected = f"expected at most {bound}" if bound is not None else "no expected bound"
+        title = f"Day {day} ({row['date'].isoformat()}): pain {row['pain']}, {expected}" + (
+            " — above expected" if outside else ""
+        )
+        markers.append(_marker("diamond" if outside else "circle", px, py, "point outside" if outside else "point", title))
+    body.append('<g class="series">' + "".join(_series_segments(points)) + "".join(markers) + "</g>")
+    body.append("".join(flags))
+
+    logged = len(points)
+    latest = next((r for r in reversed(days) if r["pain"] is not None), None)
+    description = (
+        f"Worst pain of the day (0 to 10) on {logged} logged day{'s' if logged != 1 else ''} from surgery to day {today_day}, "
+        f"against the protocol's expected upper bound. "
+        + (f"Latest: {latest['pain']} on day {latest['recovery_day']}. " if latest else "No pain logged yet. ")
+        + f"{above} day{'s' if above != 1 else ''} above the expected bound; {len(flags)} red-flag day{'s' if len(flags) != 1 else ''}."
+    )
+    return _frame(
+        chart_id=chart_id,
+        title="Pain by post-operative day",
+        description=description,
+        height=height,
+        x=x,
+        y=y,
+        y_ticks=range(0, 11, 2),
+        y_label="Worst pain (0-10)",
+        max_day=max_day,
+        body=body,
+        today_day=today_day,
+    )
+
+
+def walking_chart(*, days: list[dict], plan: ProtocolPlan, today_day: int, chart_id: str = "walking-chart") -> SafeString:
+    """Walking minutes per day against the expected lower bound (the shaded range is what is expected)."""
+    height = 260
+    max_day = _axis_max_day(today_day)
+    logged = [r["walking_minutes"] for r in days if r["walking_minutes"] is not None]
+    bounds = [plan.walking_min(d) or 0 for d in range(max_day + 1)]
+    top = max([60, *logged, *bounds])
+    top = int(math.ceil(top * 1.1 / 10.0)) * 10
+    step = 10 if top <= 60 else 20 if top <= 120 else max(30, int(math.ceil(top / 6 / 30.0)) * 30)
+    x = _Scale((0, max_day), (MARGIN_LEFT, WIDTH - MARGIN_RIGHT))
+    y = _Scale((0, top), (height - MARGIN_BOTTOM, MARGIN_TOP))
+    body = ['<g class="band" aria-hidden="true">']
+    for run in _step_edge(range(0, max_day + 1), plan.walking_min, x, y):
+        outline = " ".join(f"{_f(px)},{_f(py)}" for px, py in run)
+        cap = f"{_f(run[-1][0])},{_f(y(top))} {_f(run[0][0])},{_f(y(top))}"
+        body.append(f'<polygon class="band-area" points="{outline} {cap}"/>')
+        body.append(f'<polyline class="band-edge" points="{outline}"/>')
+    body.append("</g>")
+    points, markers = [], []
+    below = 0
+    for row in days:
+        if row["walking_minutes"] is None:
+            continue
+        day, minutes, bound = row["recovery_day"], row["walking_minutes"], row["expected_walking_min"]
+        outside = bound is not None and minutes < bound
+        below += outside
+        px, py = x(day), y(minutes)
+        points.append((day, px, py))
+        expected = f"expected at least {bound}" if bound is not None else "no expected bound"
+        title = f"Day {day} ({row['date'].isoformat()}): walked {minutes} min, {expected}" + (
+            " — below expected" if outside else ""
+        )
+        markers.append(_marker("diamond" if outside else "circle", px, py, "point outside" if outside else "point", title))
+    body.append('<g class="series">' + "".join(_series_segments(points)) + "".join(markers) + "</g>")
+    latest = next((r for r in reversed(days) if r["walking_minutes"] is not None), None)
+    description = (
+        f"Minutes walked a day on {len(points)} logged day{'s' if len(points) != 1 else ''} from surgery to day {today_day}, "
+        f"against the protocol's expected lower bound. "
+        + (
+            f"Latest: {latest['walking_minutes']} minutes on day {latest['recovery_day']}. "
+            if latest
+            else "No walking logged yet. "
+        )
+        + f"{below} day{'s' if below != 1 else ''} below the expected bound."
+    )
+    return _frame(
+        chart_id=chart_id,
+        title="Walking by post-operative day",
+        description=description,
+        height=height,
+        x=x,
+        y=y,
+        y_ticks=range(0, top + 1, step),
+        y_label="Walking (minutes)",
+        max_day=max_day,
+        body=body,
+        today_day=today_day,
+    )
+
+
+STATE_WORDS = {"reached": "reached", "upcoming": "upcoming", "due": "due now", "late": "late", "overdue": "overdue"}
+
+
+def milestone_shown_state(milestone: dict, *, today_day: int) -> str:
+    """The protocol's state, with "late" for a milestone past its expected window that cannot become
+    overdue (no overdue day): still "due" to the rules, but a nurse should see that it is late."""
+    if milestone["state"] == "due" and today_day > milestone["expected_by"]:
+        return "late"
+    return milestone["state"]
+
+
+def milestone_timeline(
+    *, milestones: list[dict], today_day: int, program_days: int, chart_id: str = "milestone-chart"
+) -> SafeString:
+    """Each milestone's expected window (solid), its grace until overdue (hatched), the day it was
+    reached (a check mark) and its state in words, against today."""
+    row_height = 30
+    label_width = 200
+    state_width = 128
+    top_pad = 30
+    height = top_pad + row_height * len(milestones) + 34
+    horizon = max(
+        [
+            program_days,
+            today_day,
+            *[m["overdue_after"] or m["expected_by"] for m in milestones],
+            *[m["expected_by"] for m in milestones],
+        ]
+    )
+    max_day = int(math.ceil((horizon + 1) / 14.0)) * 14
+    x = _Scale((0, max_day), (label_width, WIDTH - state_width))
+    parts = [
+        f'<svg class="chart timeline" id="{chart_id}" viewBox="0 0 {WIDTH} {height}" role="img" '
+        f'aria-labelledby="{chart_id}-title {chart_id}-desc" preserveAspectRatio="xMidYMid meet" focusable="false">',
+        f'<title id="{chart_id}-title">Milestones against their expected windows</title>',
+    ]
+    reached = [m for m in milestones if m["state"] == "reached"]
+    overdue = [m for m in milestones if m["state"] == "overdue"]
+    due = [m for m in milestones if milestone_shown_state(m, today_day=today_day) == "due"]
+    late = [m for m in milestones if milestone_shown_state(m, today_day=today_day) == "late"]
+    description = (
+        f"Day {today_day}. {len(reached)} of {len(milestones)} milestones reached"
+        + (f"; overdue: {', '.join(m['label'] for m in overdue)}" if overdue else "; none overdue")
+        + (f"; late: {', '.join(m['label'] for m in late)}" if late else "")
+        + (f"; due now: {', '.join(m['label'] for m in due)}" if due else "")
+        + "."
+    )
+    parts.append(f'<desc id="{chart_id}-desc">{escape(description)}</desc>')
+    parts.append(
+        '<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
+        '<rect width="6" height="6" class="hatch-bg"/><line x1="0" y1="0" x2="0" y2="6" class="hatch-line"/></pattern></defs>'
+    )
+    plot_bottom = top_pad + row_height * len(milestones)
+    parts.append('<g class="grid" aria-hidden="true">')
+    for tick in range(0, max_day + 1, 14):
+        tx = x(tick)
+        parts.append(f'<line x1="{_f(tx)}" x2="{_f(tx)}" y1="{top_pad - 4}" y2="{plot_bottom}"/>')
+        parts.append(f'<text class="tick" x="{_f(tx)}" y="{plot_bottom + 16}" text-anchor="middle">{tick}</text>')
+    parts.append(
+        f'<text class="axis-label" x="{(label_width + WIDTH - state_width) / 2:.0f}" y="{height - 4}" text-anchor="middle">Post-operative day</text>'
+    )
+    parts.append("</g>")
+    for index, m in enumerate(milestones):
+        cy = top_pad + row_height * index + row_height / 2
+        state = milestone_shown_state(m, today_day=today_day)
+        x0, x1 = x(m["expected_from"] - 0.5 if m["expected_from"] > 0 else 0), x(m["expected_by"] + 0.5)
+        window = f"expected from day {m['expected_from']} to day {m['expected_by']}"
+        if m["overdue_after"] is not None:
+            window += f", overdue after day {m['overdue_after']}"
+        row = [f'<g class="milestone state-{state}"><title>{escape(m["label"])}: {escape(window)}; {STATE_WORDS[state]}</title>']
+        row.append(f'<text class="label" x="{label_width - 10}" y="{_f(cy + 4)}" text-anchor="end">{escape(m["label"])}</text>')
+        row.append(f'<rect class="window" x="{_f(x0)}" y="{_f(cy - 7)}" width="{_f(max(x1 - x0, 3))}" height="14" rx="3"/>')
+        if m["overdue_after"] is not None and m["overdue_after"] > m["expected_by"]:
+            g1 = x(m["overdue_after"] + 0.5)
+            row.append(f'<rect class="grace" x="{_f(x1)}" y="{_f(cy - 7)}" width="{_f(g1 - x1)}" height="14" rx="3"/>')
+        if m["reached_day"] is not None:
+            rx = x(m["reached_day"])
+            row.append(
+                f'<g class="reached-mark"><circle cx="{_f(rx)}" cy="{_f(cy)}" r="8"/>'
+                f'<path d="M{_f(rx - 4)} {_f(cy)} l3 3 l5 -6"/></g>'
+            )
+        words = STATE_WORDS[state]
+        if state == "reached":
+            words = f"✓ reached day {m['reached_day']}"
+        elif state == "overdue":
+            words = "✕ overdue"
+        elif state == "late":
+            words = "◐ late"
+        elif state == "due":
+            words = "● due now"
+        else:
+            words = "○ upcoming"
+        row.append(f'<text class="state" x="{WIDTH - state_width + 10}" y="{_f(cy + 4)}">{escape(words)}</text>')
+        row.append("</g>")
+        parts.append("".join(row))
+    if 0 <= today_day <= max_day:
+        tx = x(today_day)
+        parts.append(
+            f'<g class="today" aria-hidden="true"><line x1="{_f(tx)}" x2="{_f(tx)}" y1="{top_pad - 8}" y2="{plot_bottom}"/>'
+            f'<text x="{_f(tx)}" y="{top_pad - 12}" text-anchor="middle">today, day {today_day}</text></g>'
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped, every number formatted
+
+
+def cohort_pain_chart(*, rows: list, plan: ProtocolPlan | None, max_day: int, chart_id: str, label: str) -> SafeString:
+    """The median worst pain per post-operative day across a procedure's patients, with the range of
+    the middle half of patients (shaded), against the expected upper bound (dashed)."""
+    height = 240
+    x = _Scale((0, max_day), (MARGIN_LEFT, WIDTH - MARGIN_RIGHT))
+    y = _Scale((0, 10), (height - MARGIN_BOTTOM, MARGIN_TOP))
+    body = []
+    if plan is not None:
+        body.append('<g class="bound" aria-hidden="true">')
+        for run in _step_edge(range(0, max_day + 1), plan.pain_max, x, y):
+            body.append('<polyline class="band-edge" points="' + " ".join(f"{_f(px)},{_f(py)}" for px, py in run) + '"/>')
+        body.append("</g>")
+    if rows:
+        upper = " ".join(f"{_f(x(r.recovery_day))},{_f(y(r.p75))}" for r in rows)
+        lower = " ".join(f"{_f(x(r.recovery_day))},{_f(y(r.p25))}" for r in reversed(rows))
+        body.append(f'<polygon class="iqr" aria-hidden="true" points="{upper} {lower}"/>')
+    points, markers = [], []
+    above = 0
+    for r in rows:
+        bound = plan.pain_max(r.recovery_day) if plan else None
+        outside = bound is not None and r.median > bound
+        above += outside
+        px, py = x(r.recovery_day), y(r.median)
+        points.append((r.recovery_day, px, py))
+        title = (
+            f"Day {r.recovery_day}: median pain {_f(r.median)} (middle half {_f(r.p25)} to {_f(r.p75)}) of {r.patients} "
+            f"patient{'s' if r.patients != 1 else ''}" + (f", expected at most {bound}" if bound is not None else "")
+        )
+        markers.append(
+            _marker("diamond" if outside else "circle", px, py, "point outside" if outside else "point", title, size=3.2)
+        )
+    body.append('<g class="series">' + "".join(_series_segments(points)) + "".join(markers) + "</g>")
+    description = (
+        f"{label}: median worst pain on {len(rows)} post-operative days with check-ins, against the expected upper bound; "
+        f"the median is above the bound on {above} day{'s' if above != 1 else ''}."
+    )
+    return _frame(
+        chart_id=chart_id,
+        title=f"Median pain by post-operative day, {label}",
+        description=description,
+        height=height,
+        x=x,
+        y=y,
+        y_ticks=range(0, 11, 2),
+        y_label="Worst pain (0-10)",
+        max_day=max_day,
+        body=body,
+    )

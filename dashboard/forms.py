@@ -1,0 +1,133 @@
+"""Forms of the nurses' pages: worklist filters, alert actions and a patient's contact settings."""
+
+import datetime
+
+from django import forms
+
+from dashboard.selectors import MONITORING_CHOICES
+from patients.choices import Language, Procedure
+from patients.models import Clinic
+from patients.validators import validate_e164, validate_timezone
+from recovery.choices import Severity
+
+STATUS_CHOICES = [("", "Any status"), ("alert", "Alert (urgent or high)"), ("watch", "Watch (routine)"), ("on_track", "On track")]
+MONITORING_LABELS = {"active": "Being monitored", "ended": "Monitoring ended", "all": "All patients"}
+
+
+class _Form(forms.Form):
+    """Labels sit above their fields, without a trailing colon."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class WorklistFilterForm(_Form):
+    q = forms.CharField(label="Search by name", required=False, max_length=100, strip=True)
+    clinic = forms.TypedChoiceField(label="Clinic", required=False, coerce=int, empty_value=None)
+    procedure = forms.ChoiceField(label="Procedure", required=False, choices=[("", "Any procedure"), *Procedure.choices])
+    status = forms.ChoiceField(label="Status", required=False, choices=STATUS_CHOICES)
+    monitoring = forms.ChoiceField(
+        label="Monitoring", required=False, choices=[(value, MONITORING_LABELS[value]) for value in MONITORING_CHOICES]
+    )
+
+    def __init__(self, *args, clinics: list[Clinic], **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the nurse's own clinics can be chosen: any other id is an invalid choice.
+        self.fields["clinic"].choices = [("", "All my clinics"), *[(c.pk, c.name) for c in clinics]]
+        self.fields["monitoring"].initial = "active"
+
+    def filters(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "clinic_id": data.get("clinic"),
+            "procedure": data.get("procedure") or "",
+            "status": data.get("status") or "",
+            "q": data.get("q") or "",
+            "monitoring": data.get("monitoring") or "active",
+        }
+
+
+class CohortFilterForm(_Form):
+    clinic = forms.TypedChoiceField(label="Clinic", required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args, clinics: list[Clinic], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["clinic"].choices = [("", "All my clinics"), *[(c.pk, c.name) for c in clinics]]
+
+
+class AlertsFilterForm(_Form):
+    severity = forms.ChoiceField(label="Severity", required=False, choices=[("", "Any severity"), *Severity.choices])
+
+
+class AcknowledgeForm(_Form):
+    note = forms.CharField(label="Note (optional)", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ResolveForm(_Form):
+    note = forms.CharField(
+        label="What was done",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Say what was done before resolving the alert."},
+    )
+
+
+def _consent_history(patient) -> str:
+    """When SMS consent was last given and withdrawn, in words, for the nurse changing it."""
+    parts = []
+    if patient.sms_consent_at:
+        parts.append(f"Given {patient.sms_consent_at:%b %-d, %Y}")
+    if patient.sms_opt_out_at:
+        parts.append(f"withdrawn {patient.sms_opt_out_at:%b %-d, %Y}")
+    return ("; ".join(parts) + ". " if parts else "") + "Without consent no reminder is sent."
+
+
+def in_quiet_hours(value: datetime.time, *, start: datetime.time, end: datetime.time) -> bool:
+    """Whether a local time falls in the quiet hours [start, end), which may run past midnight."""
+    if start == end:
+        return False
+    if start < end:
+        return start <= value < end
+    return value >= start or value < end
+
+
+class PatientContactForm(_Form):
+    phone = forms.CharField(
+        label="Mobile phone",
+        max_length=16,
+        validators=[validate_e164],
+        help_text="In E.164 form, such as +15551230001.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "tel"}),
+    )
+    language = forms.ChoiceField(label="Language of messages", choices=Language.choices)
+    timezone = forms.CharField(
+        label="Time zone",
+        max_length=64,
+        validators=[validate_timezone],
+        help_text="The patient's IANA time zone, such as America/Chicago: reminders follow it.",
+    )
+    reminder_time = forms.TimeField(
+        label="Daily reminder time",
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        help_text="Patient-local time.",
+    )
+    sms_opt_in = forms.BooleanField(label="The patient agrees to receive SMS", required=False)
+
+    def __init__(self, *args, clinic: Clinic, patient=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.clinic = clinic
+        quiet = f"{clinic.quiet_hours_start:%H:%M}–{clinic.quiet_hours_end:%H:%M}"
+        self.fields["reminder_time"].help_text = f"Patient-local time, outside the clinic's quiet hours ({quiet})."
+        if patient is not None:
+            self.fields["sms_opt_in"].help_text = _consent_history(patient)
+
+    def clean_reminder_time(self):
+        value = self.cleaned_data["reminder_time"]
+        if in_quiet_hours(value, start=self.clinic.quiet_hours_start, end=self.clinic.quiet_hours_end):
+            raise forms.ValidationError(
+                f"No reminder is sent during the clinic's quiet hours "
+                f"({self.clinic.quiet_hours_start:%H:%M} to {self.clinic.quiet_hours_end:%H:%M}); choose another time.",
+                code="quiet_hours",
+            )
+        return value

@@ -1,0 +1,155 @@
+"""The long tables of the hot pages, built in Python: the worklist's rows and a patient's daily records.
+
+The worklist shows 50 patients and a patient's page up to 90 days of eleven cells; built here with
+format_html, each costs a fraction of the same loop in the template language (bench/bench_dashboard.py
+holds the budget), and every value is still escaped. Shapes and words go with every colour, as in
+the templates.
+"""
+
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
+
+from dashboard.templatetags.dashboard_tags import SEVERITY_SHAPES, days_ago, procedure_short, status_badge, trend_badge
+from recovery.choices import AlertKind, Milestone, Symptom
+
+_NONE = mark_safe('<span class="muted">—</span>')  # noqa: S308 - a constant
+_SYMPTOMS = dict(Symptom.choices)
+_MILESTONES = dict(Milestone.choices)
+
+
+def _pain(day: dict) -> SafeString:
+    if day["pain"] is None:
+        return _NONE
+    bound = day["expected_pain_max"]
+    if bound is not None and day["pain"] > bound:
+        return format_html('{} <span class="over">◆ above</span>', day["pain"])
+    return format_html("{}", day["pain"])
+
+
+def _walking(day: dict) -> SafeString:
+    minutes = day["walking_minutes"]
+    if minutes is None:
+        return _NONE
+    bound = day["expected_walking_min"]
+    if bound is not None and minutes < bound:
+        return format_html('{} min <span class="over">◆ below</span>', minutes)
+    return format_html("{} min", minutes)
+
+
+def _symptoms(day: dict) -> SafeString:
+    if not day["symptoms"]:
+        return mark_safe('<span class="muted">none</span>')  # noqa: S308 - a constant
+    names = ", ".join(_SYMPTOMS.get(code, code) for code in day["symptoms"])
+    return format_html('<span class="flag-label"><span aria-hidden="true">▲</span> red flag:</span> {}', names)
+
+
+def daily_record_rows(days: list[dict]) -> SafeString:
+    """The <tr> rows of the logged days, in the order given (newest first on the page)."""
+
+    def cells(day: dict) -> tuple:
+        opioids = {True: "yes", False: "no"}.get(day["opioid_use"], "")
+        return (
+            ' class="has-flag"' if day["symptoms"] else "",
+            day["date"].strftime("%a %b %-d"),
+            day["recovery_day"],
+            _pain(day),
+            f"≤ {day['expected_pain_max']}" if day["expected_pain_max"] is not None else "",
+            _walking(day),
+            f"≥ {day['expected_walking_min']}" if day["expected_walking_min"] is not None else "",
+            day["steps"] if day["steps"] is not None else "—",
+            opioids or _NONE,
+            _symptoms(day),
+            ", ".join(_MILESTONES.get(code, code) for code in day["milestones"]),
+            day.get("note", ""),
+        )
+
+    return format_html_join(
+        "\n",
+        '<tr{}><th scope="row">{}</th><td class="num">{}</td><td class="num">{}</td><td class="num muted">{}</td>'
+        '<td class="num">{}</td><td class="num muted">{}</td><td class="num">{}</td><td>{}</td><td>{}</td><td>{}</td>'
+        '<td class="note">{}</td></tr>',
+        (cells(day) for day in days),
+    )
+
+
+_KINDS = dict(AlertKind.choices)
+
+
+def _alert_chips(alerts) -> SafeString:
+    if not alerts:
+        return mark_safe('<span class="muted">none</span>')  # noqa: S308 - a constant
+    chips = format_html_join(
+        "",
+        '<li class="chip severity-{}{}"><span aria-hidden="true">{}</span> {}<span class="visually-hidden">, {}</span>{}</li>',
+        (
+            (
+                a.severity,
+                " chip-ack" if a.status == "acknowledged" else "",
+                SEVERITY_SHAPES.get(a.severity, ""),
+                _KINDS.get(a.kind, a.kind),
+                a.severity,
+                mark_safe(' <span class="ack-note">(acknowledged)</span>') if a.status == "acknowledged" else "",  # noqa: S308
+            )
+            for a in alerts
+        ),
+    )
+    return format_html('<ul class="alert-chips">{}</ul>', chips)
+
+
+def _last_checkin(row) -> SafeString:
+    last = row.patient.last_checkin_date
+    if last is None:
+        return mark_safe('<span class="stale">never</span>')  # noqa: S308 - a constant
+    days = row.days_since_checkin
+    return format_html(
+        '<span class="{}">{}</span> <span class="sub">{}</span>',
+        "stale" if days >= 2 else "",
+        days_ago(days),
+        last.strftime("%b %-d"),
+    )
+
+
+def _latest_pain(row) -> SafeString:
+    if row.pain.latest is None:
+        return mark_safe('<span class="muted">none logged</span>')  # noqa: S308 - a constant
+    return format_html(
+        '<span class="pain-value">{}<span class="muted">/10</span></span> {}', row.pain.latest, trend_badge(row.pain)
+    )
+
+
+def worklist_row_html(rows, *, many_clinics: bool) -> SafeString:
+    """The <tr> rows of the worklist, most pressing first (the order given)."""
+    # One reverse() for the page: the patient's address differs only by its id.
+    url_pattern = reverse("dashboard:patient", args=[0]).replace("/0/", "/{}/")
+
+    def cells(row) -> tuple:
+        patient = row.patient
+        sub = procedure_short(patient.procedure) + (f" · {patient.clinic.name}" if many_clinics else "")
+        day = (
+            format_html('<span class="visually-hidden">day </span>{}', row.recovery_day)
+            if row.recovery_day >= 0
+            else mark_safe('<span class="muted">before surgery</span>')  # noqa: S308 - a constant
+        )
+        return (
+            patient.status,
+            patient.pk,
+            url_pattern.format(patient.pk),
+            patient.last_name,
+            patient.first_name,
+            sub,
+            status_badge(patient.status),
+            day,
+            _last_checkin(row),
+            _latest_pain(row),
+            _alert_chips(row.alerts),
+        )
+
+    return format_html_join(
+        "\n",
+        '<tr class="row-{}" data-patient-id="{}"><th scope="row" data-label="Patient">'
+        '<a class="patient-link" href="{}">{}, {}</a><span class="sub">{}</span></th>'
+        '<td data-label="Status">{}</td><td data-label="Recovery day" class="num">{}</td>'
+        '<td data-label="Last check-in">{}</td><td data-label="Latest pain">{}</td><td data-label="Open alerts">{}</td></tr>',
+        (cells(row) for row in rows),
+    )

@@ -1,0 +1,104 @@
+"""Badges and words of the nurses' pages: each state is written out and carries a shape, never a colour alone."""
+
+from django import template
+from django.utils.html import format_html
+
+register = template.Library()
+
+SEVERITY_SHAPES = {"urgent": "▲", "high": "◆", "routine": "●"}
+STATUS = {
+    "alert": ("▲", "Alert"),
+    "watch": ("●", "Watch"),
+    "on_track": ("✓", "On track"),
+}
+TREND = {
+    "rising": ("↑", "rising"),
+    "falling": ("↓", "falling"),
+    "steady": ("→", "steady"),
+}
+PROCEDURE_SHORT = {
+    "mis_lumbar_fusion": "MIS lumbar fusion",
+    "open_lumbar_fusion": "Open lumbar fusion",
+    "acdf": "ACDF",
+    "posterior_cervical_fusion": "Posterior cervical fusion",
+}
+MESSAGE_STATUS_SHAPES = {
+    "delivered": "✓",
+    "sent": "→",
+    "logged": "→",
+    "received": "←",
+    "queued": "…",
+    "sending": "…",
+    "undelivered": "✕",
+    "failed": "✕",
+    "dropped": "✕",
+}
+
+
+@register.simple_tag
+def status_badge(status: str):
+    shape, words = STATUS.get(status, ("", status))
+    return format_html('<span class="badge status-{}"><span aria-hidden="true">{}</span> {}</span>', status, shape, words)
+
+
+@register.simple_tag
+def severity_badge(severity: str):
+    shape = SEVERITY_SHAPES.get(severity, "")
+    return format_html(
+        '<span class="badge severity-{}"><span aria-hidden="true">{}</span> {}</span>', severity, shape, severity.capitalize()
+    )
+
+
+@register.simple_tag
+def trend_badge(trend):
+    """The pain trend as an arrow and words, with the change in points for screen readers and eyes."""
+    if trend.direction not in TREND:
+        return format_html('<span class="trend trend-unknown">{}</span>', "no trend yet")
+    arrow, words = TREND[trend.direction]
+    change = trend.change
+    sign = "+" if change > 0 else ""
+    return format_html(
+        '<span class="trend trend-{}" title="mean of the last 3 logged days {} against the 3 before {}">'
+        '<span aria-hidden="true">{}</span> {} <span class="muted">({}{})</span></span>',
+        trend.direction,
+        f"{trend.recent_mean:.1f}",
+        f"{trend.previous_mean:.1f}",
+        arrow,
+        words,
+        sign,
+        f"{change:.1f}",
+    )
+
+
+@register.simple_tag
+def message_status_badge(message):
+    shape = MESSAGE_STATUS_SHAPES.get(message.status, "")
+    bad = message.status in ("undelivered", "failed", "dropped")
+    return format_html(
+        '<span class="badge msg-{}{}"><span aria-hidden="true">{}</span> {}</span>',
+        message.status,
+        " msg-bad" if bad else "",
+        shape,
+        message.get_status_display(),
+    )
+
+
+@register.filter
+def days_ago(days):
+    if days is None:
+        return ""
+    if days <= 0:
+        return "today"
+    if days == 1:
+        return "yesterday"
+    return f"{days} days ago"
+
+
+@register.filter
+def procedure_short(code: str) -> str:
+    return PROCEDURE_SHORT.get(code, code)
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if mapping else None

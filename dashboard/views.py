@@ -1,0 +1,390 @@
+"""The nurses' pages: thin views over the selectors and services; every read of patient data audited."""
+
+import functools
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from dashboard.charts import cohort_pain_chart, milestone_shown_state, milestone_timeline, pain_chart, walking_chart
+from dashboard.forms import (
+    AcknowledgeForm,
+    AlertsFilterForm,
+    CohortFilterForm,
+    PatientContactForm,
+    ResolveForm,
+    WorklistFilterForm,
+)
+from dashboard.selectors import (
+    ALERTS_PAGE_SIZE,
+    WORKLIST_PAGE_SIZE,
+    alert_for_nurse,
+    alerts_inbox,
+    open_alert_count,
+    patient_alerts,
+    patient_for_nurse,
+    patient_messages,
+    worklist_count,
+    worklist_order,
+    worklist_page_patients,
+    worklist_rows,
+)
+from dashboard.services import patient_contact_update
+from dashboard.tables import daily_record_rows, worklist_row_html
+from patients.audit import audit_record, audit_record_many
+from patients.choices import Procedure
+from patients.models import AuditEvent
+from patients.selectors import clinics_for_user
+from recovery.protocols import protocol_plan, protocol_plans
+from recovery.selectors import patient_progress
+from recovery.selectors.cohort import cohort_milestone_share, cohort_pain_by_day, cohort_procedure_counts, cohort_status_counts
+from recovery.services.alerts import alert_acknowledge, alert_resolve
+
+CHANNEL = "dashboard"
+COHORT_MAX_DAY = 90
+NORMAL_ACTIVITIES_BY_DAY = 56
+
+
+def nurse_required(view):
+    """A logged-in member of at least one clinic; the page is shown in the (first) clinic's time zone."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        clinics = list(clinics_for_user(user=request.user))
+        if not clinics:
+            return render(request, "dashboard/no_clinic.html", status=403)
+        request.clinics = clinics
+        # For this request only: the thread goes on to serve other views afterwards.
+        with timezone.override(ZoneInfo(clinics[0].timezone)):
+            return view(request, *args, **kwargs)
+
+    return login_required(wrapper)
+
+
+def _page(request, template: str, context: dict, *, status: int = 200, nav: str = ""):
+    context.setdefault("clinics", request.clinics)
+    context.setdefault("open_alerts_total", open_alert_count(clinic_ids=[c.pk for c in request.clinics]))
+    context["nav"] = nav
+    return render(request, template, context, status=status)
+
+
+def _wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _safe_next(request, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return default
+
+
+@nurse_required
+@require_GET
+def worklist(request):
+    """Who needs the nurse now: filters, search and pages; `fragment=1` answers only the results, for
+    the refresh without a full reload."""
+    form = WorklistFilterForm(request.GET or None, clinics=request.clinics)
+    filters, status = {}, 200
+    if form.is_bound:
+        if form.is_valid():
+            filters = form.filters()
+        else:
+            status = 400
+    paginator = Paginator(worklist_order(user=request.user, **filters), WORKLIST_PAGE_SIZE)
+    # Counted on the patients alone: the sorted query aggregates every patient's alerts.
+    paginator.count = worklist_count(user=request.user, **filters)
+    page = paginator.get_page(request.GET.get("page"))
+    now = timezone.now()
+    patients = worklist_page_patients(user=request.user, ids=list(page.object_list))
+    rows = worklist_rows(patients=patients, now=now)
+    audit_record_many(
+        actor=request.user,
+        patients=[row.patient for row in rows],
+        action=AuditEvent.Action.LIST,
+        resource="worklist",
+        detail=f"page {page.number}",
+        channel=CHANNEL,
+        request=request,
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("fragment", None)
+    context = {
+        "form": form,
+        "page": page,
+        "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+        "rows": rows,
+        "row_html": worklist_row_html(rows, many_clinics=len(request.clinics) > 1),
+        "query": query.urlencode(),
+        "now": now,
+        "many_clinics": len(request.clinics) > 1,
+    }
+    if request.GET.get("fragment") == "1":
+        return render(request, "dashboard/_worklist_results.html", context, status=status)
+    return _page(request, "dashboard/worklist.html", context, status=status, nav="worklist")
+
+
+def _render_patient(request, patient, *, contact_form=None, alert_errors=None, status=200):
+    plan = protocol_plan(patient.procedure)
+    progress = patient_progress(patient=patient, plan=plan)
+    alerts = patient_alerts(patient=patient)
+    sms = patient_messages(patient=patient)
+    if contact_form is None:
+        contact_form = PatientContactForm(
+            clinic=patient.clinic,
+            patient=patient,
+            initial={
+                "phone": patient.phone,
+                "language": patient.language,
+                "timezone": patient.timezone,
+                "reminder_time": patient.reminder_time,
+                "sms_opt_in": patient.sms_opt_in,
+            },
+        )
+    today_day = progress["recovery_day"]
+    days = progress["days"]
+    logged = [d for d in days if d["logged"]]
+    pain_days = [d for d in days if d["pain"] is not None]
+    latest_pain = pain_days[-1] if pain_days else None
+    red_flag_days = [d for d in days if d["symptoms"]]
+    milestones = progress["milestones"]
+    for milestone in milestones:
+        milestone["shown_state"] = milestone_shown_state(milestone, today_day=progress["recovery_day"])
+    audit_record(
+        actor=request.user,
+        patient=patient,
+        action=AuditEvent.Action.VIEW,
+        resource="patient",
+        detail="patient page: progress, daily records, alerts, messages, contact",
+        channel=CHANNEL,
+        request=request,
+    )
+    context = {
+        "patient": patient,
+        "plan": plan,
+        "progress": progress,
+        "today_day": today_day,
+        "days_desc": list(reversed(logged)),
+        "record_rows": daily_record_rows(list(reversed(logged))),
+        "latest_pain": latest_pain,
+        "red_flag_days": red_flag_days,
+        "overdue": [m for m in milestones if m["state"] == "overdue"],
+        "reached": [m for m in milestones if m["state"] == "reached"],
+        "due": [m for m in milestones if m["shown_state"] == "due"],
+        "late": [m for m in milestones if m["shown_state"] == "late"],
+        "logged_count": len(logged),
+        "alerts": alerts,
+        "sms": sms,
+        "contact_form": contact_form,
+        "alert_errors": alert_errors or {},
+        "pain_chart": pain_chart(days=days, plan=plan, today_day=today_day),
+        "walking_chart": walking_chart(days=days, plan=plan, today_day=today_day),
+        "milestone_chart": milestone_timeline(milestones=milestones, today_day=today_day, program_days=progress["program_days"]),
+        "ack_form": AcknowledgeForm(),
+        "resolve_form": ResolveForm(),
+    }
+    return _page(request, "dashboard/patient.html", context, status=status, nav="worklist")
+
+
+def _patient_or_404(request, patient_id: int):
+    patient = patient_for_nurse(user=request.user, patient_id=patient_id)
+    if patient is None:
+        # Another clinic's patient and a patient that does not exist look the same.
+        raise Http404("No such patient.")
+    return patient
+
+
+@nurse_required
+@require_GET
+def patient_detail(request, patient_id: int):
+    return _render_patient(request, _patient_or_404(request, patient_id))
+
+
+@nurse_required
+@require_POST
+def patient_contact(request, patient_id: int):
+    patient = _patient_or_404(request, patient_id)
+    form = PatientContactForm(request.POST, clinic=patient.clinic, patient=patient)
+    if not form.is_valid():
+        return _render_patient(request, patient, contact_form=form, status=400)
+    data = form.cleaned_data
+    changed = patient_contact_update(
+        patient=patient,
+        user=request.user,
+        phone=data["phone"],
+        language=data["language"],
+        timezone_name=data["timezone"],
+        reminder_time=data["reminder_time"],
+        sms_opt_in=data["sms_opt_in"],
+        request=request,
+    )
+    if changed:
+        messages.success(request, "Contact and reminder settings saved.")
+    else:
+        messages.info(request, "Nothing changed.")
+    return redirect(reverse("dashboard:patient", args=[patient.pk]) + "#contact")
+
+
+def _alert_or_404(request, alert_id: int):
+    alert = alert_for_nurse(user=request.user, alert_id=alert_id)
+    if alert is None:
+        raise Http404("No such alert.")
+    return alert
+
+
+@nurse_required
+@require_POST
+def alert_acknowledge_view(request, alert_id: int):
+    alert = _alert_or_404(request, alert_id)
+    default_next = reverse("dashboard:patient", args=[alert.patient_id]) + "#alerts"
+    form = AcknowledgeForm(request.POST)
+    if not form.is_valid():
+        if _wants_json(request):
+            return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+        messages.error(request, "The note is too long (2,000 characters at most); the alert was not acknowledged.")
+        return redirect(_safe_next(request, default_next))
+    try:
+        alert = alert_acknowledge(alert=alert, user=request.user, note=form.cleaned_data["note"])
+    except ValidationError as exc:
+        if _wants_json(request):
+            return JsonResponse({"errors": exc.message_dict}, status=409)
+        messages.error(request, "This alert is already resolved.")
+        return redirect(_safe_next(request, default_next))
+    audit_record(
+        actor=request.user,
+        patient=alert.patient_id,
+        action=AuditEvent.Action.UPDATE,
+        resource="alert",
+        detail=f"acknowledged alert {alert.pk} ({alert.kind})",
+        channel=CHANNEL,
+        request=request,
+    )
+    if _wants_json(request):
+        alert = alerts_inbox(user=request.user).get(pk=alert.pk)
+        row = render_to_string("dashboard/_alert_row.html", {"alert": alert, "next": _safe_next(request, "")}, request=request)
+        return JsonResponse({"id": alert.pk, "status": alert.status, "row": row})
+    messages.success(request, f"Alert acknowledged: {alert.get_kind_display()} for {alert.patient}.")
+    return redirect(_safe_next(request, default_next))
+
+
+@nurse_required
+@require_POST
+def alert_resolve_view(request, alert_id: int):
+    alert = _alert_or_404(request, alert_id)
+    form = ResolveForm(request.POST)
+    if not form.is_valid():
+        patient = _patient_or_404(request, alert.patient_id)
+        return _render_patient(request, patient, alert_errors={alert.pk: form.errors["note"]}, status=400)
+    alert = alert_resolve(alert=alert, user=request.user, note=form.cleaned_data["note"])
+    audit_record(
+        actor=request.user,
+        patient=alert.patient_id,
+        action=AuditEvent.Action.UPDATE,
+        resource="alert",
+        detail=f"resolved alert {alert.pk} ({alert.kind})",
+        channel=CHANNEL,
+        request=request,
+    )
+    messages.success(request, f"Alert resolved: {alert.get_kind_display()} for {alert.patient}.")
+    return redirect(_safe_next(request, reverse("dashboard:patient", args=[alert.patient_id]) + "#alerts"))
+
+
+@nurse_required
+@require_GET
+def alerts(request):
+    """Open and acknowledged alerts across the nurse's patients, urgent first."""
+    form = AlertsFilterForm(request.GET or None)
+    severity, status = "", 200
+    if form.is_bound:
+        if form.is_valid():
+            severity = form.cleaned_data["severity"]
+        else:
+            status = 400
+    paginator = Paginator(alerts_inbox(user=request.user, severity=severity), ALERTS_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    shown = list(page.object_list)
+    audit_record_many(
+        actor=request.user,
+        patients=sorted({a.patient_id for a in shown}),
+        action=AuditEvent.Action.LIST,
+        resource="alerts",
+        detail=f"alerts inbox page {page.number}",
+        channel=CHANNEL,
+        request=request,
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+        "open_alerts": [a for a in shown if a.status == "open"],
+        "acknowledged_alerts": [a for a in shown if a.status == "acknowledged"],
+        "query": query.urlencode(),
+        "next": request.get_full_path(),
+    }
+    return _page(request, "dashboard/alerts.html", context, status=status, nav="alerts")
+
+
+@nurse_required
+@require_GET
+def cohort(request):
+    """How the nurse's patients are doing as a group, per procedure."""
+    form = CohortFilterForm(request.GET or None, clinics=request.clinics)
+    clinic_ids = [c.pk for c in request.clinics]
+    status = 200
+    if form.is_bound:
+        if form.is_valid() and form.cleaned_data.get("clinic"):
+            clinic_ids = [form.cleaned_data["clinic"]]
+        elif not form.is_valid():
+            status = 400
+    today = timezone.localdate()
+    counts = cohort_status_counts(clinic_ids=clinic_ids)
+    per_procedure = cohort_procedure_counts(clinic_ids=clinic_ids)
+    pain = cohort_pain_by_day(clinic_ids=clinic_ids, max_day=COHORT_MAX_DAY)
+    shares = {s.procedure: s for s in cohort_milestone_share(clinic_ids=clinic_ids, by_day=NORMAL_ACTIVITIES_BY_DAY, as_of=today)}
+    plans = protocol_plans()
+    procedures = []
+    for code, label in Procedure.choices:
+        rows = [r for r in pain if r.procedure == code]
+        plan = plans.get(code)
+        if not rows and code not in per_procedure:
+            continue
+        procedures.append(
+            {
+                "code": code,
+                "label": label,
+                "patients": per_procedure.get(code, 0),
+                "share": shares.get(code),
+                "rows": [(r, plan.pain_max(r.recovery_day) if plan else None) for r in rows],
+                "chart": cohort_pain_chart(rows=rows, plan=plan, max_day=COHORT_MAX_DAY, chart_id=f"cohort-{code}", label=label),
+            }
+        )
+    audit_record(
+        actor=request.user,
+        patient=None,
+        action=AuditEvent.Action.LIST,
+        resource="cohort",
+        detail=f"cohort statistics of clinics {','.join(str(c) for c in clinic_ids)}",
+        channel=CHANNEL,
+        request=request,
+    )
+    context = {
+        "form": form,
+        "counts": counts,
+        "procedures": procedures,
+        "by_day": NORMAL_ACTIVITIES_BY_DAY,
+        "max_day": COHORT_MAX_DAY,
+        "selected_clinics": [c for c in request.clinics if c.pk in clinic_ids],
+    }
+    return _page(request, "dashboard/cohort.html", context, status=status, nav="cohort")
