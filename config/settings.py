@@ -192,7 +192,15 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    # One name per vocabulary, whatever the field that carries it is called.
+    "ENUM_NAME_OVERRIDES": {
+        "LanguageEnum": "patients.api.LANGUAGE_CODES",
+        "MilestoneCodeEnum": "recovery.api.patient.MILESTONE_CODES",
+        "SymptomCodeEnum": "recovery.api.patient.SYMPTOM_CODES",
+        "CheckinChannelEnum": "recovery.api.patient.CHANNEL_CODES",
+        "SyncStatusEnum": "recovery.api.patient.SYNC_STATUSES",
+        "MilestoneStateEnum": "recovery.api.patient.MILESTONE_STATES",
+    },
 }
 
 # django-axes: lock a username out after repeated failed logins (staff token endpoint and dashboard).

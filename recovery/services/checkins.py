@@ -71,9 +71,12 @@ def checkin_date_check(*, patient: Patient, date: datetime.date, now: datetime.d
         raise ValidationError({"date": [f"The date is after today in the patient's time zone ({today.isoformat()})."]})
 
 
-def _replay(*, patient: Patient, client_id: uuid.UUID) -> CheckinOutcome:
+def _replay(*, patient: Patient, client_id: uuid.UUID) -> CheckinOutcome | None:
+    """The first answer to this client_id, or None when no submission carries it."""
     first = CheckinSubmission.objects.filter(client_id=client_id).only("patient_id", "response_body").first()
-    if first is None or first.patient_id != patient.pk:
+    if first is None:
+        return None
+    if first.patient_id != patient.pk:
         # Another patient's client_id: say nothing about it.
         raise ValidationError({"client_id": ["This client_id has already been used."]})
     return CheckinOutcome(status="duplicate", http_status=200, body=first.response_body, record=None)
@@ -89,6 +92,28 @@ def evaluation_mark(*, patient_id: int, now: datetime.datetime) -> None:
     )
 
 
+def checkin_fields_clean(fields: dict) -> dict:
+    """The check-in's values: known fields only, lists without repeats (first mention first)."""
+    values = {name: fields[name] for name in CHECKIN_FIELDS if name in fields and fields[name] is not None}
+    for name in LIST_FIELDS:
+        if name in values:
+            values[name] = list(dict.fromkeys(values[name]))
+    return values
+
+
+def _merge_into_day(*, patient: Patient, date: datetime.date, values: dict, channel: str) -> tuple[DailyRecord, bool]:
+    """Lock the day's record and merge into it, or create it. IntegrityError when another check-in
+    created the same day meanwhile (the caller retries, and then finds it)."""
+    record = DailyRecord.objects.select_for_update().filter(patient=patient, date=date).first()
+    created = record is None
+    if created:
+        record = DailyRecord(patient=patient, date=date)
+    _merge(record, values)
+    record.channel = channel
+    record.save()
+    return record, created
+
+
 def checkin_submit(
     *,
     patient: Patient,
@@ -100,54 +125,52 @@ def checkin_submit(
 ) -> CheckinOutcome:
     """Store a check-in as it came, merge it into the day's record, and hand the patient to judgement.
 
-    1. Insert the raw submission; its unique client_id makes a replay (even a concurrent one) answer
-       with the first submission's stored response instead of writing anything.
-    2. Lock or create the day's record (unique patient and date) and merge: given scalar fields
-       replace earlier ones, symptoms and milestones accumulate.
+    In one transaction, whose first write takes the lock that a concurrent twin waits on:
+    1. Lock the day's record (unique patient and date) and merge: given scalar fields replace earlier
+       ones, symptoms and milestones accumulate; or create the day's record.
+    2. Insert the raw submission with the answer it gets. Its client_id is unique: a replay (even a
+       concurrent one, which waits for the first to commit) fails here, the whole transaction rolls
+       back, and the first submission's stored answer is returned instead: nothing changes.
     3. Mark the patient as needing judgement, and queue the evaluation once the transaction commits.
+    Two different check-ins creating the same day at once: the loser's insert of the day fails, and
+    it tries once more, now merging into the winner's record.
+
+    Queries (no replay): SELECT the day FOR UPDATE; INSERT or UPDATE the day; INSERT the submission;
+    upsert the evaluation mark. Inside a caller's transaction, a SAVEPOINT and its RELEASE besides.
     """
     from recovery.tasks import evaluate_patient_task  # tasks import services; import here to avoid a cycle
 
     now = now or timezone.now()
     checkin_date_check(patient=patient, date=date, now=now)
-    values = {name: fields[name] for name in CHECKIN_FIELDS if name in fields}
+    values = checkin_fields_clean(fields)
     payload = {"date": date.isoformat(), **values}
 
-    with transaction.atomic():
+    for attempt in range(3):
         try:
             with transaction.atomic():
-                submission = CheckinSubmission.objects.create(
-                    client_id=client_id, patient=patient, date=date, channel=channel, payload=payload
+                record, created = _merge_into_day(patient=patient, date=date, values=values, channel=channel)
+                record.patient = patient
+                advice = red_flag_advice(values.get("symptoms"), language=patient.language, procedure=patient.procedure)
+                body = daily_record_body(record, advice=advice)
+                http_status = 201 if created else 200
+                CheckinSubmission.objects.create(
+                    client_id=client_id,
+                    patient=patient,
+                    daily_record=record,
+                    date=date,
+                    channel=channel,
+                    payload=payload,
+                    response_status=http_status,
+                    response_body=body,
                 )
+                evaluation_mark(patient_id=patient.pk, now=now)
+                queue_on_commit(evaluate_patient_task, patient.pk)
         except IntegrityError:
-            return _replay(patient=patient, client_id=client_id)
-
-        record = DailyRecord.objects.select_for_update().filter(patient=patient, date=date).first()
-        created = False
-        if record is None:
-            try:
-                with transaction.atomic():
-                    record = DailyRecord(patient=patient, date=date, channel=channel)
-                    _merge(record, values)
-                    record.save()
-                    created = True
-            except IntegrityError:
-                record = DailyRecord.objects.select_for_update().get(patient=patient, date=date)
-        if not created:
-            _merge(record, values)
-            record.channel = channel
-            record.save()
-        record.patient = patient
-
-        advice = red_flag_advice(values.get("symptoms"), language=patient.language, procedure=patient.procedure)
-        body = daily_record_body(record, advice=advice)
-        http_status = 201 if created else 200
-        submission.daily_record = record
-        submission.response_status = http_status
-        submission.response_body = body
-        submission.save(update_fields=["daily_record", "response_status", "response_body"])
-
-        evaluation_mark(patient_id=patient.pk, now=now)
-        queue_on_commit(evaluate_patient_task, patient.pk)
-
-    return CheckinOutcome(status="created" if created else "merged", http_status=http_status, body=body, record=record)
+            replay = _replay(patient=patient, client_id=client_id)
+            if replay is not None:
+                return replay
+            if attempt == 2:
+                raise
+            continue
+        return CheckinOutcome(status="created" if created else "merged", http_status=http_status, body=body, record=record)
+    raise AssertionError("unreachable")  # pragma: no cover
