@@ -18,6 +18,7 @@ from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from patients.api_fields import ClockTimeField
 from patients.audit import audit_record
 from patients.choices import Language
 from patients.models import AuditEvent, Patient
@@ -91,7 +92,7 @@ class PatientProfileSerializer(serializers.Serializer):
     recovery_day = serializers.SerializerMethodField(help_text="Days since surgery, in the patient's time zone (day 0 is surgery).")
     timezone = serializers.CharField(help_text="IANA time zone name.")
     language = serializers.ChoiceField(choices=LANGUAGE_CODES)
-    reminder_time = serializers.TimeField(format="%H:%M", help_text="HH:MM, patient-local.")
+    reminder_time = ClockTimeField(help_text="HH:MM, patient-local.")
     sms_opt_in = serializers.BooleanField()
     monitoring_ended = serializers.SerializerMethodField()
 
@@ -109,11 +110,20 @@ class EnrollResponseSerializer(TokenPairSerializer):
 # --- views -------------------------------------------------------------------------------------
 
 
-class StaffTokenView(APIView):
-    """Staff sign-in. Repeated failures lock the username out for a while (django-axes)."""
+class PublicAuthView(APIView):
+    """A sign-in call: no token needed (a stale one is ignored); refusals are 401 with a Bearer challenge."""
 
     authentication_classes = []
     permission_classes = [AllowAny]
+
+    def get_authenticate_header(self, request):
+        # Without it, DRF turns a 401 into a 403 for views that take no authentication.
+        return 'Bearer realm="api"'
+
+
+class StaffTokenView(PublicAuthView):
+    """Staff sign-in. Repeated failures lock the username out for a while (django-axes)."""
+
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "login"
 
@@ -148,11 +158,8 @@ def _role_still_holds(user, role: str | None) -> bool:
     return False
 
 
-class TokenRefreshView(APIView):
+class TokenRefreshView(PublicAuthView):
     """Trade a refresh token for a new access token and the next refresh token (the old one is revoked)."""
-
-    authentication_classes = []
-    permission_classes = [AllowAny]
 
     @extend_schema(
         tags=[AUTH_TAG],
@@ -189,11 +196,8 @@ class TokenRefreshView(APIView):
         return Response(data)
 
 
-class LogoutView(APIView):
+class LogoutView(PublicAuthView):
     """Sign out: the refresh token is revoked at once; the access token lapses within minutes."""
-
-    authentication_classes = []
-    permission_classes = [AllowAny]
 
     @extend_schema(
         tags=[AUTH_TAG],
@@ -214,11 +218,9 @@ class LogoutView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class EnrollView(APIView):
+class EnrollView(PublicAuthView):
     """A patient's first sign-in: the one-time code from the clinic for a pair of patient tokens."""
 
-    authentication_classes = []
-    permission_classes = [AllowAny]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "enroll"
 

@@ -17,14 +17,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from patients.api import LANGUAGE_CODES, PatientProfileSerializer
-from patients.audit import audit_record
-from patients.authentication import PatientJWTAuthentication
-from patients.models import AuditEvent
-from patients.openapi import FIELD_ERRORS_SCHEMA, error_responses
-from patients.permissions import IsPatient
-from patients.services import patient_preferences_update
-from patients.validators import validate_timezone
-from recovery.api.fields import (
+from patients.api_fields import (
     ClientIdField,
     ClockTimeField,
     CodeListField,
@@ -34,6 +27,13 @@ from recovery.api.fields import (
     StrictDateField,
     StrictIntegerField,
 )
+from patients.audit import audit_record
+from patients.authentication import PatientJWTAuthentication
+from patients.models import AuditEvent
+from patients.openapi import FIELD_ERRORS_SCHEMA, error_responses
+from patients.permissions import IsPatient
+from patients.services import patient_preferences_update
+from patients.validators import validate_timezone
 from recovery.choices import Channel, Milestone, Symptom
 from recovery.selectors import patient_daily_records, patient_plan, patient_progress
 from recovery.services.checkins import CHECKIN_FIELDS, checkin_date_check, checkin_submit, daily_record_body
@@ -307,6 +307,13 @@ class CheckinPagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 100
 
+    def get_page_size(self, request):
+        # DRF quietly ignores a page_size that is not a number; say so instead (above 100 is capped).
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is not None and not (raw.isascii() and raw.isdigit() and int(raw) > 0):
+            raise serializers.ValidationError({self.page_size_query_param: ["Must be a whole number, 1 or more (at most 100 are sent)."]})
+        return super().get_page_size(request)
+
 
 class CheckinsView(CheckinThrottleMixin, PatientAPIView, GenericAPIView):
     pagination_class = CheckinPagination
@@ -324,11 +331,13 @@ class CheckinsView(CheckinThrottleMixin, PatientAPIView, GenericAPIView):
         parameters=[
             OpenApiParameter("from", OpenApiTypes.DATE, description="First date (YYYY-MM-DD), included."),
             OpenApiParameter("to", OpenApiTypes.DATE, description="Last date (YYYY-MM-DD), included."),
+            OpenApiParameter("page_size", {"type": "integer", "minimum": 1}, description="Records a page (30 unless given; at most 100)."),
         ],
         responses={200: DailyRecordSerializer(many=True), **error_responses(400, *_PATIENT_ERRORS, 404)},
     )
     def get(self, request):
-        query = _DateRangeSerializer(data=request.query_params)
+        # A plain dict, so that an empty `to=` is a bad date rather than no date.
+        query = _DateRangeSerializer(data=dict(request.query_params.items()))
         query.is_valid(raise_exception=True)
         records = patient_daily_records(
             patient=self.patient, date_from=query.validated_data.get("from"), date_to=query.validated_data.get("to")

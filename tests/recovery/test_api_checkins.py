@@ -133,8 +133,9 @@ def test_a_date_before_surgery_or_after_the_patients_today_is_refused(patient_cl
 
 
 def test_honolulu_at_2330_local_checks_in_for_the_local_day_not_utcs(make_patient):
-    from patients.tokens import tokens_for_patient
     from rest_framework.test import APIClient
+
+    from patients.tokens import tokens_for_patient
 
     # 23:30 in Honolulu on 5 March is 09:30 UTC on 6 March.
     moment = datetime.datetime(2026, 3, 5, 23, 30, tzinfo=ZoneInfo("Pacific/Honolulu"))
@@ -151,8 +152,9 @@ def test_honolulu_at_2330_local_checks_in_for_the_local_day_not_utcs(make_patien
 
 
 def test_a_red_flag_brings_advice_in_the_patients_language(make_patient):
-    from patients.tokens import tokens_for_patient
     from rest_framework.test import APIClient
+
+    from patients.tokens import tokens_for_patient
 
     patient = make_patient(language="es")
     client = APIClient()

@@ -1,4 +1,4 @@
-"""Strict input fields for the patients' API: JSON types as the schema states them, never coerced.
+"""Strict input fields for the API: JSON types as the schema states them, never coerced.
 
 DRF would take "5" for a number and "yes" for a boolean; the mobile app sends real JSON types, and
 anything else is a 400 naming the field, as the OpenAPI schema promises.
