@@ -6,6 +6,7 @@ query is scoped by the patient that the token names.
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
@@ -371,18 +372,20 @@ class CheckinsView(CheckinThrottleMixin, PatientAPIView, GenericAPIView):
         serializer = CheckinSerializer(data=request.data, context={"patient": self.patient, "now": now})
         serializer.is_valid(raise_exception=True)
         try:
-            outcome = checkin_submit(
-                patient=self.patient,
-                client_id=serializer.validated_data["client_id"],
-                date=serializer.validated_data["date"],
-                fields=serializer.submission_fields(),
-                channel=Channel.APP,
-                now=now,
-            )
+            # The check-in and its audit row commit together: one transaction, one WAL flush.
+            with transaction.atomic():
+                outcome = checkin_submit(
+                    patient=self.patient,
+                    client_id=serializer.validated_data["client_id"],
+                    date=serializer.validated_data["date"],
+                    fields=serializer.submission_fields(),
+                    channel=Channel.APP,
+                    now=now,
+                )
+                action = AuditEvent.Action.CREATE if outcome.status == "created" else AuditEvent.Action.UPDATE
+                self.audit(action, "checkins", detail=f"{outcome.status} {serializer.validated_data['date'].isoformat()}")
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.message_dict) from None
-        self.audit(AuditEvent.Action.CREATE if outcome.status == "created" else AuditEvent.Action.UPDATE, "checkins",
-                   detail=f"{outcome.status} {serializer.validated_data['date'].isoformat()}")
         return Response(outcome.body, status=outcome.http_status)
 
 
@@ -417,11 +420,14 @@ class CheckinSyncView(CheckinThrottleMixin, PatientAPIView):
             raise serializers.ValidationError({"checkins": ["Expected a list of check-ins."]})
         if len(items) > SYNC_MAX_ITEMS:
             raise serializers.ValidationError({"checkins": [f"At most {SYNC_MAX_ITEMS} check-ins in one sync; send the rest in another."]})
-        results = [self._one(item) for item in items]
-        counts = {}
-        for result in results:
-            counts[result["status"]] = counts.get(result["status"], 0) + 1
-        self.audit(AuditEvent.Action.UPDATE, "checkins", detail="sync: " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
+        # One transaction for the batch (each item in its own savepoint, so a bad one is undone alone),
+        # committed once with its audit row.
+        with transaction.atomic():
+            results = [self._one(item) for item in items]
+            counts = {}
+            for result in results:
+                counts[result["status"]] = counts.get(result["status"], 0) + 1
+            self.audit(AuditEvent.Action.UPDATE, "checkins", detail="sync: " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
         return Response({"results": results})
 
     def _one(self, item) -> dict:
@@ -432,14 +438,15 @@ class CheckinSyncView(CheckinThrottleMixin, PatientAPIView):
         if not serializer.is_valid():
             return {"client_id": client_id, "status": "invalid", "errors": _flat_errors(serializer.errors)}
         try:
-            outcome = checkin_submit(
-                patient=self.patient,
-                client_id=serializer.validated_data["client_id"],
-                date=serializer.validated_data["date"],
-                fields=serializer.submission_fields(),
-                channel=Channel.SYNC,
-                now=now,
-            )
+            with transaction.atomic():  # a savepoint: whatever goes wrong with this item is undone alone
+                outcome = checkin_submit(
+                    patient=self.patient,
+                    client_id=serializer.validated_data["client_id"],
+                    date=serializer.validated_data["date"],
+                    fields=serializer.submission_fields(),
+                    channel=Channel.SYNC,
+                    now=now,
+                )
         except DjangoValidationError as exc:
             return {"client_id": client_id, "status": "invalid", "errors": exc.message_dict}
         return {"client_id": str(serializer.validated_data["client_id"]), "status": outcome.status, "record": outcome.body}

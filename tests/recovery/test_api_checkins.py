@@ -219,30 +219,29 @@ def test_the_number_of_queries_of_a_checkin_is_fixed_and_does_not_grow_with_days
     def post(day):
         return patient_client_a.post(URL, checkin(patient_a, pain=3, date=str(patient_a.surgery_date + datetime.timedelta(days=day))), format="json")
 
-    # Queries of one check-in (the test runs inside a transaction, so the service's atomic block is a
-    # savepoint; in production it is BEGIN ... COMMIT, which are not queries of their own):
-    #  1. the patient with its user and clinic (the token's user, one join)
-    #  2. SAVEPOINT
-    #  3. SELECT the day's record FOR UPDATE
-    #  4. INSERT the day's record (or UPDATE it, when merging)
-    #  5. INSERT the raw submission with its answer
-    #  6. INSERT ... ON CONFLICT the evaluation mark
+    # Queries of one check-in. The test runs inside a transaction, so the view's transaction is a
+    # savepoint here; in production it is BEGIN ... COMMIT, which are not counted as queries.
+    #  1. the patient with its user (the token's user, one join)
+    #  2. SAVEPOINT (the view's transaction: the check-in and its audit row commit together)
+    #  3. INSERT the raw submission ... ON CONFLICT (client_id) DO NOTHING: claims the client_id
+    #  4. INSERT ... ON CONFLICT DO UPDATE the day's record, merged in the statement
+    #  5. UPDATE the submission with its answer, and upsert the evaluation mark (one statement)
+    #  6. INSERT the audit row
     #  7. RELEASE SAVEPOINT
-    #  8. INSERT the audit row
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         assert post(0).status_code == 201
     for day in range(1, 8):
         checkin_submit(patient=patient_a, client_id=uuid.uuid4(), date=patient_a.surgery_date + datetime.timedelta(days=day), fields={"pain": 4})
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         assert post(9).status_code == 201
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         assert post(9).status_code == 200  # merged into the day
 
 
 def test_a_replay_costs_a_fixed_number_of_queries(patient_client_a, patient_a, django_assert_num_queries):
     body = checkin(patient_a, pain=3)
     patient_client_a.post(URL, body, format="json")
-    # patient; SAVEPOINT; SELECT day FOR UPDATE; UPDATE day; INSERT submission (fails on client_id);
-    # ROLLBACK TO SAVEPOINT; RELEASE SAVEPOINT; SELECT the first submission's answer; INSERT audit.
-    with django_assert_num_queries(9):
+    # patient; SAVEPOINT; INSERT the submission (inserts nothing: the client_id is taken);
+    # SELECT the first answer; INSERT audit; RELEASE SAVEPOINT. The day is not touched.
+    with django_assert_num_queries(6):
         assert patient_client_a.post(URL, body, format="json").status_code == 200
