@@ -10,7 +10,6 @@ from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.serializers import TokenObtainSerializer
@@ -26,6 +25,7 @@ from patients.openapi import error_responses
 from patients.permissions import ROLE_CLAIM, ROLE_PATIENT, ROLE_STAFF
 from patients.selectors import is_staff_member
 from patients.services import EnrollmentRefused, patient_enroll
+from patients.throttling import ScopedWindowRateThrottle
 from patients.tokens import tokens_for_patient, tokens_for_staff
 
 AUTH_TAG = "auth"
@@ -124,7 +124,7 @@ class PublicAuthView(APIView):
 class StaffTokenView(PublicAuthView):
     """Staff sign-in. Repeated failures lock the username out for a while (django-axes)."""
 
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ScopedWindowRateThrottle]
     throttle_scope = "login"
 
     @extend_schema(
@@ -221,7 +221,7 @@ class LogoutView(PublicAuthView):
 class EnrollView(PublicAuthView):
     """A patient's first sign-in: the one-time code from the clinic for a pair of patient tokens."""
 
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ScopedWindowRateThrottle]
     throttle_scope = "enroll"
 
     @extend_schema(

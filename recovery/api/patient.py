@@ -14,7 +14,6 @@ from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from patients.api import LANGUAGE_CODES, PatientProfileSerializer
@@ -34,6 +33,7 @@ from patients.models import AuditEvent
 from patients.openapi import FIELD_ERRORS_SCHEMA, error_responses
 from patients.permissions import IsPatient
 from patients.services import patient_preferences_update
+from patients.throttling import ScopedWindowRateThrottle
 from patients.validators import validate_timezone
 from recovery.choices import Channel, Milestone, Symptom
 from recovery.selectors import patient_daily_records, patient_plan, patient_progress
@@ -299,7 +299,7 @@ class MeView(PatientAPIView):
 
 
 class CheckinThrottleMixin:
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ScopedWindowRateThrottle]
     throttle_scope = "checkin"
 
 

@@ -245,3 +245,21 @@ def test_a_replay_costs_a_fixed_number_of_queries(patient_client_a, patient_a, d
     # SELECT the first answer; INSERT audit; RELEASE SAVEPOINT. The day is not touched.
     with django_assert_num_queries(6):
         assert patient_client_a.post(URL, body, format="json").status_code == 200
+
+
+def test_a_runaway_app_is_throttled_per_patient(patient_client_a, patient_a, make_patient, monkeypatch):
+    from rest_framework.test import APIClient
+    from rest_framework.throttling import ScopedRateThrottle
+
+    from patients.tokens import tokens_for_patient
+
+    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {**ScopedRateThrottle.THROTTLE_RATES, "checkin": "3/hour"})
+    answers = [patient_client_a.post(URL, checkin(patient_a, pain=2), format="json") for _ in range(4)]
+    assert [a.status_code for a in answers] == [201, 200, 200, 429]
+    assert int(answers[3]["Retry-After"]) > 0
+    # Reading is not rationed, and another patient has a budget of their own.
+    assert patient_client_a.get(URL).status_code == 200
+    other = make_patient()
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Bearer " + tokens_for_patient(other.user)["access"])
+    assert client.post(URL, checkin(other, pain=2), format="json").status_code == 201
