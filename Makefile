@@ -39,6 +39,11 @@ run: seed
 test: $(STAMP_DEV)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+## bench-api: check-ins from many concurrent clients against gunicorn (2 workers) on PostgreSQL, beside a
+## bare Django view (BENCH_DATABASE_URL, BENCH_REDIS_URL, BENCH_CONCURRENCY, BENCH_DURATION); see docs/api.md.
+bench-api: $(STAMP_RUN)
+	$(PY) bench/bench_api.py
+
 lint: $(STAMP_DEV)
 	$(BIN)/ruff check .
 

@@ -31,10 +31,11 @@ ROOT = Path(__file__).resolve().parent.parent
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/recovery_bench")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "16"))
-DURATION = float(os.environ.get("BENCH_DURATION", "10"))
+DURATION = float(os.environ.get("BENCH_DURATION", "5"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 PATIENTS = int(os.environ.get("BENCH_PATIENTS", "500"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
-THREADS = int(os.environ.get("BENCH_THREADS", "1"))
+THREADS = int(os.environ.get("BENCH_THREADS", "4"))
 SURGERY_DAYS_AGO = 60
 
 SERVER_ENV = {
@@ -212,25 +213,49 @@ def run_phase(port: int, patients: list[dict], make_request, duration: float, co
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - began
-    every = sorted(x for per_client in latencies for x in per_client)
     errors: dict[int, int] = {}
     for per_client in failures:
         for status, count in per_client.items():
             errors[status] = errors.get(status, 0) + count
+    return {"latencies": [x for per_client in latencies for x in per_client], "seconds": elapsed, "errors": errors}
+
+
+def summarize(phases: list[dict], cpu_seconds: float) -> dict:
+    every = sorted(x for phase in phases for x in phase["latencies"])
+    seconds = sum(phase["seconds"] for phase in phases)
+    errors: dict[int, int] = {}
+    for phase in phases:
+        for status, count in phase["errors"].items():
+            errors[status] = errors.get(status, 0) + count
     return {
         "requests": len(every),
-        "seconds": round(elapsed, 2),
-        "throughput_per_s": round(len(every) / elapsed, 1),
+        "seconds": round(seconds, 2),
+        "throughput_per_s": round(len(every) / seconds, 1),
         "p50_ms": round(statistics.median(every) * 1000, 1),
         "p99_ms": round(every[int(len(every) * 0.99) - 1] * 1000, 1),
+        "worker_cpu_ms_per_request": round(cpu_seconds / len(every) * 1000, 2),
+        "rounds_per_s": [round(len(phase["latencies"]) / phase["seconds"], 1) for phase in phases],
         "errors": errors,
     }
 
 
+def workers_cpu_seconds(server: subprocess.Popen) -> float:
+    """User and system CPU of gunicorn's workers so far (children of the master), from /proc."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == server.pid:  # ppid
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def main() -> None:
     port = free_port()
-    print(f"database {DATABASE_URL}; {PATIENTS} patients; gunicorn {WORKERS} sync workers on :{port}; "
-          f"{CONCURRENCY} concurrent clients, {DURATION:g} s a view", flush=True)
+    print(f"database {DATABASE_URL}; {PATIENTS} patients; gunicorn {WORKERS} workers on :{port}, "
+          f"{THREADS} threads each; {CONCURRENCY} concurrent clients; {ROUNDS} rounds of {DURATION:g} s a view", flush=True)
     recreate_database()
     flush_redis()
     patients = seed(port)
@@ -238,15 +263,24 @@ def main() -> None:
 
     connections.close_all()
     server = start_server(port)
+    load_before = os.getloadavg()[0]
+    phases = {"bare": [], "api": []}
+    cpu = {"bare": 0.0, "api": 0.0}
     try:
         for make_request in (bare_request, checkin_request):
             run_phase(port, patients, make_request, 2.0, CONCURRENCY)  # warm-up: connections, caches
-        bare = run_phase(port, patients, bare_request, DURATION, CONCURRENCY)
-        api = run_phase(port, patients, checkin_request, DURATION, CONCURRENCY)
+        # Alternate the two, so that whatever else the machine is doing weighs on both alike.
+        for _ in range(ROUNDS):
+            for name, make_request in (("bare", bare_request), ("api", checkin_request)):
+                before = workers_cpu_seconds(server)
+                phases[name].append(run_phase(port, patients, make_request, DURATION, CONCURRENCY))
+                cpu[name] += workers_cpu_seconds(server) - before
     finally:
         server.terminate()
         server.wait(timeout=30)
         flush_redis()
+    bare = summarize(phases["bare"], cpu["bare"])
+    api = summarize(phases["api"], cpu["api"])
     ratio = api["throughput_per_s"] / bare["throughput_per_s"]
     result = {
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
@@ -255,13 +289,19 @@ def main() -> None:
         "concurrency": CONCURRENCY,
         "duration_s": DURATION,
         "patients": PATIENTS,
+        "rounds": ROUNDS,
+        "threads_per_worker": THREADS,
+        "load_average_before": round(load_before, 2),
+        "load_average_after": round(os.getloadavg()[0], 2),
         "bare_view": bare,
         "checkin_api": api,
         "api_to_bare_throughput": round(ratio, 2),
     }
-    print(f"{'':14}{'requests':>10}{'per second':>12}{'p50 ms':>9}{'p99 ms':>9}  errors")
+    print(f"load average {result['load_average_before']} before, {result['load_average_after']} after (2 cores)")
+    print(f"{'':14}{'requests':>10}{'per second':>12}{'p50 ms':>9}{'p99 ms':>9}{'CPU ms/req':>12}  rounds/s, errors")
     for name, row in (("bare view", bare), ("check-in API", api)):
-        print(f"{name:14}{row['requests']:>10}{row['throughput_per_s']:>12}{row['p50_ms']:>9}{row['p99_ms']:>9}  {row['errors'] or '-'}")
+        print(f"{name:14}{row['requests']:>10}{row['throughput_per_s']:>12}{row['p50_ms']:>9}{row['p99_ms']:>9}"
+              f"{row['worker_cpu_ms_per_request']:>12}  {row['rounds_per_s']}, {row['errors'] or '-'}")
     print(f"check-in API / bare view throughput: {ratio:.2f}")
     targets = {
         ">= 300 check-ins a second": api["throughput_per_s"] >= 300,

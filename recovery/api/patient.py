@@ -13,6 +13,8 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiRespo
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import JSONParser
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -54,6 +56,9 @@ class PatientAPIView(APIView):
 
     authentication_classes = [PatientJWTAuthentication]
     permission_classes = [IsPatient]
+    # The app speaks JSON only; one renderer also makes content negotiation trivial on the hot path.
+    renderer_classes = [JSONRenderer]
+    parser_classes = [JSONParser]
 
     @property
     def patient(self):
