@@ -132,3 +132,15 @@ def test_progress_labels_follow_the_patients_language(make_patient):
     walk = next(m for m in progress["milestones"] if m["code"] == "first_walk")
     assert walk["label"] == "Primera caminata"
     assert walk["state_label"] == "Atrasado"
+
+
+def test_me_and_progress_cost_a_fixed_number_of_queries(patient_client_a, patient_a, django_assert_num_queries):
+    for day in range(0, 8):
+        checkin_submit(patient=patient_a, client_id=uuid.uuid4(), date=patient_a.surgery_date + datetime.timedelta(days=day), fields={"pain": 5})
+    # me/: the patient with its user; the audit row; the clinic; the protocol, its milestones, its bands.
+    with django_assert_num_queries(6):
+        assert patient_client_a.get("/api/v1/me/").status_code == 200
+    # me/progress/: the patient with its user; the protocol, its milestones, its bands; the daily
+    # records (one query, however many days); the audit row.
+    with django_assert_num_queries(6):
+        assert patient_client_a.get("/api/v1/me/progress/").status_code == 200
