@@ -9,16 +9,25 @@ which is enough to stop a runaway app. Without Redis (the file cache of `make ru
 to DRF's own.
 """
 
-import functools
+import logging
+import threading
 
 import redis
 from django.conf import settings
 from rest_framework.throttling import ScopedRateThrottle
 
+logger = logging.getLogger(__name__)
+_local = threading.local()
 
-@functools.cache
+
 def _redis_for(url: str):
-    return redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+    """One client (and connection) per thread: gunicorn's threads never share a socket."""
+    clients = getattr(_local, "clients", None)
+    if clients is None:
+        clients = _local.clients = {}
+    if url not in clients:
+        clients[url] = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+    return clients[url]
 
 
 class ScopedWindowRateThrottle(ScopedRateThrottle):
@@ -42,8 +51,9 @@ class ScopedWindowRateThrottle(ScopedRateThrottle):
             pipe.incr(key)
             pipe.expire(key, self.duration + 1)
             count, _ = pipe.execute()
-        except redis.RedisError:
-            return True  # a rate limit must not take the service down with Redis
+        except Exception:  # noqa: BLE001 - a rate limit must not take the service down with Redis
+            logger.warning("rate limit not counted (Redis unavailable) for %s", self.scope, exc_info=True)
+            return True
         if count > self.num_requests:
             self.wait_seconds = (window + 1) * self.duration - self.now
             return False

@@ -277,3 +277,24 @@ def test_a_token_of_a_patient_whose_user_was_unlinked_is_refused(patient_a):
     assert bearer(access).get("/api/v1/me/").status_code == 401
 
 
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_refreshes_with_one_token_give_one_new_pair(patient_a):
+    refresh = tokens_for_patient(patient_a.user)["refresh"]
+    barrier = threading.Barrier(2)
+    answers = []
+
+    def use_it():
+        try:
+            barrier.wait()
+            answers.append(APIClient().post("/api/v1/auth/token/refresh/", {"refresh": refresh}, format="json").status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=use_it) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(answers) == [200, 401]
