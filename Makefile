@@ -8,7 +8,7 @@ PY := $(BIN)/python
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
 
-.PHONY: run test lint venv migrate seed bench bench-api bench-sweep bench-reminders bench-dashboard clean
+.PHONY: run test lint venv migrate seed bench bench-seed bench-api bench-sweep bench-reminders bench-dashboard clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -31,21 +31,31 @@ seed: migrate
 	$(PY) manage.py seed_demo --if-empty
 
 ## run: the whole service on this machine (web, worker and beat), on the embedded default.
-run: seed
-	$(PY) manage.py collectstatic --noinput --verbosity 0
-	$(PY) -m config.runstack
+## --prepare migrates, seeds the demo (where there are no patients), runs check_recovery (where the
+## command exists) and collects static files first, in one process.
+run: $(STAMP_RUN)
+	$(PY) -m config.runstack --prepare
 
 ## test: the whole suite against PostgreSQL and Redis (DATABASE_URL, REDIS_URL override them).
 test: $(STAMP_DEV)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP_DEV)
+	$(BIN)/ruff check .
+
+## bench: every benchmark (figures go to docs/); each bench-* target runs one.
+bench: bench-seed bench-api bench-sweep bench-reminders bench-dashboard
+
+bench-seed: $(STAMP_RUN)
+	$(PY) bench/seed_demo.py
 
 ## bench-api: check-ins from many concurrent clients against gunicorn (2 workers) on PostgreSQL, beside a
 ## bare Django view (BENCH_DATABASE_URL, BENCH_REDIS_URL, BENCH_CONCURRENCY, BENCH_DURATION); see docs/api.md.
 bench-api: $(STAMP_RUN)
 	$(PY) bench/bench_api.py
 
-lint: $(STAMP_DEV)
-	$(BIN)/ruff check .
+bench-sweep bench-reminders bench-dashboard: $(STAMP_DEV)
+	@echo "$@: no benchmark yet"
 
 clean:
-	rm -rf var/db.sqlite3 var/celery var/cache staticfiles
+	rm -rf var/db.sqlite3 var/db.sqlite3-wal var/db.sqlite3-shm var/celery var/cache staticfiles

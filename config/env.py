@@ -112,3 +112,14 @@ def choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     if value not in choices:
         raise ImproperlyConfigured(f"{name}: must be one of {', '.join(choices)}, got {value!r}")
     return value
+
+
+_RATE = re.compile(r"^[1-9]\d*/(s|sec|second|m|min|minute|h|hour|d|day)$")
+
+
+def rate(name: str, default: str) -> str:
+    """A throttle rate as the REST framework reads it: a count per second, minute, hour or day."""
+    value = raw(name, default).strip()
+    if not _RATE.match(value):
+        raise ImproperlyConfigured(f"{name}: expected a rate such as 20/hour (per second, minute, hour or day), got {value!r}")
+    return value

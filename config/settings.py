@@ -17,13 +17,15 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env.string("VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env.boolean("DEBUG", False)
-SECRET_KEY = env.string("SECRET_KEY", "insecure-development-key-change-me-" + "x" * 32)
 ALLOWED_HOSTS = env.string_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 
 # The address Twilio and patients reach us at. Webhook signatures are computed over it, so that they
 # verify behind a TLS-terminating proxy; an https address also turns on the secure-transport settings.
 PUBLIC_BASE_URL = env.url("PUBLIC_BASE_URL", "http://127.0.0.1:8000", schemes=("http", "https"))
 HTTPS = urlsplit(PUBLIC_BASE_URL).scheme == "https"
+# The development default is public, so a public (https) deployment must set its own; the
+# "django-insecure-" prefix also makes `check --deploy` flag the default wherever it is used.
+SECRET_KEY = env.raw("SECRET_KEY") if HTTPS else env.string("SECRET_KEY", "django-insecure-development-key-" + "x" * 32)
 CSRF_TRUSTED_ORIGINS = [PUBLIC_BASE_URL]
 
 INSTALLED_APPS = [
@@ -37,6 +39,7 @@ INSTALLED_APPS = [
     "rest_framework_simplejwt.token_blacklist",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_celery_beat",
     "axes",
     "patients",
@@ -97,7 +100,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # the only copy of anything.
 REDIS_URL = env.url("REDIS_URL", "", schemes=("redis", "rediss", "unix")) if env.raw("REDIS_URL", "") else ""
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "TIMEOUT": 300}}
+    CACHES = {
+        "default": {
+            "BACKEND": "config.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "TIMEOUT": 300,
+            # Fail fast when Redis is down: the cache is an optimisation, never a reason to hang.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
 else:
     # A file cache is shared by the web, worker and beat processes of `make run`, so throttles hold.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "cache")}}
@@ -119,11 +130,13 @@ DEFAULT_PATIENT_TIMEZONE = env.timezone_name("DEFAULT_PATIENT_TIMEZONE", "Americ
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Hashed, compressed static files in production (after collectstatic); plain ones in development and tests.
+STATIC_MANIFEST = env.boolean("STATIC_MANIFEST", not DEBUG)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if not DEBUG
+        if STATIC_MANIFEST
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
@@ -162,9 +175,9 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {
-        "enroll": env.string("THROTTLE_ENROLL", "10/hour"),
-        "login": env.string("THROTTLE_LOGIN", "20/hour"),
-        "checkin": env.string("THROTTLE_CHECKIN", "600/hour"),
+        "enroll": env.rate("THROTTLE_ENROLL", "10/hour"),
+        "login": env.rate("THROTTLE_LOGIN", "20/hour"),
+        "checkin": env.rate("THROTTLE_CHECKIN", "600/hour"),
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -192,6 +205,9 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     # One name per vocabulary, whatever the field that carries it is called.
     "ENUM_NAME_OVERRIDES": {
         "LanguageEnum": "patients.api.LANGUAGE_CODES",
@@ -212,15 +228,17 @@ AXES_ENABLED = env.boolean("AXES_ENABLED", True)
 
 # Celery. The broker is Redis in production; on a bare machine, kombu's filesystem transport under
 # var/ needs no server.
-CELERY_BROKER_URL = env.string("CELERY_BROKER_URL", REDIS_URL or "filesystem://")
+CELERY_BROKER_URL = env.url("CELERY_BROKER_URL", REDIS_URL or "filesystem://", schemes=("redis", "rediss", "filesystem", "amqp", "amqps"))
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _queue_dir = VAR_DIR / "celery"
-    for _sub in ("queue", "processed"):
+    for _sub in ("queue", "processed", "control"):
         (_queue_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir / "queue"),
         "data_folder_out": str(_queue_dir / "queue"),
         "processed_folder": str(_queue_dir / "processed"),
+        # Broadcast (pidbox) tables; kombu's default is ./control, wherever the process started.
+        "control_folder": str(_queue_dir / "control"),
         "store_processed": False,
     }
 else:
@@ -284,5 +302,5 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }

@@ -6,6 +6,16 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config.views import healthz
 
+
+def _superusers_only(request) -> bool:
+    """The admin shows every clinic's data, so it is for superusers only (a clinic's clinical lead
+    who edits the recovery protocols is made a superuser); nurses work in the dashboard."""
+    return request.user.is_active and request.user.is_superuser
+
+
+admin.site.has_permission = _superusers_only
+admin.site.site_header = "Recovery tracking administration"
+
 api_v1 = [
     path("", include("patients.urls")),
     path("", include("recovery.urls")),

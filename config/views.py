@@ -18,10 +18,21 @@ def _database_state() -> str:
     return "ok"
 
 
+# A load balancer's probe must get an answer: every step of the broker check is bounded.
+BROKER_TIMEOUT_SECONDS = 2
+
+
 def _broker_state() -> str:
+    options = {
+        **settings.CELERY_BROKER_TRANSPORT_OPTIONS,
+        # Redis: a listener that accepts but never answers would otherwise block the read forever.
+        "socket_timeout": BROKER_TIMEOUT_SECONDS,
+        "socket_connect_timeout": BROKER_TIMEOUT_SECONDS,
+    }
     try:
-        with Connection(settings.CELERY_BROKER_URL, transport_options=settings.CELERY_BROKER_TRANSPORT_OPTIONS, connect_timeout=2) as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
+        with Connection(settings.CELERY_BROKER_URL, transport_options=options, connect_timeout=BROKER_TIMEOUT_SECONDS) as conn:
+            # One attempt, no retries: the probe reports the state now, it does not wait for a recovery.
+            conn.ensure_connection(max_retries=0, timeout=BROKER_TIMEOUT_SECONDS)
     except Exception as exc:  # noqa: BLE001
         return f"unavailable: {exc.__class__.__name__}"
     return "ok"

@@ -25,6 +25,9 @@ ROOT = Path(__file__).resolve().parent.parent
         ("PAGE_ESCALATION_MINUTES", "0"),
         ("TWILIO_API_URL", "nowhere"),
         ("DEFAULT_PATIENT_TIMEZONE", "Mars/Olympus"),
+        ("THROTTLE_LOGIN", "lots"),
+        ("THROTTLE_CHECKIN", "10/fortnight"),
+        ("CELERY_BROKER_URL", "localhost:6379"),
     ],
 )
 def test_it_refuses_a_bad_setting_naming_it(name, value):
@@ -49,6 +52,14 @@ def test_it_refuses_twilio_credentials_without_a_sender():
     result = subprocess.run([sys.executable, "-c", "import django; django.setup()"], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60)
     assert result.returncode != 0
     assert "TWILIO_FROM_NUMBER" in result.stderr
+
+
+def test_a_public_https_deployment_must_set_its_own_secret_key():
+    environment = {**os.environ, "PUBLIC_BASE_URL": "https://recovery.example.org", "DJANGO_SETTINGS_MODULE": "config.settings"}
+    environment.pop("SECRET_KEY", None)
+    result = subprocess.run([sys.executable, "-c", "import django; django.setup()"], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert "SECRET_KEY: this setting is required" in result.stderr
 
 
 def test_it_reads_a_secret_from_a_file(tmp_path, monkeypatch):
