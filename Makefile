@@ -58,5 +58,10 @@ bench-reminders: $(STAMP_DEV)
 bench-dashboard: $(STAMP_RUN)
 	$(PY) bench/bench_dashboard.py
 
+## bench-api: check-ins from many concurrent clients against gunicorn (2 workers) on PostgreSQL, beside a
+## bare Django view (BENCH_DATABASE_URL, BENCH_REDIS_URL, BENCH_CONCURRENCY, BENCH_DURATION); see docs/api.md.
+bench-api: $(STAMP_RUN)
+	$(PY) bench/bench_api.py
+
 clean:
 	rm -rf var/db.sqlite3 var/db.sqlite3-wal var/db.sqlite3-shm var/celery var/cache staticfiles

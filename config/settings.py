@@ -208,7 +208,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {},
+    # One name per vocabulary, whatever the field that carries it is called.
+    "ENUM_NAME_OVERRIDES": {
+        "LanguageEnum": "patients.api.LANGUAGE_CODES",
+        "MilestoneCodeEnum": "recovery.api.patient.MILESTONE_CODES",
+        "SymptomCodeEnum": "recovery.api.patient.SYMPTOM_CODES",
+        "CheckinChannelEnum": "recovery.api.patient.CHANNEL_CODES",
+        "SyncStatusEnum": "recovery.api.patient.SYNC_STATUSES",
+        "MilestoneStateEnum": "recovery.api.patient.MILESTONE_STATES",
+    },
 }
 
 # django-axes: lock a username out after repeated failed logins (staff token endpoint and dashboard).

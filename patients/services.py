@@ -125,3 +125,83 @@ def nurse_create(
         membership.on_call = True
         membership.save(update_fields=["on_call"])
     return membership
+
+
+class EnrollmentRefused(Exception):
+    """The code is wrong, already used or expired (the caller is not told which)."""
+
+
+def _patient_user(*, patient: Patient):
+    """The patient's login: made on first enrollment, with no usable password (patients sign in by code)."""
+    if patient.user_id is not None:
+        return patient.user
+    User = get_user_model()
+    user = User(username=f"patient-{patient.public_id}")
+    user.set_unusable_password()
+    user.save()
+    patient.user = user
+    patient.save(update_fields=["user", "updated_at"])
+    return user
+
+
+def patient_sessions_revoke(*, user) -> int:
+    """Blacklist every refresh token the user holds (a lost phone, a new enrollment); returns how many."""
+    from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+
+    tokens = list(OutstandingToken.objects.filter(user=user, blacklistedtoken__isnull=True).values_list("id", flat=True))
+    BlacklistedToken.objects.bulk_create([BlacklistedToken(token_id=t) for t in tokens], ignore_conflicts=True)
+    return len(tokens)
+
+
+def patient_enroll(*, code: str, now: datetime.datetime | None = None) -> Patient:
+    """Exchange a one-time enrollment code for the patient it was issued to.
+
+    1. Normalize the code (case, spaces, dashes, look-alike letters) and hash it.
+    2. Claim it with a compare-and-set: mark it used only where it is still unused and unexpired. Of two
+       concurrent requests with the same code, the second waits on the row and then matches nothing.
+    3. Lock the patient, create the patient's login on first enrollment, and end the sessions of any
+       earlier enrollment (a new code means a new phone).
+    """
+    now = now or timezone.now()
+    normalized = enrollment_code_normalize(code)
+    if len(normalized) != CODE_LENGTH or any(ch not in CODE_ALPHABET for ch in normalized):
+        raise EnrollmentRefused
+    code_hash = enrollment_code_hash(normalized)
+    with transaction.atomic():
+        claimed = EnrollmentCode.objects.filter(code_hash=code_hash, used_at__isnull=True, expires_at__gt=now).update(used_at=now)
+        if claimed != 1:
+            raise EnrollmentRefused
+        patient_id = EnrollmentCode.objects.filter(code_hash=code_hash).values_list("patient_id", flat=True).get()
+        patient = Patient.objects.select_for_update(of=("self",)).select_related("user", "clinic").get(pk=patient_id)
+        had_user = patient.user_id is not None
+        user = _patient_user(patient=patient)
+        if had_user:
+            patient_sessions_revoke(user=user)
+    return patient
+
+
+# What a patient may change in the app, and nothing else.
+PATIENT_PREFERENCES = ("reminder_time", "language", "sms_opt_in", "timezone")
+
+
+@transaction.atomic
+def patient_preferences_update(*, patient: Patient, changes: dict, now: datetime.datetime | None = None) -> list[str]:
+    """Apply the patient's own changes (reminder time, language, SMS consent, time zone); returns the
+    fields that changed. Opting in or out of SMS records when, as carriers require."""
+    now = now or timezone.now()
+    changed = []
+    for name in PATIENT_PREFERENCES:
+        if name in changes and getattr(patient, name) != changes[name]:
+            setattr(patient, name, changes[name])
+            changed.append(name)
+    if "sms_opt_in" in changed:
+        if patient.sms_opt_in:
+            patient.sms_consent_at = now
+            changed.append("sms_consent_at")
+        else:
+            patient.sms_opt_out_at = now
+            changed.append("sms_opt_out_at")
+    if changed:
+        patient.clean_fields(exclude=[f.name for f in Patient._meta.fields if f.name not in changed])
+        patient.save(update_fields=[*changed, "updated_at"])
+    return [name for name in changed if name in PATIENT_PREFERENCES]

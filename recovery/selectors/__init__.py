@@ -5,6 +5,6 @@
 """
 
 from recovery.selectors.patients import staff_patients
-from recovery.selectors.progress import patient_progress
+from recovery.selectors.progress import patient_daily_records, patient_plan, patient_progress
 
-__all__ = ["patient_progress", "staff_patients"]
+__all__ = ["patient_daily_records", "patient_plan", "patient_progress", "staff_patients"]

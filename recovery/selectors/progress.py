@@ -2,18 +2,29 @@
 
 import datetime
 
+from django.db.models import QuerySet
+
 from patients.models import Patient
 from recovery.models import DailyRecord
 from recovery.protocols import ProtocolPlan, milestone_state, protocol_plan
+from recovery.texts import milestone_label, milestone_state_label, procedure_label
 
 
-def patient_progress(*, patient: Patient, as_of: datetime.date | None = None, plan: ProtocolPlan | None = None) -> dict:
+def patient_progress(
+    *,
+    patient: Patient,
+    as_of: datetime.date | None = None,
+    plan: ProtocolPlan | None = None,
+    language: str | None = None,
+) -> dict:
     """One row a day from surgery to `as_of` (patient-local today by default, capped at the program's
     end), each with the values logged (or None) beside the expected pain ceiling and walking floor;
-    and each milestone with its window, its state and the day it was reached.
+    and each milestone with its window (in days and dates), its state and the day it was reached.
+    Labels are in `language` (the patient's own, for the app), English by default.
 
     Queries: the protocol (3, skipped when `plan` is given) and the patient's daily records (1).
     """
+    language = language or "en"
     as_of = as_of or patient.local_today()
     plan = plan or protocol_plan(patient.procedure)
     last_day = min((as_of - patient.surgery_date).days, plan.program_days)
@@ -51,15 +62,18 @@ def patient_progress(*, patient: Patient, as_of: datetime.date | None = None, pl
     milestones = []
     for window in plan.milestones:
         reached_on, reached_day = reached.get(window.code, (None, None))
+        state = milestone_state(window, day=today_day, reached_day=reached_day)
         milestones.append(
             {
                 "code": window.code,
-                "label": window.label,
+                "label": milestone_label(window.code, language),
                 "expected_from": window.expected_from,
                 "expected_by": window.expected_by,
                 "overdue_after": window.overdue_after,
                 "alert_when_overdue": window.alert_when_overdue,
-                "state": milestone_state(window, day=today_day, reached_day=reached_day),
+                **_window_dates(window, patient.surgery_date),
+                "state": state,
+                "state_label": milestone_state_label(state, language),
                 "reached_on": reached_on,
                 "reached_day": reached_day,
             }
@@ -73,3 +87,52 @@ def patient_progress(*, patient: Patient, as_of: datetime.date | None = None, pl
         "days": days,
         "milestones": milestones,
     }
+
+
+def _window_dates(window, surgery_date: datetime.date) -> dict:
+    def on(day):
+        return None if day is None else surgery_date + datetime.timedelta(days=day)
+
+    return {
+        "expected_from_date": on(window.expected_from),
+        "expected_by_date": on(window.expected_by),
+        "overdue_after_date": on(window.overdue_after),
+    }
+
+
+def patient_plan(*, patient: Patient, plan: ProtocolPlan | None = None, language: str | None = None) -> dict:
+    """The expected milestones of the patient's protocol, with their windows as days and as dates.
+
+    Queries: the protocol (3, none when `plan` is given).
+    """
+    language = language or "en"
+    plan = plan or protocol_plan(patient.procedure)
+    return {
+        "procedure": plan.procedure,
+        "name": procedure_label(plan.procedure, language),
+        "program_days": plan.program_days,
+        "program_ends_on": patient.surgery_date + datetime.timedelta(days=plan.program_days),
+        "milestones": [
+            {
+                "code": window.code,
+                "label": milestone_label(window.code, language),
+                "expected_from": window.expected_from,
+                "expected_by": window.expected_by,
+                "overdue_after": window.overdue_after,
+                **_window_dates(window, patient.surgery_date),
+            }
+            for window in plan.milestones
+        ],
+    }
+
+
+def patient_daily_records(
+    *, patient: Patient, date_from: datetime.date | None = None, date_to: datetime.date | None = None
+) -> QuerySet[DailyRecord]:
+    """The patient's own daily records, newest first, optionally between two dates (both included)."""
+    records = DailyRecord.objects.filter(patient=patient)
+    if date_from is not None:
+        records = records.filter(date__gte=date_from)
+    if date_to is not None:
+        records = records.filter(date__lte=date_to)
+    return records.order_by("-date", "-id")

@@ -48,3 +48,43 @@ def test_it_refuses_a_date_before_surgery_or_after_the_patients_today(patient_a)
     with pytest.raises(ValidationError):
         checkin_submit(patient=patient_a, client_id=uuid.uuid4(), date=patient_a.local_today() + datetime.timedelta(days=1), fields={"pain": 3})
     assert not DailyRecord.objects.filter(patient=patient_a).exists()
+
+
+@pytest.mark.parametrize("use_sql", [True, False])
+def test_both_ways_of_merging_a_day_agree(make_patient, monkeypatch, use_sql):
+    """PostgreSQL merges in one statement; other databases (SQLite for `make run`) through the ORM."""
+    from recovery.services import checkins
+
+    monkeypatch.setattr(checkins, "_use_sql", lambda: use_sql)
+    patient = make_patient()
+    day = patient.surgery_date + datetime.timedelta(days=2)
+    first = checkin_submit(patient=patient, client_id=uuid.uuid4(), date=day,
+                           fields={"pain": 7, "opioid_use": True, "symptoms": ["fever", "fever"], "milestones": ["first_walk"], "note": "sore"})
+    second = checkin_submit(patient=patient, client_id=uuid.uuid4(), date=day,
+                            fields={"pain": 5, "steps": 900, "symptoms": ["new_numbness", "fever"], "milestones": ["discharged"]}, channel="sync")
+    assert (first.status, second.status) == ("created", "merged")
+    record = DailyRecord.objects.get(patient=patient, date=day)
+    assert (record.pain, record.steps, record.opioid_use, record.note, record.channel) == (5, 900, True, "sore", "sync")
+    assert record.symptoms == ["fever", "new_numbness"]
+    assert record.milestones == ["first_walk", "discharged"]
+    assert second.body["symptoms"] == ["fever", "new_numbness"]
+    assert second.body["id"] == first.body["id"] == record.pk
+    assert list(CheckinSubmission.objects.filter(patient=patient).values_list("daily_record_id", flat=True)) == [record.pk] * 2
+    assert EvaluationState.objects.get(patient=patient).needs_evaluation_since is not None
+
+
+@pytest.mark.parametrize("use_sql", [True, False])
+def test_both_ways_answer_a_replay_as_the_first_time_and_refuse_another_patients_client_id(make_patient, monkeypatch, use_sql):
+    from recovery.services import checkins
+
+    monkeypatch.setattr(checkins, "_use_sql", lambda: use_sql)
+    patient, other = make_patient(), make_patient()
+    client_id = uuid.uuid4()
+    first = checkin_submit(patient=patient, client_id=client_id, date=patient.surgery_date, fields={"pain": 6})
+    replay = checkin_submit(patient=patient, client_id=client_id, date=patient.surgery_date, fields={"pain": 1})
+    assert (replay.status, replay.http_status, replay.body) == ("duplicate", 200, first.body)
+    with pytest.raises(ValidationError) as exc:
+        checkin_submit(patient=other, client_id=client_id, date=other.surgery_date, fields={"pain": 2})
+    assert "client_id" in exc.value.message_dict
+    assert DailyRecord.objects.get(patient=patient).pain == 6
+    assert not DailyRecord.objects.filter(patient=other).exists()
