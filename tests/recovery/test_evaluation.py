@@ -7,11 +7,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from patients.models import Patient
-from recovery.models import Alert, AlertEvent, EvaluationState
+from recovery.models import Alert, EvaluationState
 from recovery.services import Trigger, alert_acknowledge, alert_resolve, recovery_evaluate
 from recovery.services import evaluation as engine
-from tests.recovery.engine_support import checkin, day_date, eager_evaluation, pages, placed_patient  # noqa: F401
+from tests.recovery import engine_support
+from tests.recovery.engine_support import checkin, day_date, placed_patient
+
+# Fixtures of the engine's tests.
+eager_evaluation = engine_support.eager_evaluation
+pages = engine_support.pages
 
 pytestmark = pytest.mark.django_db
 
