@@ -192,7 +192,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        # Two choice sets are called "status": the patient summary's and the alert's.
+        "PatientStatusEnum": "recovery.api.staff.PATIENT_STATUSES",
+        "AlertStatusEnum": "recovery.choices.AlertStatus",
+    },
 }
 
 # django-axes: lock a username out after repeated failed logins (staff token endpoint and dashboard).
