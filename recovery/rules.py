@@ -359,29 +359,43 @@ def pain_rising(s: Snapshot) -> Finding | None:
 
 
 def _pain_trend_at(s: Snapshot, pains, date: datetime.date):
-    """(holds, mean, count, bound, last logged date) of pain_not_improving judged at `date`."""
+    """(holds, mean, count, expected, last logged date) of pain_not_improving judged at `date`.
+
+    Each logged day is held to its own day's bound: the mean of the values against the mean of their
+    bounds. (Against the bound of the judged day alone, a trailing mean would lag every step down of
+    the bound, and raise alerts on normal recovery each time the protocol steps.)
+    """
     th = s.thresholds
     day = s.day_of(date)
-    bound = pain_bound(s.plan, day)
-    if day < th.pain_trend_from_day or bound is None:
-        return False, None, 0, bound, None
-    window = _window(pains, date, th.trend_days)
+    if day < th.pain_trend_from_day or pain_bound(s.plan, day) is None:
+        return False, None, 0, None, None
+    window = [(d, v, pain_bound(s.plan, s.day_of(d))) for d, v in _window(pains, date, th.trend_days)]
+    window = [(d, v, b) for d, v, b in window if b is not None]
     if len(window) < max(1, th.pain_trend_min_logged_days):
-        return False, None, len(window), bound, None
-    total = sum(v for _, v in window)
-    holds = total > bound * len(window)
-    return holds, Decimal(total) / len(window), len(window), bound, window[-1][0]
+        return False, None, len(window), None, None
+    total = sum(v for _, v, _ in window)
+    expected = sum(b for _, _, b in window)
+    n = len(window)
+    return total > expected, Decimal(total) / n, n, Decimal(expected) / n, window[-1][0]
+
+
+def _expected_phrase(expected: Decimal, bound_today: int | None, *, word: str, day: int) -> str:
+    """'5 or less by day 20' when the bound held over the whole window, else the window's own mean."""
+    if bound_today is not None and expected == bound_today:
+        return f"{_num(expected)} {word} by day {day}"
+    return f"a mean of {_num(expected)} {word} over those days (the bound steps to {bound_today} by day {day})"
 
 
 def pain_not_improving(s: Snapshot) -> Finding | None:
-    """From day 14, the mean of the last 7 days' logged pain is above the protocol's bound for the day."""
+    """From day 14, the mean of the last 7 days' logged pain is above the protocol's upper bound."""
     pains = _logged(s, "pain")
-    holds, mean, count, bound, last_logged = _pain_trend_at(s, pains, s.as_of)
+    holds, mean, count, expected, last_logged = _pain_trend_at(s, pains, s.as_of)
     if not holds:
         return None
     onset = s.as_of
     while onset > s.surgery_date and _pain_trend_at(s, pains, onset - ONE_DAY)[0]:
         onset -= ONE_DAY
+    bound = pain_bound(s.plan, s.day)
     return Finding(
         kind=AlertKind.PAIN_NOT_IMPROVING,
         severity=Severity.ROUTINE,
@@ -389,39 +403,42 @@ def pain_not_improving(s: Snapshot) -> Finding | None:
         recovery_day=s.day_of(last_logged),
         message=_clip(
             f"Pain not improving: mean {_num(mean)} over the last {s.thresholds.trend_days} days "
-            f"({count} logged), expected {bound} or less by day {s.day}"
+            f"({count} logged), expected {_expected_phrase(expected, bound, word='or less', day=s.day)}"
         ),
         onset=onset,
-        details={"mean": float(round(mean, 2)), "logged_days": count, "expected_max": bound, "day": s.day},
+        details={"mean": float(round(mean, 2)), "logged_days": count, "expected_max": float(round(expected, 2)), "day": s.day},
     )
 
 
 def _walking_at(s: Snapshot, walks, date: datetime.date):
-    """(holds, mean, count, bound) of walking_below_expected judged at `date`; holds None without
-    enough logged days to say either way."""
+    """(holds, mean, count, expected) of walking_below_expected judged at `date`, each logged day held
+    to its own day's bound (see _pain_trend_at); holds is None without enough logged days to say."""
     th = s.thresholds
     day = s.day_of(date)
-    bound = walking_bound(s.plan, day)
-    if day < th.walking_from_day or bound is None:
-        return False, None, 0, bound
-    window = _window(walks, date, th.trend_days)
+    if day < th.walking_from_day or walking_bound(s.plan, day) is None:
+        return False, None, 0, None
+    window = [(d, v, walking_bound(s.plan, s.day_of(d))) for d, v in _window(walks, date, th.trend_days)]
+    window = [(d, v, b) for d, v, b in window if b is not None]
     if len(window) < th.walking_min_logged_days:
-        return None, None, len(window), bound
-    total = sum(v for _, v in window)
-    return total < bound * len(window), Decimal(total) / len(window), len(window), bound
+        return None, None, len(window), None
+    total = sum(v for _, v, _ in window)
+    expected = sum(b for _, _, b in window)
+    n = len(window)
+    return total < expected, Decimal(total) / n, n, Decimal(expected) / n
 
 
 def walking_below_expected(s: Snapshot) -> Finding | None:
-    """From day 7, the mean of the last 7 days' logged walking is below the protocol's bound for the
-    day, on at least 4 logged days."""
+    """From day 7, the mean of the last 7 days' logged walking is below the protocol's lower bound,
+    on at least 4 logged days."""
     walks = _logged(s, "walking_minutes")
-    holds, mean, count, bound = _walking_at(s, walks, s.as_of)
+    holds, mean, count, expected = _walking_at(s, walks, s.as_of)
     if not holds:
         return None
     onset = s.as_of
     while onset > s.surgery_date and _walking_at(s, walks, onset - ONE_DAY)[0]:
         onset -= ONE_DAY
     last_logged = _window(walks, s.as_of, s.thresholds.trend_days)[-1][0]
+    bound = walking_bound(s.plan, s.day)
     return Finding(
         kind=AlertKind.WALKING_BELOW_EXPECTED,
         severity=Severity.ROUTINE,
@@ -429,10 +446,10 @@ def walking_below_expected(s: Snapshot) -> Finding | None:
         recovery_day=s.day_of(last_logged),
         message=_clip(
             f"Walking below expected: mean {_num(mean)} minutes a day over the last {s.thresholds.trend_days} days "
-            f"({count} logged), expected at least {bound} by day {s.day}"
+            f"({count} logged), expected at least {_expected_phrase(expected, bound, word='minutes', day=s.day)}"
         ),
         onset=onset,
-        details={"mean": float(round(mean, 2)), "logged_days": count, "expected_min": bound, "day": s.day},
+        details={"mean": float(round(mean, 2)), "logged_days": count, "expected_min": float(round(expected, 2)), "day": s.day},
     )
 
 
@@ -508,10 +525,15 @@ def milestones_reached(s: Snapshot) -> dict[str, datetime.date]:
 
 def milestone_overdue(s: Snapshot) -> Finding | None:
     """A milestone marked "alert when overdue" not reached by the end of its overdue day. Routine;
-    high for first_walk and discharged. A milestone whose overdue day had passed before the patient
-    was added is not judged (the service has no evidence either way)."""
+    high for first_walk and discharged.
+
+    Judged on what the patient reports: the patient has checked in on or after the overdue day
+    without reporting it (silence is missed_checkins' to raise, not a milestone's). A milestone whose
+    overdue day had passed before the patient was added is not judged: there is no evidence either way.
+    """
     reached = milestones_reached(s)
     last_full_day = s.day_of(s.last_full_date)
+    last_checkin_day = s.day_of(s.days[-1].date) if s.days else -1
     added_day = s.day_of(max(s.surgery_date, s.enrolled_on or s.surgery_date))
     overdue = [
         m
@@ -520,8 +542,8 @@ def milestone_overdue(s: Snapshot) -> Finding | None:
         and m.overdue_after is not None
         and m.code != OPIOID_MILESTONE
         and m.code not in reached
-        and m.overdue_after <= last_full_day
-        and m.overdue_after >= added_day
+        and added_day <= m.overdue_after <= last_full_day
+        and last_checkin_day >= m.overdue_after
     ]
     if not overdue:
         return None
@@ -647,9 +669,9 @@ def evidence_gone(kind: str, s: Snapshot, alert: AlertView) -> str | None:
     if kind == AlertKind.PAIN_NOT_IMPROVING:
         return _pain_settled(s, _trend_flags)
     if kind == AlertKind.WALKING_BELOW_EXPECTED:
-        holds, mean, count, bound = _walking_at(s, _logged(s, "walking_minutes"), s.as_of)
+        holds, mean, count, expected = _walking_at(s, _logged(s, "walking_minutes"), s.as_of)
         if holds is False and mean is not None:
-            return f"Walking back at the expected level: mean {_num(mean)} minutes a day over {count} logged days (expected at least {bound})"
+            return f"Walking back at the expected level: mean {_num(mean)} minutes a day over {count} logged days (expected at least {_num(expected)})"
         return None
     if kind == AlertKind.MISSED_CHECKINS:
         since = (alert.details or {}).get("since")

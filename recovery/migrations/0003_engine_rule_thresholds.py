@@ -4,6 +4,25 @@ from decimal import Decimal
 from django.db import migrations, models
 
 
+# The smallest meaningful change of pain that pain_rising uses, per procedure, from clinical.md's
+# MCIDs: after lumbar fusion the larger of the MIS-TLIF figures (leg pain 2.4; back pain is 1.8), after
+# cervical fusion the ACDF figure (pain 3.1). The generic 2 points, with the daily fluctuation of
+# reported pain, raised several false alerts per 100 patient-weeks of normal recovery; see
+# docs/alert-quality.md. Only protocols still at the generic default are changed.
+PAIN_RISE_POINTS = {
+    "mis_lumbar_fusion": Decimal("2.4"),
+    "open_lumbar_fusion": Decimal("2.4"),
+    "acdf": Decimal("3.1"),
+    "posterior_cervical_fusion": Decimal("3.1"),
+}
+
+
+def set_pain_rise_points(apps, schema_editor):
+    RecoveryProtocol = apps.get_model("recovery", "RecoveryProtocol")
+    for procedure, points in PAIN_RISE_POINTS.items():
+        RecoveryProtocol.objects.filter(procedure=procedure, pain_rise_points=Decimal("2.0")).update(pain_rise_points=points)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -91,4 +110,5 @@ class Migration(migrations.Migration):
             name='walking_min_logged_days',
             field=models.PositiveSmallIntegerField(default=4, help_text='walking_below_expected: logged walking days needed in the window.'),
         ),
+        migrations.RunPython(set_pain_rise_points, migrations.RunPython.noop),
     ]

@@ -148,7 +148,11 @@ def test_pain_rising_follows_the_protocols_mcid():
         ("day 13: judged from day 14 only", 13, every_day(7, 13, pain=7), False),
         ("day 14, mean 7 above the bound of 6", 14, every_day(8, 14, pain=7), True),
         ("day 14, mean exactly at the bound of 6", 14, every_day(8, 14, pain=6), False),
-        ("day 15, mean 5.1 above the new bound of 5", 15, {**every_day(9, 15, pain=5), 15: 6}, True),
+        # Each logged day is held to its own bound: days 9-14 expect 6 or less, day 15 expects 5.
+        ("day 15, pain 5 every day: under the bounds of those days", 15, every_day(9, 15, pain=5), False),
+        ("day 15, pain 6 every day: above the mean bound of 5.9", 15, every_day(9, 15, pain=6), True),
+        ("day 21, pain 5 every day since the step to 5", 21, every_day(15, 21, pain=5), False),
+        ("day 21, one day at 6 lifts the mean above 5", 21, {**every_day(15, 21, pain=5), 18: 6}, True),
         ("only logged days count in the mean", 20, {14: 6, 17: 6, 20: 6}, True),
         ("a high week that ended before the window", 30, {**every_day(14, 22, pain=8), **every_day(24, 30, pain=3)}, False),
         ("the days after the date judged are not seen", 14, {**every_day(8, 14, pain=6), 15: 10}, False),
@@ -160,13 +164,22 @@ def test_pain_not_improving(case, as_of, pains, holds):
 
 
 def test_pain_not_improving_uses_the_open_fusion_bounds():
-    pains = every_day(14, 20, pain=6)
-    assert found("pain_not_improving", snap(20, pains, procedure="mis_lumbar_fusion")) is not None  # bound 5
-    assert found("pain_not_improving", snap(20, pains, procedure="open_lumbar_fusion")) is None  # bound 6
-    finding = found("pain_not_improving", snap(20, pains))
-    assert finding.message == "Pain not improving: mean 6 over the last 7 days (7 logged), expected 5 or less by day 20"
+    pains = every_day(14, 22, pain=6)
+    assert found("pain_not_improving", snap(22, pains, procedure="mis_lumbar_fusion")) is not None  # bound 5
+    assert found("pain_not_improving", snap(22, pains, procedure="open_lumbar_fusion")) is None  # bound 6
+    finding = found("pain_not_improving", snap(22, pains))
+    assert finding.message == "Pain not improving: mean 6 over the last 7 days (7 logged), expected 5 or less by day 22"
     assert finding.severity == "routine"
-    assert finding.onset == SURGERY + datetime.timedelta(days=15)  # day 14's bound was 6: it held from day 15
+    # Day 15's window held six days at 6 against a bound of 6 and one against 5: it held from day 15.
+    assert finding.onset == SURGERY + datetime.timedelta(days=15)
+
+
+def test_pain_not_improving_across_a_step_of_the_bound_says_so():
+    finding = found("pain_not_improving", snap(16, every_day(10, 16, pain=6)))
+    assert finding.message == (
+        "Pain not improving: mean 6 over the last 7 days (7 logged), "
+        "expected a mean of 5.7 or less over those days (the bound steps to 5 by day 16)"
+    )
 
 
 # -- walking_below_expected -----------------------------------------------------------------------
@@ -178,7 +191,9 @@ def test_pain_not_improving_uses_the_open_fusion_bounds():
         ("day 7, mean 9 under the bound of 10 on 4 logged days", 7, every_day(4, 7, walking_minutes=9), True),
         ("day 7, only 3 logged days", 7, every_day(5, 7, walking_minutes=1), False),
         ("day 7, mean exactly at the bound of 10", 7, every_day(1, 7, walking_minutes=10), False),
-        ("day 8, the bound rises to 15", 8, every_day(2, 8, walking_minutes=12), True),
+        # Each logged day is held to its own floor: 10 on days 4-7, 15 from day 8.
+        ("day 8, 12 minutes a day: above the floors of days 4-7", 8, every_day(4, 8, walking_minutes=12), False),
+        ("day 14, 12 minutes a day, all under the floor of 15", 14, every_day(8, 14, walking_minutes=12), True),
         ("walking logged after the date judged is not seen", 7, {**every_day(4, 6, walking_minutes=2), 8: {"walking_minutes": 2}}, False),
     ],
 )
@@ -191,7 +206,7 @@ def test_walking_below_expected_for_an_open_fusion_uses_its_own_floor():
     walks = every_day(8, 14, walking_minutes=12)
     assert found("walking_below_expected", snap(14, walks, procedure="open_lumbar_fusion")) is None  # floor 10
     finding = found("walking_below_expected", snap(14, walks))
-    assert finding.message == "Walking below expected: mean 12 minutes a day over the last 7 days (7 logged), expected at least 15 by day 14"
+    assert finding.message == "Walking below expected: mean 12 minutes a day over the last 7 days (7 logged), expected at least 15 minutes by day 14"
 
 
 # -- missed_checkins ------------------------------------------------------------------------------
@@ -232,21 +247,22 @@ def test_missed_checkins_says_since_when():
     ("case", "as_of", "days", "kw", "expected"),
     [
         ("day 1 still running: first walk not overdue yet", 1, {0: 5}, {"day_ended": False}, None),
-        ("day 1 ended without a first walk (MIS)", 1, {0: 5, 1: 5}, {}, ("high", ["first_walk"])),
+        ("day 1 ended without a first walk (MIS), checked in that day", 1, {0: 5, 1: 5}, {}, ("high", ["first_walk"])),
         ("a logged walk shows the first walk", 1, {1: {"walking_minutes": 5}}, {}, None),
-        ("discharged not reported by the end of day 2", 2, {0: {"milestones": ["first_walk"]}}, {}, ("high", ["discharged"])),
-        ("a discharge date entered by staff counts", 2, {0: {"milestones": ["first_walk"]}}, {"discharge_day": 1}, None),
-        ("added on day 3: the early milestones are not judged", 5, {}, {"enrolled_day": 3}, None),
-        ("open fusion: discharged is due by day 7", 6, {0: {"milestones": ["first_walk"]}}, {"procedure": "open_lumbar_fusion"}, None),
+        ("discharged not reported by the end of day 2", 2, {0: {"milestones": ["first_walk"]}, 2: 3}, {}, ("high", ["discharged"])),
+        ("silent since before the overdue day: for missed_checkins to raise", 2, {0: {"milestones": ["first_walk"]}}, {}, None),
+        ("a discharge date entered by staff counts", 2, {0: {"milestones": ["first_walk"]}, 2: 3}, {"discharge_day": 1}, None),
+        ("added on day 3: the early milestones are not judged", 5, {4: 3, 5: 3}, {"enrolled_day": 3}, None),
+        ("open fusion: discharged is due by day 7", 6, {0: {"milestones": ["first_walk"]}, 6: 3}, {"procedure": "open_lumbar_fusion"}, None),
         (
             "normal activities overdue after day 56: routine",
             56,
-            {0: {"milestones": ["first_walk", "discharged"]}},
+            {0: {"milestones": ["first_walk", "discharged"]}, 56: 2},
             {},
             ("routine", ["normal_activities"]),
         ),
-        ("off opioids is never a milestone_overdue alert", 50, {0: {"milestones": ["first_walk", "discharged"]}}, {}, None),
-        ("a milestone reported after the date judged is not seen", 1, {2: {"milestones": ["first_walk"]}}, {}, ("high", ["first_walk"])),
+        ("off opioids is never a milestone_overdue alert", 50, {0: {"milestones": ["first_walk", "discharged"]}, 50: 2}, {}, None),
+        ("a milestone reported after the date judged is not seen", 1, {1: 4, 2: {"milestones": ["first_walk"]}}, {}, ("high", ["first_walk"])),
     ],
 )
 def test_milestone_overdue(case, as_of, days, kw, expected):
@@ -255,7 +271,7 @@ def test_milestone_overdue(case, as_of, days, kw, expected):
 
 
 def test_milestone_overdue_lists_each_milestone_with_its_window():
-    finding = found("milestone_overdue", snap(2, {}))
+    finding = found("milestone_overdue", snap(2, {2: 4}))
     assert finding.message == (
         "Not reported yet: first walk (expected by day 0, overdue after day 1); discharged home (expected by day 2, overdue after day 2)"
     )
