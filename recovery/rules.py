@@ -14,10 +14,13 @@ Words used below:
 
 from __future__ import annotations
 
+import bisect
 import datetime
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from functools import cached_property
 
 from recovery.choices import AlertKind, Milestone, Severity, Symptom
 from recovery.protocols import ProtocolPlan
@@ -83,6 +86,14 @@ class Snapshot:
 
     def day_of(self, date: datetime.date) -> int:
         return (date - self.surgery_date).days
+
+    @cached_property
+    def logged(self) -> dict[str, list[tuple[datetime.date, int]]]:
+        """(date, value) of each logged day, per measure: several rules read the same series."""
+        return {
+            name: [(d.date, getattr(d, name)) for d in self.days if getattr(d, name) is not None]
+            for name in ("pain", "walking_minutes")
+        }
 
     @property
     def day(self) -> int:
@@ -188,12 +199,15 @@ def walking_bound(plan: ProtocolPlan, day: int) -> int | None:
 
 
 def _logged(s: Snapshot, name: str) -> list[tuple[datetime.date, int]]:
-    return [(d.date, getattr(d, name)) for d in s.days if getattr(d, name) is not None]
+    return s.logged[name]
 
 
 def _window(values: list[tuple[datetime.date, int]], end: datetime.date, days: int) -> list[tuple[datetime.date, int]]:
+    """The values dated within the `days` days ending at `end` (values are in date order)."""
     start = end - datetime.timedelta(days=days - 1)
-    return [(date, v) for date, v in values if start <= date <= end]
+    lo = bisect.bisect_left(values, (start,))
+    hi = bisect.bisect_right(values, (end, math.inf))
+    return values[lo:hi]
 
 
 def _latest_true_run(flags: list[bool], since_index: int) -> tuple[int, int] | None:
@@ -212,10 +226,7 @@ def _latest_true_run(flags: list[bool], since_index: int) -> tuple[int, int] | N
 
 
 def _first_index_on_or_after(values: list[tuple[datetime.date, int]], date: datetime.date) -> int:
-    for i, (d, _) in enumerate(values):
-        if d >= date:
-            return i
-    return len(values)
+    return bisect.bisect_left(values, (date,))
 
 
 # -- the rules -----------------------------------------------------------------------------------
@@ -303,25 +314,26 @@ def _rise_flags(s: Snapshot, pains: list[tuple[datetime.date, int]]) -> tuple[li
     """For each logged pain: does the rule hold there; the sum of the recent window; the lowest sum so far."""
     th = s.thresholds
     n = th.pain_rise_days
-    needed = th.pain_rise_points * n  # compare sums, exactly: no float rounding at the bound
-    flags: list[bool] = []
-    sums: list[int | None] = []
-    lowest: list[int | None] = []
-    running = 0
+    # Sums of integers are compared, exactly: a rise of 2.4 over 3 days is a sum 7.2 higher, so 8.
+    needed = math.ceil(th.pain_rise_points * n)
+    after = s.date_of(th.pain_rules_after_day)
+    count = len(pains)
+    flags = [False] * count
+    sums: list[int | None] = [None] * count
+    lowest: list[int | None] = [None] * count
+    if count < n:
+        return flags, sums, lowest
+    running = sum(v for _, v in pains[: n - 1])
     low = None
-    for i, (date, pain) in enumerate(pains):
-        running += pain
+    for i in range(n - 1, count):
+        running += pains[i][1]
         if i >= n:
             running -= pains[i - n][1]
-        if i < n - 1:
-            flags.append(False)
-            sums.append(None)
-            lowest.append(None)
-            continue
-        low = running if low is None else min(low, running)
-        sums.append(running)
-        lowest.append(low)
-        flags.append(s.day_of(date) > th.pain_rules_after_day and Decimal(running - low) >= needed)
+        if low is None or running < low:
+            low = running
+        sums[i] = running
+        lowest[i] = low
+        flags[i] = running - low >= needed and pains[i][0] > after
     return flags, sums, lowest
 
 
