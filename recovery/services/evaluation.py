@@ -155,7 +155,7 @@ class _Plan:
     """The writes one chunk owes, gathered before one transaction makes them."""
 
     opens: list[tuple[int, rules.Finding]] = field(default_factory=list)
-    # (alert view, merged finding, reopen, page owed)
+    # (alert view, merged finding, new evidence that reopens an acknowledged alert, page owed)
     updates: list[tuple[rules.AlertView, rules.Finding, bool, bool]] = field(default_factory=list)
     resolves: list[tuple[rules.AlertView, str]] = field(default_factory=list)
     ended: list[int] = field(default_factory=list)
@@ -222,7 +222,7 @@ def _reconcile(
                     or _details(merged) != dict(current.details)
                 )
                 if changed or reopen or page:
-                    plan.updates.append((current, merged, reopen, page))
+                    plan.updates.append((current, merged, new_items, page))
             else:
                 reason = rules.evidence_gone(kind, snapshot, current)
                 if reason:
@@ -396,30 +396,32 @@ def _write(plan: _Plan, *, now: datetime.datetime, summary: EvaluationSummary, e
                 paged.append(alert)
 
         touched = [view.id for view, *_ in plan.updates] + [view.id for view, _ in plan.resolves]
-        still_active = set()
+        still_active: dict[int, str] = {}
         if touched:
-            # Lock the rows, and skip any that a nurse resolved since they were read.
-            still_active = set(Alert.objects.select_for_update().filter(pk__in=touched, status__in=_ACTIVE).values_list("pk", flat=True))
+            # Lock the rows and read their status again: a nurse may have acknowledged or resolved
+            # one since it was read (a resolved one is left alone).
+            still_active = dict(Alert.objects.select_for_update().filter(pk__in=touched, status__in=_ACTIVE).values_list("pk", "status"))
         # Alerts to write, grouped by the columns they change: one UPDATE per group.
         changed: dict[tuple[str, ...], list[Alert]] = defaultdict(list)
         page_ids: list[int] = []
-        for view, finding, reopen, page in plan.updates:
+        for view, finding, new_items, page in plan.updates:
             if view.id not in still_active:
                 continue
+            reopen = new_items and still_active[view.id] == AlertStatus.ACKNOWLEDGED
             alert = Alert(
                 pk=view.id,
                 severity=finding.severity,
-                status=AlertStatus.OPEN if reopen else view.status,
                 recovery_day=finding.recovery_day,
                 evidence_date=finding.evidence_date,
                 message=finding.message,
                 details=_details(finding),
                 updated_at=now,
             )
-            fields = ("severity", "status", "recovery_day", "evidence_date", "message", "details", "updated_at")
+            fields = ("severity", "recovery_day", "evidence_date", "message", "details", "updated_at")
             if reopen:
+                alert.status = AlertStatus.OPEN
                 alert.acknowledged_at, alert.acknowledged_by_id, alert.acknowledge_note = None, None, ""
-                fields += ("acknowledged_at", "acknowledged_by", "acknowledge_note")
+                fields += ("status", "acknowledged_at", "acknowledged_by", "acknowledge_note")
             if page:
                 alert.page_required, alert.paged_at, alert.page_level = True, None, 0
                 fields += ("page_required", "paged_at", "page_level")

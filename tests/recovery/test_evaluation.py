@@ -249,3 +249,39 @@ def test_the_number_of_queries_grows_with_chunks_not_patients(make_patient):
     # then one transaction (a savepoint inside the test's): a savepoint around the alerts' insert, the
     # insert, its release, the events' insert, the evaluation states' insert and update, the release.
     assert small == large == 14
+
+
+def test_an_acknowledgement_made_while_the_engine_judges_is_kept(make_patient, nurse_a, monkeypatch):
+    patient = placed_patient(make_patient, days_since_surgery=12)
+    checkin(patient, 0, pain=6, milestones=["first_walk", "discharged"])
+    for day in (9, 10):
+        checkin(patient, day, pain=8, walking_minutes=30)
+    judge(patient, 10)
+    [alert] = alerts(patient, kind="pain_high")
+    checkin(patient, 11, pain=9, walking_minutes=30)
+    real_load = engine._load_alerts
+
+    def load_then_a_nurse_acknowledges(ids):
+        loaded = real_load(ids)
+        alert_acknowledge(alert=alert, user=nurse_a, note="On it")
+        return loaded
+
+    monkeypatch.setattr(engine, "_load_alerts", load_then_a_nurse_acknowledges)
+    judge(patient, 11)
+    alert.refresh_from_db()
+    assert (alert.status, alert.acknowledged_by) == ("acknowledged", nurse_a)
+    assert alert.message == "Pain 8 or more on days 9, 10 and 11 (expected 6 or less)"
+
+
+def test_the_shipped_protocols_take_the_mcid_of_the_region_operated_on():
+    from decimal import Decimal
+
+    from recovery.protocols import protocol_plans
+
+    rise = {procedure: plan.thresholds.pain_rise_points for procedure, plan in protocol_plans().items()}
+    assert rise == {
+        "mis_lumbar_fusion": Decimal("2.4"),
+        "open_lumbar_fusion": Decimal("2.4"),
+        "acdf": Decimal("3.1"),
+        "posterior_cervical_fusion": Decimal("3.1"),
+    }
