@@ -290,3 +290,21 @@ def test_another_clinics_alert_is_a_404_and_cannot_be_touched(staff_client_b, pa
         assert staff_client_b.post(f"/api/v1/alerts/{alert.pk}/{action}/", {}, format="json").status_code == 404
     alert.refresh_from_db()
     assert alert.status == "open"
+
+
+def test_the_openapi_schema_describes_the_staff_calls_without_a_warning(tmp_path):
+    import yaml
+    from django.core.management import call_command
+
+    target = tmp_path / "schema.yaml"
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(target))
+    schema = yaml.safe_load(target.read_text())
+    paths = schema["paths"]
+    assert set(paths["/api/v1/patients/"]) >= {"get", "post"}
+    assert "201" in paths["/api/v1/patients/"]["post"]["responses"]
+    assert paths["/api/v1/alerts/{id}/resolve/"]["post"]["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/StaffAlert"
+    }
+    patient = schema["components"]["schemas"]["StaffPatient"]["properties"]
+    assert {"recovery_day", "last_checkin_date", "open_alerts", "status"} <= set(patient)
+    assert "enrollment_code" in schema["components"]["schemas"]["StaffPatientCreated"]["properties"]
