@@ -285,3 +285,14 @@ def test_the_shipped_protocols_take_the_mcid_of_the_region_operated_on():
         "acdf": Decimal("3.1"),
         "posterior_cervical_fusion": Decimal("3.1"),
     }
+
+
+def test_judging_a_check_in_costs_a_fixed_number_of_queries(make_patient, django_assert_num_queries):
+    patient = placed_patient(make_patient, days_since_surgery=20)
+    for day in range(0, 21):
+        checkin(patient, day, pain=3, walking_minutes=40, milestones=["first_walk", "discharged"] if day == 0 else [])
+    # Queries: protocols, milestones, bands; the patient with its evaluation state, its alerts, its
+    # daily records; then (a savepoint in the test's transaction) the mark cleared, and the release.
+    with django_assert_num_queries(9):
+        recovery_evaluate(patient_ids=[patient.pk], trigger=Trigger.CHECKIN)
+    assert EvaluationState.objects.get(patient=patient).needs_evaluation_since is None
