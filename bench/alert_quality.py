@@ -396,18 +396,29 @@ def main() -> None:
     parser.add_argument("--patients", type=int, default=420)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--skip-rate-scale", type=float, default=1.0, help="Multiply every patient's chance of skipping a day.")
+    parser.add_argument(
+        "--pain-rise-points", default=None, help="Set every protocol's pain_rising MCID (e.g. 2.0, clinical.md's generic figure) before the replay."
+    )
     args = parser.parse_args()
     # The evaluation a check-in queues on commit runs in this process, as a worker would run it.
     os.environ["CELERY_TASK_ALWAYS_EAGER"] = "true"
     from bench.common import use_database
 
     use_database(os.environ.get("BENCH_QUALITY_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/recovery_bench_quality"), fresh=True)
+    if args.pain_rise_points is not None:
+        from decimal import Decimal
+
+        from recovery.models import RecoveryProtocol
+
+        RecoveryProtocol.objects.update(pain_rise_points=Decimal(args.pain_rise_points))
     surgery_date = datetime.date(2026, 1, 5)
     cohort = build_cohort(args.patients, args.seed, skip_rate_scale=args.skip_rate_scale)
     started = time.perf_counter()
     patients = replay(cohort, surgery_date=surgery_date, progress=True)
     seconds = time.perf_counter() - started
     print(report(measure(cohort, patients, surgery_date=surgery_date), n=args.patients, seed=args.seed, seconds=seconds, skip_rate_scale=args.skip_rate_scale))
+    if args.pain_rise_points is not None:
+        print(f"(pain_rising MCID set to {args.pain_rise_points} for every protocol)")
 
 
 if __name__ == "__main__":

@@ -176,16 +176,21 @@ def main() -> None:
     parser.add_argument("--patients", type=int, default=20000)
     parser.add_argument("--days", type=int, default=60)
     parser.add_argument("--chunk-size", type=int, default=1000)
-    parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--step", choices=["load", "measure"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     url = os.environ.get("BENCH_SWEEP_DATABASE_URL", DEFAULT_URL)
-    if args.measure:
+    if args.step == "load":
+        print(json.dumps({"rows": load(args.patients, args.days, url)}))
+        return
+    if args.step == "measure":
         print(json.dumps(measure(args.chunk_size, url)))
         return
-    rows = load(args.patients, args.days, url)
-    child = subprocess.run(
-        [sys.executable, __file__, "--measure", "--chunk-size", str(args.chunk_size)], capture_output=True, text=True, check=True
-    )
+    # This process stays small and loads nothing: a child inherits its parent's peak memory, so
+    # the loading and the measure each run in a process of their own.
+    common = ["--patients", str(args.patients), "--days", str(args.days), "--chunk-size", str(args.chunk_size)]
+    loaded = subprocess.run([sys.executable, __file__, "--step", "load", *common], stdout=subprocess.PIPE, text=True, check=True)
+    rows = json.loads(loaded.stdout.strip().splitlines()[-1])["rows"]
+    child = subprocess.run([sys.executable, __file__, "--step", "measure", *common], stdout=subprocess.PIPE, text=True, check=True)
     result = json.loads(child.stdout.strip().splitlines()[-1])
     print(
         f"Sweep of {result['patients']} patients (up to {args.days} daily records each, {rows} in all), "
