@@ -8,7 +8,7 @@ PY := $(BIN)/python
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
 
-.PHONY: run test lint venv migrate seed bench bench-seed bench-api bench-sweep bench-reminders bench-dashboard clean
+.PHONY: run test lint venv migrate seed bench bench-seed bench-api bench-sweep bench-quality bench-reminders bench-dashboard bench-mixed clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,14 @@ run: $(STAMP_RUN)
 ## test: the whole suite against PostgreSQL and Redis (DATABASE_URL, REDIS_URL override them).
 test: $(STAMP_DEV)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+## bench-sweep: the sweep over 20,000 patients of 60 days in a database of its own (docs/benchmarks-engine.md).
+bench-sweep: $(STAMP_DEV)
+	$(PY) bench/bench_sweep.py $(BENCH_ARGS)
+
+## bench-quality: alert quality on a synthetic cohort replayed day by day (docs/alert-quality.md).
+bench-quality: $(STAMP_DEV)
+	$(PY) bench/alert_quality.py $(BENCH_ARGS)
 
 lint: $(STAMP_DEV)
 	$(BIN)/ruff check .

@@ -216,6 +216,9 @@ SPECTACULAR_SETTINGS = {
         "CheckinChannelEnum": "recovery.api.patient.CHANNEL_CODES",
         "SyncStatusEnum": "recovery.api.patient.SYNC_STATUSES",
         "MilestoneStateEnum": "recovery.api.patient.MILESTONE_STATES",
+        # Two choice sets are called "status": the patient summary's and the alert's.
+        "PatientStatusEnum": "recovery.api.staff.PATIENT_STATUSES",
+        "AlertStatusEnum": "recovery.choices.AlertStatus",
     },
 }
 

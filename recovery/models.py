@@ -15,6 +15,7 @@ from recovery.choices import (
     Milestone,
     Severity,
 )
+from recovery.thresholds import DEFAULT_THRESHOLDS as _T
 
 
 class RecoveryProtocol(models.Model):
@@ -24,6 +25,23 @@ class RecoveryProtocol(models.Model):
     name = models.CharField(max_length=200)
     # Monitoring (reminders, judgement) stops this many days after surgery.
     program_days = models.PositiveSmallIntegerField(default=90)
+    # The numbers of the deviation rules (clinical.md); recovery.thresholds documents each one.
+    pain_rules_after_day = models.PositiveSmallIntegerField(default=_T.pain_rules_after_day, help_text="pain_high and pain_rising are judged only after this day.")
+    pain_high_at = models.PositiveSmallIntegerField(default=_T.pain_high_at, help_text="pain_high: worst pain at or above this, on pain_high_days logged days in a row.")
+    pain_high_days = models.PositiveSmallIntegerField(default=_T.pain_high_days, help_text="pain_high: logged days in a row.")
+    pain_rise_points = models.DecimalField(max_digits=3, decimal_places=1, default=_T.pain_rise_points, help_text="pain_rising: rise of the recent mean above the lowest mean so far (the MCID).")
+    pain_rise_days = models.PositiveSmallIntegerField(default=_T.pain_rise_days, help_text="pain_rising: logged days in each mean.")
+    trend_days = models.PositiveSmallIntegerField(default=_T.trend_days, help_text="pain_not_improving, walking_below_expected: days of logged values averaged.")
+    pain_trend_from_day = models.PositiveSmallIntegerField(default=_T.pain_trend_from_day, help_text="pain_not_improving is judged from this day.")
+    pain_trend_min_logged_days = models.PositiveSmallIntegerField(default=_T.pain_trend_min_logged_days, help_text="pain_not_improving: logged pain days needed in the window.")
+    walking_from_day = models.PositiveSmallIntegerField(default=_T.walking_from_day, help_text="walking_below_expected is judged from this day.")
+    walking_min_logged_days = models.PositiveSmallIntegerField(default=_T.walking_min_logged_days, help_text="walking_below_expected: logged walking days needed in the window.")
+    missed_days_early = models.PositiveSmallIntegerField(default=_T.missed_days_early, help_text="missed_checkins: full days without a check-in, early on.")
+    missed_days_late = models.PositiveSmallIntegerField(default=_T.missed_days_late, help_text="missed_checkins: full days without a check-in, later.")
+    missed_early_through_day = models.PositiveSmallIntegerField(default=_T.missed_early_through_day, help_text="missed_checkins: the early count applies through this day.")
+    missed_high_pain_at = models.PositiveSmallIntegerField(default=_T.missed_high_pain_at, help_text="missed_checkins is high when the last pain reported was at least this.")
+    resolve_after_days = models.PositiveSmallIntegerField(default=_T.resolve_after_days, help_text="A pain alert resolves after pain is back under the bound for this many days.")
+    resolve_min_logged_days = models.PositiveSmallIntegerField(default=_T.resolve_min_logged_days, help_text="Logged pain values needed in those days before a pain alert resolves.")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

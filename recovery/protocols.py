@@ -5,10 +5,12 @@ so no database call hides inside a rule.
 """
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from functools import cached_property
 
 from recovery.choices import Measure, Milestone
 from recovery.models import RecoveryProtocol
+from recovery.thresholds import DEFAULT_THRESHOLDS, RuleThresholds
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,8 @@ class ProtocolPlan:
     # (from_day, value) steps, sorted by from_day.
     pain_bands: tuple[tuple[int, int], ...]
     walking_bands: tuple[tuple[int, int], ...]
+    # The numbers of the deviation rules for this protocol.
+    thresholds: RuleThresholds = DEFAULT_THRESHOLDS
 
     @staticmethod
     def _step(bands: tuple[tuple[int, int], ...], day: int) -> int | None:
@@ -43,13 +47,22 @@ class ProtocolPlan:
             value = bound
         return value
 
+    @cached_property
+    def _by_day(self) -> tuple[tuple[int | None, ...], tuple[int | None, ...]]:
+        # The rules ask for bounds thousands of times a sweep: look them up, day by day, once per plan.
+        # (cached_property writes to the instance dict, which a frozen dataclass allows.)
+        days = range(self.program_days + 1)
+        return tuple(self._step(self.pain_bands, d) for d in days), tuple(self._step(self.walking_bands, d) for d in days)
+
     def pain_max(self, day: int) -> int | None:
         """The expected upper bound of the day's worst pain, or None before the first band."""
-        return self._step(self.pain_bands, day)
+        table = self._by_day[0]
+        return table[day] if 0 <= day < len(table) else self._step(self.pain_bands, day)
 
     def walking_min(self, day: int) -> int | None:
         """The expected lower bound of the day's walking minutes, or None (day 0)."""
-        return self._step(self.walking_bands, day)
+        table = self._by_day[1]
+        return table[day] if 0 <= day < len(table) else self._step(self.walking_bands, day)
 
     def milestone(self, code: str) -> MilestoneWindow | None:
         return next((m for m in self.milestones if m.code == code), None)
@@ -78,6 +91,7 @@ def _plan(protocol: RecoveryProtocol) -> ProtocolPlan:
         ),
         pain_bands=tuple((b.from_day, b.value) for b in bands if b.measure == Measure.PAIN_MAX),
         walking_bands=tuple((b.from_day, b.value) for b in bands if b.measure == Measure.WALKING_MIN),
+        thresholds=RuleThresholds(**{f.name: getattr(protocol, f.name) for f in fields(RuleThresholds)}),
     )
 
 

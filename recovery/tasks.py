@@ -2,13 +2,17 @@
 
 from celery import shared_task
 
+from recovery.services.evaluation import Trigger, recovery_evaluate, recovery_sweep
+
 
 @shared_task(name="recovery.tasks.evaluate_patient_task")
 def evaluate_patient_task(patient_id: int) -> None:
     """Judge one patient's fresh evidence. The evaluation mark written with the check-in stays until
     the engine has judged it, so a dropped task is caught by the sweep."""
+    recovery_evaluate(patient_ids=[patient_id], trigger=Trigger.CHECKIN)
 
 
 @shared_task(name="recovery.tasks.sweep_task")
 def sweep_task() -> None:
     """Judge every patient whose local day has ended since the last judgement."""
+    recovery_sweep()

@@ -2,10 +2,23 @@
 
 - checkins: checkin_submit and the merge of a check-in into the day's record;
 - alerts: alert_acknowledge, alert_resolve (staff actions on alerts);
-- evaluation: recovery_evaluate (the judgement engine: snapshots, rules, reconciliation of alerts).
+- evaluation: recovery_evaluate and recovery_sweep (the judgement engine: snapshots, rules,
+  reconciliation of alerts).
 """
 
 from recovery.services.alerts import alert_acknowledge, alert_resolve
 from recovery.services.checkins import CheckinOutcome, checkin_submit, daily_record_body, evaluation_mark
+from recovery.services.evaluation import EvaluationSummary, Trigger, recovery_evaluate, recovery_sweep
 
-__all__ = ["CheckinOutcome", "alert_acknowledge", "alert_resolve", "checkin_submit", "daily_record_body", "evaluation_mark"]
+__all__ = [
+    "CheckinOutcome",
+    "EvaluationSummary",
+    "Trigger",
+    "alert_acknowledge",
+    "alert_resolve",
+    "checkin_submit",
+    "daily_record_body",
+    "evaluation_mark",
+    "recovery_evaluate",
+    "recovery_sweep",
+]

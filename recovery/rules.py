@@ -1,0 +1,727 @@
+"""The deviation rules of clinical.md as pure functions over a snapshot of one patient's days.
+
+No database here: the engine (recovery.services.evaluation) builds snapshots in bulk, runs `judge`,
+and reconciles the findings with alerts. Each rule also says when the evidence of an open alert has
+gone (`evidence_gone`), so that the system can resolve it with that reason. docs/alerts.md explains
+every rule to nurses; the numbers come from the protocol (recovery.thresholds).
+
+Words used below:
+- "day N" is the post-operative day (day 0 is surgery), "date" the patient-local calendar date;
+- a "logged" day is one with a daily record that carries the value in question;
+- `as_of` is the date judged. When `day_ended` is false (a check-in just came, the day is still
+  running), absence is counted only up to the day before: today is not a missed day yet.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from functools import cached_property
+
+from recovery.choices import AlertKind, Milestone, Severity, Symptom
+from recovery.protocols import ProtocolPlan
+from recovery.red_flags import symptom_severity
+
+ONE_DAY = datetime.timedelta(days=1)
+# A red flag reported late (an offline phone syncing, a check-in for yesterday) is still raised when
+# its date is at most this many days before the date judged.
+RED_FLAG_LOOKBACK_DAYS = 7
+# Overdue milestones that need a person soon (clinical.md): the others are routine.
+HIGH_MILESTONES = frozenset({Milestone.FIRST_WALK, Milestone.DISCHARGED})
+# off_opioids is watched by opioid_prolonged (while opioid use is still reported), not milestone_overdue.
+OPIOID_MILESTONE = Milestone.OFF_OPIOIDS
+
+_RANK = {Severity.URGENT: 0, Severity.HIGH: 1, Severity.ROUTINE: 2}
+
+
+def severity_rank(severity: str) -> int:
+    """0 for urgent, 1 high, 2 routine: lower is more urgent."""
+    return _RANK[severity]
+
+
+def most_severe(*severities: str) -> str:
+    return min(severities, key=severity_rank)
+
+
+@dataclass(frozen=True, slots=True)
+class Day:
+    """One daily record, as plain values."""
+
+    date: datetime.date
+    pain: int | None = None
+    walking_minutes: int | None = None
+    steps: int | None = None
+    opioid_use: bool | None = None
+    symptoms: tuple[str, ...] = ()
+    milestones: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One patient as of one date: everything a rule may look at, and nothing after `as_of`."""
+
+    surgery_date: datetime.date
+    procedure: str
+    plan: ProtocolPlan
+    as_of: datetime.date
+    days: tuple[Day, ...] = ()
+    # Whether `as_of` has ended in the patient's time zone (the sweep judges ended days).
+    day_ended: bool = True
+    # The patient-local date the patient was added to the service (absence before it is not missing).
+    enrolled_on: datetime.date | None = None
+    discharge_date: datetime.date | None = None
+    # Red-flag reports ("YYYY-MM-DD:code") already carried by an alert: each report is raised once.
+    alerted_red_flags: frozenset[str] = frozenset()
+    patient_id: int | None = None
+
+    def __post_init__(self):
+        # The guard of "data after the date judged is never seen": whatever the caller passed, the
+        # rules only ever see days from surgery to as_of, in date order.
+        visible = tuple(sorted((d for d in self.days if self.surgery_date <= d.date <= self.as_of), key=lambda d: d.date))
+        object.__setattr__(self, "days", visible)
+
+    def day_of(self, date: datetime.date) -> int:
+        return (date - self.surgery_date).days
+
+    @cached_property
+    def logged(self) -> dict[str, list[tuple[datetime.date, int]]]:
+        """(date, value) of each logged day, per measure: several rules read the same series."""
+        return {
+            name: [(d.date, getattr(d, name)) for d in self.days if getattr(d, name) is not None]
+            for name in ("pain", "walking_minutes")
+        }
+
+    @property
+    def day(self) -> int:
+        """The post-operative day judged."""
+        return self.day_of(self.as_of)
+
+    @property
+    def last_full_date(self) -> datetime.date:
+        """The last date that has ended: as_of itself, or the day before while as_of is running."""
+        return self.as_of if self.day_ended else self.as_of - ONE_DAY
+
+    @property
+    def thresholds(self):
+        return self.plan.thresholds
+
+    def date_of(self, day: int) -> datetime.date:
+        return self.surgery_date + datetime.timedelta(days=day)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What a rule found: the alert it asks for, with its evidence in plain words."""
+
+    kind: str
+    severity: str
+    evidence_date: datetime.date
+    recovery_day: int
+    message: str
+    # The first date of the episode this evidence belongs to: an episode a nurse has already resolved
+    # is not raised again, a later one is.
+    onset: datetime.date
+    # Items of evidence (red-flag reports, overdue milestones): new items make a new episode.
+    keys: frozenset[str] = frozenset()
+    details: Mapping = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AlertView:
+    """An alert as the rules and the reconciliation see it (plain values)."""
+
+    id: int
+    kind: str
+    severity: str
+    status: str
+    evidence_date: datetime.date
+    recovery_day: int
+    message: str
+    details: Mapping
+
+    @property
+    def onset(self) -> datetime.date | None:
+        value = (self.details or {}).get("onset")
+        return datetime.date.fromisoformat(value) if value else None
+
+    @property
+    def keys(self) -> frozenset[str]:
+        return frozenset((self.details or {}).get("keys") or ())
+
+
+# -- wording ------------------------------------------------------------------------------------
+
+def _days_phrase(days: list[int]) -> str:
+    """'day 9', 'days 9 and 10', 'days 9, 10 and 12', or 'days 9 to 20 (7 logged)' for long runs."""
+    if len(days) == 1:
+        return f"day {days[0]}"
+    if len(days) <= 4:
+        return "days " + ", ".join(str(d) for d in days[:-1]) + f" and {days[-1]}"
+    return f"days {days[0]} to {days[-1]} ({len(days)} logged)"
+
+
+def _num(value) -> str:
+    """A mean as nurses read it: 5, 5.3."""
+    value = round(float(value), 1)
+    return f"{value:.0f}" if value == int(value) else f"{value:.1f}"
+
+
+def _symptom_label(code: str) -> str:
+    try:
+        return Symptom(code).label.lower()
+    except ValueError:
+        return code
+
+
+def _milestone_label(code: str) -> str:
+    try:
+        return Milestone(code).label.lower()
+    except ValueError:
+        return code
+
+
+def _clip(message: str) -> str:
+    return message if len(message) <= 500 else message[:497] + "..."
+
+
+# -- helpers over the days ----------------------------------------------------------------------
+
+def pain_bound(plan: ProtocolPlan, day: int) -> int | None:
+    return plan.pain_max(day)
+
+
+def walking_bound(plan: ProtocolPlan, day: int) -> int | None:
+    return plan.walking_min(day)
+
+
+def _logged(s: Snapshot, name: str) -> list[tuple[datetime.date, int]]:
+    return s.logged[name]
+
+
+def _window(values: list[tuple[datetime.date, int]], end: datetime.date, days: int) -> list[tuple[datetime.date, int]]:
+    """The values dated within the `days` days ending at `end` (values are in date order)."""
+    start = end - datetime.timedelta(days=days - 1)
+    lo = bisect.bisect_left(values, (start,))
+    hi = bisect.bisect_right(values, (end, math.inf))
+    return values[lo:hi]
+
+
+def _latest_true_run(flags: list[bool], since_index: int) -> tuple[int, int] | None:
+    """(first, last) indices of the latest run of True whose last index is >= since_index."""
+    last = None
+    for i in range(len(flags) - 1, since_index - 1, -1):
+        if flags[i]:
+            last = i
+            break
+    if last is None:
+        return None
+    first = last
+    while first > 0 and flags[first - 1]:
+        first -= 1
+    return first, last
+
+
+def _first_index_on_or_after(values: list[tuple[datetime.date, int]], date: datetime.date) -> int:
+    return bisect.bisect_left(values, (date,))
+
+
+# -- the rules -----------------------------------------------------------------------------------
+
+def red_flag(s: Snapshot) -> Finding | None:
+    """Any red-flag symptom, on the day reported; severity per symptom (red_flags.SEVERITY).
+
+    Each report (date and symptom) is raised once: reports already carried by an alert are left out,
+    so a nurse's resolution holds, and a new symptom, or the same one on a later day, is new evidence.
+    """
+    since = s.as_of - datetime.timedelta(days=RED_FLAG_LOOKBACK_DAYS - 1)
+    reports: list[tuple[datetime.date, str, str]] = []
+    for d in s.days:
+        if d.date < since or not d.symptoms:
+            continue
+        present = set(d.symptoms)
+        for code in d.symptoms:
+            key = f"{d.date.isoformat()}:{code}"
+            if key in s.alerted_red_flags:
+                continue
+            try:
+                severity = symptom_severity(code, procedure=s.procedure, symptoms=present)
+            except ValueError:
+                continue  # an unknown code: the check-in API refuses them; never crash a sweep on one
+            reports.append((d.date, code, severity))
+    if not reports:
+        return None
+    latest = max(date for date, _, _ in reports)
+    return Finding(
+        kind=AlertKind.RED_FLAG,
+        severity=most_severe(*(sev for _, _, sev in reports)),
+        evidence_date=latest,
+        recovery_day=s.day_of(latest),
+        message=red_flag_message(s.surgery_date, [(date, code) for date, code, _ in reports]),
+        onset=latest,
+        keys=frozenset(f"{date.isoformat()}:{code}" for date, code, _ in reports),
+        details={"reports": [[date.isoformat(), code, sev] for date, code, sev in reports]},
+    )
+
+
+def red_flag_message(surgery_date: datetime.date, reports: Iterable[tuple[datetime.date, str]]) -> str:
+    by_date: dict[datetime.date, list[str]] = {}
+    for date, code in reports:
+        by_date.setdefault(date, [])
+        if code not in by_date[date]:
+            by_date[date].append(code)
+    parts = [
+        f"day {(date - surgery_date).days}: " + ", ".join(_symptom_label(c) for c in codes)
+        for date, codes in sorted(by_date.items(), reverse=True)
+    ]
+    return _clip("Red flag reported on " + "; ".join(parts))
+
+
+def pain_high(s: Snapshot) -> Finding | None:
+    """Worst pain at or above 8 on 2 logged days in a row, after day 3.
+
+    "In a row" counts logged days: a day without a pain value between two high ones does not break
+    the row, a logged day under 8 does. The evidence stands while such a row ended within the last
+    `resolve_after_days` days (after that, pain_high_gone decides).
+    """
+    th = s.thresholds
+    pains = _logged(s, "pain")
+    high = [s.day_of(date) > th.pain_rules_after_day and pain >= th.pain_high_at for date, pain in pains]
+    since = _first_index_on_or_after(pains, s.as_of - datetime.timedelta(days=th.resolve_after_days - 1))
+    run = _latest_true_run(high, since)
+    if run is None or run[1] - run[0] + 1 < th.pain_high_days:
+        return None
+    first, last = run
+    days = [s.day_of(pains[i][0]) for i in range(first, last + 1)]
+    end_date = pains[last][0]
+    bound = pain_bound(s.plan, s.day_of(end_date))
+    expected = f" (expected {bound} or less)" if bound is not None else ""
+    return Finding(
+        kind=AlertKind.PAIN_HIGH,
+        severity=Severity.HIGH,
+        evidence_date=end_date,
+        recovery_day=s.day_of(end_date),
+        message=_clip(f"Pain {th.pain_high_at} or more on {_days_phrase(days)}{expected}"),
+        onset=pains[first][0],
+        details={"days": days, "pain": [pains[i][1] for i in range(first, last + 1)], "expected_max": bound},
+    )
+
+
+def _rise_flags(s: Snapshot, pains: list[tuple[datetime.date, int]]) -> tuple[list[bool], list[int | None], list[int | None]]:
+    """For each logged pain: does the rule hold there; the sum of the recent window; the lowest sum so far."""
+    th = s.thresholds
+    n = th.pain_rise_days
+    # Sums of integers are compared, exactly: a rise of 2.4 over 3 days is a sum 7.2 higher, so 8.
+    needed = math.ceil(th.pain_rise_points * n)
+    after = s.date_of(th.pain_rules_after_day)
+    count = len(pains)
+    flags = [False] * count
+    sums: list[int | None] = [None] * count
+    lowest: list[int | None] = [None] * count
+    if count < n:
+        return flags, sums, lowest
+    running = sum(v for _, v in pains[: n - 1])
+    low = None
+    for i in range(n - 1, count):
+        running += pains[i][1]
+        if i >= n:
+            running -= pains[i - n][1]
+        if low is None or running < low:
+            low = running
+        sums[i] = running
+        lowest[i] = low
+        flags[i] = running - low >= needed and pains[i][0] > after
+    return flags, sums, lowest
+
+
+def pain_rising(s: Snapshot) -> Finding | None:
+    """After day 3, the mean of the last 3 logged days is 2 points (the MCID) or more above the
+    lowest 3-day mean so far (3 logged days in a row, since surgery)."""
+    th = s.thresholds
+    pains = _logged(s, "pain")
+    flags, sums, lowest = _rise_flags(s, pains)
+    since = _first_index_on_or_after(pains, s.as_of - datetime.timedelta(days=th.resolve_after_days - 1))
+    run = _latest_true_run(flags, since)
+    if run is None:
+        return None
+    first, last = run
+    n = th.pain_rise_days
+    end_date = pains[last][0]
+    window_days = [s.day_of(pains[i][0]) for i in range(last - n + 1, last + 1)]
+    # Where the lowest mean was: the first window with that sum, up to `last`.
+    low_end = next(i for i in range(n - 1, last + 1) if sums[i] == lowest[last])
+    low_days = [s.day_of(pains[i][0]) for i in range(low_end - n + 1, low_end + 1)]
+    mean_now = Decimal(sums[last]) / n
+    mean_low = Decimal(lowest[last]) / n
+    return Finding(
+        kind=AlertKind.PAIN_RISING,
+        severity=Severity.HIGH,
+        evidence_date=end_date,
+        recovery_day=s.day_of(end_date),
+        message=_clip(
+            f"Pain rising: mean {_num(mean_now)} on {_days_phrase(window_days)}, up from {_num(mean_low)} "
+            f"on {_days_phrase(low_days)} (a rise of {_num(th.pain_rise_points)} or more matters)"
+        ),
+        onset=pains[first][0],
+        details={"days": window_days, "mean": float(round(mean_now, 2)), "lowest_mean": float(round(mean_low, 2)), "lowest_days": low_days},
+    )
+
+
+def _pain_trend_at(s: Snapshot, pains, date: datetime.date):
+    """(holds, mean, count, expected, last logged date) of pain_not_improving judged at `date`.
+
+    Each logged day is held to its own day's bound: the mean of the values against the mean of their
+    bounds. (Against the bound of the judged day alone, a trailing mean would lag every step down of
+    the bound, and raise alerts on normal recovery each time the protocol steps.)
+    """
+    th = s.thresholds
+    day = s.day_of(date)
+    if day < th.pain_trend_from_day or pain_bound(s.plan, day) is None:
+        return False, None, 0, None, None
+    window = [(d, v, pain_bound(s.plan, s.day_of(d))) for d, v in _window(pains, date, th.trend_days)]
+    window = [(d, v, b) for d, v, b in window if b is not None]
+    if len(window) < max(1, th.pain_trend_min_logged_days):
+        return False, None, len(window), None, None
+    total = sum(v for _, v, _ in window)
+    expected = sum(b for _, _, b in window)
+    n = len(window)
+    return total > expected, Decimal(total) / n, n, Decimal(expected) / n, window[-1][0]
+
+
+def _expected_phrase(expected: Decimal, bound_today: int | None, *, word: str, day: int) -> str:
+    """'5 or less by day 20' when the bound held over the whole window, else the window's own mean."""
+    if bound_today is not None and expected == bound_today:
+        return f"{_num(expected)} {word} by day {day}"
+    return f"a mean of {_num(expected)} {word} over those days (the bound steps to {bound_today} by day {day})"
+
+
+def pain_not_improving(s: Snapshot) -> Finding | None:
+    """From day 14, the mean of the last 7 days' logged pain is above the protocol's upper bound."""
+    pains = _logged(s, "pain")
+    holds, mean, count, expected, last_logged = _pain_trend_at(s, pains, s.as_of)
+    if not holds:
+        return None
+    onset = s.as_of
+    while onset > s.surgery_date and _pain_trend_at(s, pains, onset - ONE_DAY)[0]:
+        onset -= ONE_DAY
+    bound = pain_bound(s.plan, s.day)
+    return Finding(
+        kind=AlertKind.PAIN_NOT_IMPROVING,
+        severity=Severity.ROUTINE,
+        evidence_date=last_logged,
+        recovery_day=s.day_of(last_logged),
+        message=_clip(
+            f"Pain not improving: mean {_num(mean)} over the last {s.thresholds.trend_days} days "
+            f"({count} logged), expected {_expected_phrase(expected, bound, word='or less', day=s.day)}"
+        ),
+        onset=onset,
+        details={"mean": float(round(mean, 2)), "logged_days": count, "expected_max": float(round(expected, 2)), "day": s.day},
+    )
+
+
+def _walking_at(s: Snapshot, walks, date: datetime.date):
+    """(holds, mean, count, expected) of walking_below_expected judged at `date`, each logged day held
+    to its own day's bound (see _pain_trend_at); holds is None without enough logged days to say."""
+    th = s.thresholds
+    day = s.day_of(date)
+    if day < th.walking_from_day or walking_bound(s.plan, day) is None:
+        return False, None, 0, None
+    window = [(d, v, walking_bound(s.plan, s.day_of(d))) for d, v in _window(walks, date, th.trend_days)]
+    window = [(d, v, b) for d, v, b in window if b is not None]
+    if len(window) < th.walking_min_logged_days:
+        return None, None, len(window), None
+    total = sum(v for _, v, _ in window)
+    expected = sum(b for _, _, b in window)
+    n = len(window)
+    return total < expected, Decimal(total) / n, n, Decimal(expected) / n
+
+
+def walking_below_expected(s: Snapshot) -> Finding | None:
+    """From day 7, the mean of the last 7 days' logged walking is below the protocol's lower bound,
+    on at least 4 logged days."""
+    walks = _logged(s, "walking_minutes")
+    holds, mean, count, expected = _walking_at(s, walks, s.as_of)
+    if not holds:
+        return None
+    onset = s.as_of
+    while onset > s.surgery_date and _walking_at(s, walks, onset - ONE_DAY)[0]:
+        onset -= ONE_DAY
+    last_logged = _window(walks, s.as_of, s.thresholds.trend_days)[-1][0]
+    bound = walking_bound(s.plan, s.day)
+    return Finding(
+        kind=AlertKind.WALKING_BELOW_EXPECTED,
+        severity=Severity.ROUTINE,
+        evidence_date=last_logged,
+        recovery_day=s.day_of(last_logged),
+        message=_clip(
+            f"Walking below expected: mean {_num(mean)} minutes a day over the last {s.thresholds.trend_days} days "
+            f"({count} logged), expected at least {_expected_phrase(expected, bound, word='minutes', day=s.day)}"
+        ),
+        onset=onset,
+        details={"mean": float(round(mean, 2)), "logged_days": count, "expected_min": float(round(expected, 2)), "day": s.day},
+    )
+
+
+def monitoring_start(s: Snapshot) -> datetime.date:
+    """From when absence counts: the latest of surgery, the day the patient was added, and discharge
+    (a patient still in hospital, or not yet enrolled, is not missing)."""
+    return max(d for d in (s.surgery_date, s.enrolled_on, s.discharge_date) if d is not None)
+
+
+def _last_pain(s: Snapshot) -> tuple[datetime.date, int] | None:
+    for d in reversed(s.days):
+        if d.pain is not None:
+            return d.date, d.pain
+    return None
+
+
+def missed_checkins(s: Snapshot) -> Finding | None:
+    """No check-in for 2 full days in a row during the first 14 days, 3 after that. High where the
+    last pain reported was 7 or more; routine otherwise.
+
+    Counted from the last check-in (any daily record), or from the start of monitoring for a patient
+    who never checked in; "during the first 14 days" is judged on the last full day missed.
+    """
+    th = s.thresholds
+    start = monitoring_start(s)
+    last_checkin = s.days[-1].date if s.days else None
+    since = max(last_checkin, start) if last_checkin else start
+    last_full = s.last_full_date
+    missed = (last_full - since).days
+    if missed <= 0:
+        return None
+    needed = th.missed_days_early if s.day_of(last_full) <= th.missed_early_through_day else th.missed_days_late
+    if missed < needed:
+        return None
+    last_pain = _last_pain(s)
+    high = last_pain is not None and last_pain[1] >= th.missed_high_pain_at
+    first_missed = since + ONE_DAY
+    if last_checkin is not None and last_checkin >= start:
+        where = f"last check-in on day {s.day_of(last_checkin)}"
+    else:
+        where = f"none since monitoring began on day {s.day_of(start)}"
+    pain_note = f", last pain reported {last_pain[1]} on day {s.day_of(last_pain[0])}" if last_pain else ""
+    span = f"day {s.day_of(first_missed)}" if missed == 1 else f"days {s.day_of(first_missed)} to {s.day_of(last_full)}"
+    return Finding(
+        kind=AlertKind.MISSED_CHECKINS,
+        severity=Severity.HIGH if high else Severity.ROUTINE,
+        evidence_date=last_full,
+        recovery_day=s.day_of(last_full),
+        message=_clip(f"No check-in for {missed} full days ({span}); {where}{pain_note}"),
+        onset=first_missed,
+        details={
+            "missed_days": missed,
+            "since": since.isoformat(),
+            "last_checkin": last_checkin.isoformat() if last_checkin else None,
+            "last_pain": last_pain[1] if last_pain else None,
+        },
+    )
+
+
+def milestones_reached(s: Snapshot) -> dict[str, datetime.date]:
+    """The first date each milestone was reported. A logged walk also shows the first walk, and a
+    discharge date entered by staff shows the discharge."""
+    reached: dict[str, datetime.date] = {}
+    for d in s.days:
+        for code in d.milestones:
+            reached.setdefault(code, d.date)
+        if (d.walking_minutes or d.steps) and Milestone.FIRST_WALK not in reached:
+            reached[Milestone.FIRST_WALK] = d.date
+    if s.discharge_date is not None and s.discharge_date <= s.as_of:
+        reached[Milestone.DISCHARGED] = min(reached.get(Milestone.DISCHARGED, s.discharge_date), s.discharge_date)
+    return reached
+
+
+def milestone_overdue(s: Snapshot) -> Finding | None:
+    """A milestone marked "alert when overdue" not reached by the end of its overdue day. Routine;
+    high for first_walk and discharged.
+
+    Judged on what the patient reports: the patient has checked in on or after the overdue day
+    without reporting it (silence is missed_checkins' to raise, not a milestone's). A milestone whose
+    overdue day had passed before the patient was added is not judged: there is no evidence either way.
+    """
+    reached = milestones_reached(s)
+    last_full_day = s.day_of(s.last_full_date)
+    last_checkin_day = s.day_of(s.days[-1].date) if s.days else -1
+    added_day = s.day_of(max(s.surgery_date, s.enrolled_on or s.surgery_date))
+    overdue = [
+        m
+        for m in s.plan.milestones
+        if m.alert_when_overdue
+        and m.overdue_after is not None
+        and m.code != OPIOID_MILESTONE
+        and m.code not in reached
+        and added_day <= m.overdue_after <= last_full_day
+        and last_checkin_day >= m.overdue_after
+    ]
+    if not overdue:
+        return None
+    newest = max(m.overdue_after for m in overdue)
+    codes = [m.code for m in overdue]
+    parts = [f"{_milestone_label(m.code)} (expected by day {m.expected_by}, overdue after day {m.overdue_after})" for m in overdue]
+    return Finding(
+        kind=AlertKind.MILESTONE_OVERDUE,
+        severity=Severity.HIGH if any(c in HIGH_MILESTONES for c in codes) else Severity.ROUTINE,
+        evidence_date=s.date_of(newest),
+        recovery_day=newest,
+        message=_clip("Not reported yet: " + "; ".join(parts)),
+        onset=s.date_of(newest),
+        keys=frozenset(codes),
+        details={"milestones": codes},
+    )
+
+
+def _opioid_state(s: Snapshot) -> tuple[bool, datetime.date | None, datetime.date | None, datetime.date | None]:
+    """(on opioids now, first date of the current run of use, last date use was reported, date stopped)."""
+    on = False
+    run_start = last_use = stopped = None
+    for d in s.days:
+        if OPIOID_MILESTONE in d.milestones or d.opioid_use is False:
+            # The milestone reported the same day as use means the patient stopped that day.
+            on, run_start, stopped = False, None, d.date
+        elif d.opioid_use:
+            if not on:
+                run_start = d.date
+            on, last_use = True, d.date
+    return on, run_start, last_use, stopped
+
+
+def opioid_prolonged(s: Snapshot) -> Finding | None:
+    """opioid_use still reported after the off_opioids overdue day. Routine."""
+    window = s.plan.milestone(OPIOID_MILESTONE)
+    if window is None or window.overdue_after is None:
+        return None
+    on, run_start, last_use, _ = _opioid_state(s)
+    if not on or s.day_of(last_use) <= window.overdue_after:
+        return None
+    onset = max(run_start, s.date_of(window.overdue_after + 1))
+    return Finding(
+        kind=AlertKind.OPIOID_PROLONGED,
+        severity=Severity.ROUTINE,
+        evidence_date=last_use,
+        recovery_day=s.day_of(last_use),
+        message=_clip(
+            f"Still taking opioids on day {s.day_of(last_use)} "
+            f"(expected off by day {window.expected_by}, overdue after day {window.overdue_after})"
+        ),
+        onset=onset,
+        details={"last_use_day": s.day_of(last_use), "expected_by": window.expected_by, "overdue_after": window.overdue_after},
+    )
+
+
+RULES = {
+    AlertKind.RED_FLAG: red_flag,
+    AlertKind.PAIN_HIGH: pain_high,
+    AlertKind.PAIN_RISING: pain_rising,
+    AlertKind.PAIN_NOT_IMPROVING: pain_not_improving,
+    AlertKind.WALKING_BELOW_EXPECTED: walking_below_expected,
+    AlertKind.MISSED_CHECKINS: missed_checkins,
+    AlertKind.MILESTONE_OVERDUE: milestone_overdue,
+    AlertKind.OPIOID_PROLONGED: opioid_prolonged,
+}
+# Judged as soon as a check-in is saved: the check-in's own evidence.
+CHECKIN_KINDS = frozenset({AlertKind.RED_FLAG, AlertKind.PAIN_HIGH, AlertKind.PAIN_RISING})
+
+
+def judge(s: Snapshot, kinds: Iterable[str] | None = None) -> dict[str, Finding]:
+    """Run the rules (all, or those of `kinds`) over one snapshot: {kind: finding} for each that holds."""
+    findings = {}
+    for kind in kinds if kinds is not None else RULES:
+        finding = RULES[kind](s)
+        if finding is not None:
+            findings[kind] = finding
+    return findings
+
+
+# -- when the evidence has gone -------------------------------------------------------------------
+
+def _pain_settled(s: Snapshot, flags_for_rule) -> str | None:
+    """Pain back under the bound for `resolve_after_days`: every logged pain of those days within the
+    day's bound, with at least `resolve_min_logged_days` of them, and the rule holding on none."""
+    th = s.thresholds
+    pains = _logged(s, "pain")
+    window = _window(pains, s.as_of, th.resolve_after_days)
+    if len(window) < th.resolve_min_logged_days:
+        return None
+    for date, pain in window:
+        bound = pain_bound(s.plan, s.day_of(date))
+        if bound is not None and pain > bound:
+            return None
+    if flags_for_rule is not None:
+        since = _first_index_on_or_after(pains, s.as_of - datetime.timedelta(days=th.resolve_after_days - 1))
+        if any(flags_for_rule(s, pains)[since:]):
+            return None
+    return (
+        f"Pain back within the expected range for {th.resolve_after_days} days "
+        f"({len(window)} logged, last {window[-1][1]} on day {s.day_of(window[-1][0])})"
+    )
+
+
+def _high_flags(s: Snapshot, pains) -> list[bool]:
+    th = s.thresholds
+    return [s.day_of(date) > th.pain_rules_after_day and pain >= th.pain_high_at for date, pain in pains]
+
+
+def _trend_flags(s: Snapshot, pains) -> list[bool]:
+    return [_pain_trend_at(s, pains, date)[0] for date, _ in pains]
+
+
+def evidence_gone(kind: str, s: Snapshot, alert: AlertView) -> str | None:
+    """Why the evidence of an open alert has gone, or None while it stands (or nothing can be said).
+
+    Red flags never go by themselves: a nurse resolves them.
+    """
+    if kind == AlertKind.PAIN_HIGH:
+        return _pain_settled(s, _high_flags)
+    if kind == AlertKind.PAIN_RISING:
+        return _pain_settled(s, lambda s, pains: _rise_flags(s, pains)[0])
+    if kind == AlertKind.PAIN_NOT_IMPROVING:
+        return _pain_settled(s, _trend_flags)
+    if kind == AlertKind.WALKING_BELOW_EXPECTED:
+        holds, mean, count, expected = _walking_at(s, _logged(s, "walking_minutes"), s.as_of)
+        if holds is False and mean is not None:
+            return f"Walking back at the expected level: mean {_num(mean)} minutes a day over {count} logged days (expected at least {_num(expected)})"
+        return None
+    if kind == AlertKind.MISSED_CHECKINS:
+        since = (alert.details or {}).get("since")
+        later = [d.date for d in s.days if since is None or d.date.isoformat() > since]
+        if later:
+            return f"Check-ins resumed on day {s.day_of(later[0])}"
+        return None
+    if kind == AlertKind.MILESTONE_OVERDUE:
+        if milestone_overdue(s) is not None:
+            return None
+        reached = milestones_reached(s)
+        codes = (alert.details or {}).get("milestones") or []
+        done = [f"{_milestone_label(c)} on day {s.day_of(reached[c])}" for c in codes if c in reached]
+        return "Milestone reached: " + "; ".join(done) if done else "No milestone is overdue any more"
+    if kind == AlertKind.OPIOID_PROLONGED:
+        on, _, _, stopped = _opioid_state(s)
+        if not on and stopped is not None:
+            return f"Opioids stopped (reported on day {s.day_of(stopped)})"
+        return None
+    return None
+
+
+def merge(active: AlertView, finding: Finding, surgery_date: datetime.date) -> Finding:
+    """New evidence for an alert that stands: the alert keeps its worst severity, and a red-flag alert
+    carries every report it has been given."""
+    severity = most_severe(active.severity, finding.severity)
+    if finding.kind != AlertKind.RED_FLAG:
+        return replace(finding, severity=severity)
+    earlier = [r for r in (active.details or {}).get("reports") or [] if f"{r[0]}:{r[1]}" not in finding.keys]
+    reports = earlier + list(finding.details["reports"])
+    keys = frozenset(f"{r[0]}:{r[1]}" for r in reports)
+    return Finding(
+        kind=finding.kind,
+        severity=severity,
+        evidence_date=max(finding.evidence_date, active.evidence_date),
+        recovery_day=max(finding.recovery_day, active.recovery_day),
+        message=red_flag_message(surgery_date, [(datetime.date.fromisoformat(r[0]), r[1]) for r in reports]),
+        onset=finding.onset,
+        keys=keys,
+        details={"reports": reports},
+    )

@@ -1,0 +1,392 @@
+"""The deviation rules, case by case, with their edges: pure functions, no database.
+
+The plans are built from the same default numbers as the protocol migration, without a database.
+"""
+
+import datetime
+import importlib
+
+import pytest
+
+from recovery.protocols import MilestoneWindow, ProtocolPlan
+from recovery.rules import AlertView, Day, Snapshot, evidence_gone, judge, merge
+from recovery.thresholds import DEFAULT_THRESHOLDS
+
+_defaults = importlib.import_module("recovery.migrations.0002_default_protocols")
+SURGERY = datetime.date(2026, 3, 2)
+
+
+def plan(procedure="mis_lumbar_fusion", **threshold_changes):
+    name, pain, walking = _defaults.PROTOCOLS[procedure]
+    milestones = tuple(
+        sorted(
+            (MilestoneWindow(code, *windows[procedure], alert) for code, (alert, windows) in _defaults.MILESTONES.items()),
+            key=lambda m: (m.expected_from, m.expected_by),
+        )
+    )
+    from dataclasses import replace
+
+    return ProtocolPlan(
+        procedure=procedure,
+        name=name,
+        program_days=90,
+        milestones=milestones,
+        pain_bands=tuple(pain),
+        walking_bands=tuple(walking),
+        thresholds=replace(DEFAULT_THRESHOLDS, **threshold_changes),
+    )
+
+
+PLANS = {p: plan(p) for p in _defaults.PROTOCOLS}
+
+
+def snap(as_of_day, days=None, *, procedure="mis_lumbar_fusion", day_ended=True, enrolled_day=0, discharge_day=None, **kw):
+    """A snapshot as of `as_of_day`; `days` maps a post-operative day to the fields logged that day
+    (a bare int is a pain value). Every day gets a record with walking and first_walk/discharged unless
+    told otherwise, so each rule is tested alone."""
+    records = []
+    for day, fields in sorted((days or {}).items()):
+        if isinstance(fields, int):
+            fields = {"pain": fields}
+        fields = dict(fields)
+        for name in ("symptoms", "milestones"):
+            fields[name] = tuple(fields.get(name, ()))
+        records.append(Day(date=SURGERY + datetime.timedelta(days=day), **fields))
+    return Snapshot(
+        surgery_date=SURGERY,
+        procedure=procedure,
+        plan=kw.pop("plan", None) or PLANS[procedure],
+        as_of=SURGERY + datetime.timedelta(days=as_of_day),
+        days=tuple(records),
+        day_ended=day_ended,
+        enrolled_on=SURGERY + datetime.timedelta(days=enrolled_day),
+        discharge_date=SURGERY + datetime.timedelta(days=discharge_day) if discharge_day is not None else None,
+        **kw,
+    )
+
+
+def every_day(first, last, **fields):
+    return {d: dict(fields) for d in range(first, last + 1)}
+
+
+def found(kind, s):
+    return judge(s, [kind]).get(kind)
+
+
+# -- pain_high ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("case", "as_of", "pains", "expected"),
+    [
+        ("days 3 and 4: day 3 is not after day 3", 4, {3: 8, 4: 8}, None),
+        ("days 4 and 5: both after day 3", 5, {4: 8, 5: 8}, "Pain 8 or more on days 4 and 5 (expected 7 or less)"),
+        ("two days in a row", 10, {9: 8, 10: 9}, "Pain 8 or more on days 9 and 10 (expected 6 or less)"),
+        ("two apart, a lower day between", 11, {9: 8, 10: 5, 11: 8}, None),
+        ("two apart, no pain logged between: still in a row of logged days", 11, {9: 8, 11: 8}, "Pain 8 or more on days 9 and 11 (expected 6 or less)"),
+        ("exactly at the bound of 8", 10, {9: 8, 10: 8}, "Pain 8 or more on days 9 and 10 (expected 6 or less)"),
+        ("just under the bound", 10, {9: 7, 10: 8}, None),
+        ("one high day only", 10, {10: 10}, None),
+        ("the second high day is after the date judged", 9, {9: 8, 10: 8}, None),
+        ("a row that ended 7 days ago still stands", 16, {9: 8, 10: 8, 11: 3}, "Pain 8 or more on days 9 and 10 (expected 6 or less)"),
+        ("a row that ended 8 days ago is past", 18, {9: 8, 10: 8, 11: 3}, None),
+        ("a long row", 16, {9: 8, 10: 8, 11: 9, 12: 8, 13: 10}, "Pain 8 or more on days 9 to 13 (5 logged) (expected 6 or less)"),
+    ],
+)
+def test_pain_high(case, as_of, pains, expected):
+    finding = found("pain_high", snap(as_of, pains))
+    assert (finding.message if finding else None) == expected, case
+    if finding:
+        assert finding.severity == "high"
+
+
+def test_pain_high_evidence_is_the_last_day_of_the_row():
+    finding = found("pain_high", snap(12, {9: 8, 10: 8, 11: 4, 12: 4}))
+    assert (finding.recovery_day, finding.evidence_date, finding.onset) == (10, SURGERY + datetime.timedelta(days=10), SURGERY + datetime.timedelta(days=9))
+
+
+# -- pain_rising ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("case", "as_of", "pains", "holds"),
+    [
+        ("a rise of exactly 2 points", 9, {4: 2, 5: 2, 6: 2, 7: 4, 8: 4, 9: 4}, True),
+        ("a rise of 1.7 points", 9, {4: 2, 5: 2, 6: 2, 7: 4, 8: 4, 9: 3}, False),
+        ("the rise ends on day 3: not after day 3", 3, {0: 1, 1: 1, 2: 5, 3: 5}, False),
+        ("the rise ends on day 4", 4, {0: 1, 1: 1, 2: 1, 3: 3, 4: 5}, True),
+        ("the lowest mean is found among early days too", 12, {0: 2, 1: 2, 2: 2, 10: 4, 11: 4, 12: 5}, True),
+        ("logged days, not calendar days, make the 3-day mean", 20, {4: 3, 6: 3, 9: 3, 15: 5, 18: 5, 20: 5}, True),
+        ("falling pain never rises", 20, {d: max(8 - d // 2, 1) for d in range(0, 21)}, False),
+        ("the rise is logged after the date judged", 6, {4: 2, 5: 2, 6: 2, 7: 6, 8: 6, 9: 6}, False),
+        ("fewer than 3 logged days", 9, {8: 1, 9: 9}, False),
+    ],
+)
+def test_pain_rising(case, as_of, pains, holds):
+    finding = found("pain_rising", snap(as_of, pains))
+    assert (finding is not None) == holds, case
+    if finding:
+        assert finding.severity == "high"
+
+
+def test_pain_rising_says_what_rose_from_what():
+    finding = found("pain_rising", snap(9, {4: 2, 5: 2, 6: 2, 7: 4, 8: 4, 9: 4}))
+    assert finding.message == "Pain rising: mean 4 on days 7, 8 and 9, up from 2 on days 4, 5 and 6 (a rise of 2 or more matters)"
+    assert finding.onset == SURGERY + datetime.timedelta(days=9)
+
+
+def test_pain_rising_follows_the_protocols_mcid():
+    acdf_like = plan("acdf", pain_rise_points=3)
+    pains = {4: 2, 5: 2, 6: 2, 7: 4, 8: 4, 9: 4}
+    assert found("pain_rising", snap(9, pains, procedure="acdf", plan=acdf_like)) is None
+    assert found("pain_rising", snap(9, pains, procedure="acdf")) is not None
+
+
+# -- pain_not_improving ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("case", "as_of", "pains", "holds"),
+    [
+        ("day 13: judged from day 14 only", 13, every_day(7, 13, pain=7), False),
+        ("day 14, mean 7 above the bound of 6", 14, every_day(8, 14, pain=7), True),
+        ("day 14, mean exactly at the bound of 6", 14, every_day(8, 14, pain=6), False),
+        # Each logged day is held to its own bound: days 9-14 expect 6 or less, day 15 expects 5.
+        ("day 15, pain 5 every day: under the bounds of those days", 15, every_day(9, 15, pain=5), False),
+        ("day 15, pain 6 every day: above the mean bound of 5.9", 15, every_day(9, 15, pain=6), True),
+        ("day 21, pain 5 every day since the step to 5", 21, every_day(15, 21, pain=5), False),
+        ("day 21, one day at 6 lifts the mean above 5", 21, {**every_day(15, 21, pain=5), 18: 6}, True),
+        ("only logged days count in the mean", 20, {14: 6, 17: 6, 20: 6}, True),
+        ("a high week that ended before the window", 30, {**every_day(14, 22, pain=8), **every_day(24, 30, pain=3)}, False),
+        ("the days after the date judged are not seen", 14, {**every_day(8, 14, pain=6), 15: 10}, False),
+    ],
+)
+def test_pain_not_improving(case, as_of, pains, holds):
+    finding = found("pain_not_improving", snap(as_of, pains))
+    assert (finding is not None) == holds, case
+
+
+def test_pain_not_improving_uses_the_open_fusion_bounds():
+    pains = every_day(14, 22, pain=6)
+    assert found("pain_not_improving", snap(22, pains, procedure="mis_lumbar_fusion")) is not None  # bound 5
+    assert found("pain_not_improving", snap(22, pains, procedure="open_lumbar_fusion")) is None  # bound 6
+    finding = found("pain_not_improving", snap(22, pains))
+    assert finding.message == "Pain not improving: mean 6 over the last 7 days (7 logged), expected 5 or less by day 22"
+    assert finding.severity == "routine"
+    # Day 15's window held six days at 6 against a bound of 6 and one against 5: it held from day 15.
+    assert finding.onset == SURGERY + datetime.timedelta(days=15)
+
+
+def test_pain_not_improving_across_a_step_of_the_bound_says_so():
+    finding = found("pain_not_improving", snap(16, every_day(10, 16, pain=6)))
+    assert finding.message == (
+        "Pain not improving: mean 6 over the last 7 days (7 logged), "
+        "expected a mean of 5.7 or less over those days (the bound steps to 5 by day 16)"
+    )
+
+
+# -- walking_below_expected -----------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("case", "as_of", "walks", "holds"),
+    [
+        ("day 6: judged from day 7 only", 6, every_day(1, 6, walking_minutes=1), False),
+        ("day 7, mean 9 under the bound of 10 on 4 logged days", 7, every_day(4, 7, walking_minutes=9), True),
+        ("day 7, only 3 logged days", 7, every_day(5, 7, walking_minutes=1), False),
+        ("day 7, mean exactly at the bound of 10", 7, every_day(1, 7, walking_minutes=10), False),
+        # Each logged day is held to its own floor: 10 on days 4-7, 15 from day 8.
+        ("day 8, 12 minutes a day: above the floors of days 4-7", 8, every_day(4, 8, walking_minutes=12), False),
+        ("day 14, 12 minutes a day, all under the floor of 15", 14, every_day(8, 14, walking_minutes=12), True),
+        ("walking logged after the date judged is not seen", 7, {**every_day(4, 6, walking_minutes=2), 8: {"walking_minutes": 2}}, False),
+    ],
+)
+def test_walking_below_expected(case, as_of, walks, holds):
+    finding = found("walking_below_expected", snap(as_of, walks))
+    assert (finding is not None) == holds, case
+
+
+def test_walking_below_expected_for_an_open_fusion_uses_its_own_floor():
+    walks = every_day(8, 14, walking_minutes=12)
+    assert found("walking_below_expected", snap(14, walks, procedure="open_lumbar_fusion")) is None  # floor 10
+    finding = found("walking_below_expected", snap(14, walks))
+    assert finding.message == "Walking below expected: mean 12 minutes a day over the last 7 days (7 logged), expected at least 15 minutes by day 14"
+
+
+# -- missed_checkins ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("case", "as_of", "days", "kw", "expected"),
+    [
+        ("one full day missed", 6, {5: 3}, {}, None),
+        ("two full days missed, early", 7, {5: 3}, {}, ("routine", 2)),
+        ("two missed while the second day is still running", 7, {5: 3}, {"day_ended": False}, None),
+        ("two missed ending on day 14: still early", 14, {12: 3}, {}, ("routine", 2)),
+        ("two missed ending on day 15: three are needed", 15, {13: 3}, {}, None),
+        ("three missed after day 14", 23, {20: 3}, {}, ("routine", 3)),
+        ("high where the last pain was 7", 7, {4: 7, 5: {"walking_minutes": 20}}, {}, ("high", 2)),
+        ("routine where the last pain was 6", 7, {4: 9, 5: 6}, {}, ("routine", 2)),
+        ("never checked in: counted from enrollment", 5, {}, {"enrolled_day": 3}, ("routine", 2)),
+        ("never checked in, added yesterday", 4, {}, {"enrolled_day": 3}, None),
+        ("still in hospital: counted from discharge", 5, {}, {"discharge_day": 4}, None),
+        ("a check-in after the date judged is not seen", 7, {5: 3, 8: 3}, {}, ("routine", 2)),
+    ],
+)
+def test_missed_checkins(case, as_of, days, kw, expected):
+    finding = found("missed_checkins", snap(as_of, days, **kw))
+    assert ((finding.severity, finding.details["missed_days"]) if finding else None) == expected, case
+
+
+def test_missed_checkins_says_since_when():
+    finding = found("missed_checkins", snap(7, {4: 7, 5: {"walking_minutes": 20}}))
+    assert finding.message == "No check-in for 2 full days (days 6 to 7); last check-in on day 5, last pain reported 7 on day 4"
+    assert finding.onset == SURGERY + datetime.timedelta(days=6)
+    never = found("missed_checkins", snap(5, {}, enrolled_day=3))
+    assert never.message == "No check-in for 2 full days (days 4 to 5); none since monitoring began on day 3"
+
+
+# -- milestone_overdue ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("case", "as_of", "days", "kw", "expected"),
+    [
+        ("day 1 still running: first walk not overdue yet", 1, {0: 5}, {"day_ended": False}, None),
+        ("day 1 ended without a first walk (MIS), checked in that day", 1, {0: 5, 1: 5}, {}, ("high", ["first_walk"])),
+        ("a logged walk shows the first walk", 1, {1: {"walking_minutes": 5}}, {}, None),
+        ("discharged not reported by the end of day 2", 2, {0: {"milestones": ["first_walk"]}, 2: 3}, {}, ("high", ["discharged"])),
+        ("silent since before the overdue day: for missed_checkins to raise", 2, {0: {"milestones": ["first_walk"]}}, {}, None),
+        ("a discharge date entered by staff counts", 2, {0: {"milestones": ["first_walk"]}, 2: 3}, {"discharge_day": 1}, None),
+        ("added on day 3: the early milestones are not judged", 5, {4: 3, 5: 3}, {"enrolled_day": 3}, None),
+        ("open fusion: discharged is due by day 7", 6, {0: {"milestones": ["first_walk"]}, 6: 3}, {"procedure": "open_lumbar_fusion"}, None),
+        (
+            "normal activities overdue after day 56: routine",
+            56,
+            {0: {"milestones": ["first_walk", "discharged"]}, 56: 2},
+            {},
+            ("routine", ["normal_activities"]),
+        ),
+        ("off opioids is never a milestone_overdue alert", 50, {0: {"milestones": ["first_walk", "discharged"]}, 50: 2}, {}, None),
+        ("a milestone reported after the date judged is not seen", 1, {1: 4, 2: {"milestones": ["first_walk"]}}, {}, ("high", ["first_walk"])),
+    ],
+)
+def test_milestone_overdue(case, as_of, days, kw, expected):
+    finding = found("milestone_overdue", snap(as_of, days, **kw))
+    assert ((finding.severity, sorted(finding.keys)) if finding else None) == expected, case
+
+
+def test_milestone_overdue_lists_each_milestone_with_its_window():
+    finding = found("milestone_overdue", snap(2, {2: 4}))
+    assert finding.message == (
+        "Not reported yet: first walk (expected by day 0, overdue after day 1); discharged home (expected by day 2, overdue after day 2)"
+    )
+    assert finding.recovery_day == 2
+
+
+# -- opioid_prolonged -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("case", "as_of", "days", "expected_day"),
+    [
+        ("use on day 42, the overdue day itself", 42, {42: {"opioid_use": True}}, None),
+        ("use on day 43, after the overdue day", 43, {43: {"opioid_use": True}}, 43),
+        ("use, then none reported", 45, {43: {"opioid_use": True}, 44: {"opioid_use": False}}, None),
+        ("use, then the off_opioids milestone", 45, {43: {"opioid_use": True}, 45: {"milestones": ["off_opioids"]}}, None),
+        ("off, then use again", 50, {30: {"milestones": ["off_opioids"]}, 49: {"opioid_use": True}}, 49),
+        ("last reported before the overdue day, silent since", 50, {40: {"opioid_use": True}}, None),
+        ("use reported after the date judged", 43, {42: {"opioid_use": False}, 44: {"opioid_use": True}}, None),
+    ],
+)
+def test_opioid_prolonged(case, as_of, days, expected_day):
+    finding = found("opioid_prolonged", snap(as_of, days))
+    assert (finding.recovery_day if finding else None) == expected_day, case
+
+
+def test_opioid_prolonged_after_open_fusion_waits_for_day_56():
+    days = {50: {"opioid_use": True}}
+    assert found("opioid_prolonged", snap(50, days, procedure="open_lumbar_fusion")) is None
+    finding = found("opioid_prolonged", snap(50, days))
+    assert finding.message == "Still taking opioids on day 50 (expected off by day 21, overdue after day 42)"
+    assert finding.severity == "routine"
+
+
+# -- red_flag -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("case", "procedure", "as_of", "days", "expected"),
+    [
+        ("fever on the day reported", "mis_lumbar_fusion", 5, {5: {"symptoms": ["fever"]}}, ("urgent", 5)),
+        ("uncontrolled pain is high", "mis_lumbar_fusion", 2, {2: {"symptoms": ["uncontrolled_pain"]}}, ("high", 2)),
+        ("trouble swallowing alone after ACDF is high", "acdf", 3, {3: {"symptoms": ["trouble_swallowing"]}}, ("high", 3)),
+        (
+            "trouble swallowing with breathlessness after ACDF is urgent",
+            "acdf",
+            3,
+            {3: {"symptoms": ["trouble_swallowing", "chest_pain_breathless"]}},
+            ("urgent", 3),
+        ),
+        ("a report synced late, 6 days back, is raised", "mis_lumbar_fusion", 10, {4: {"symptoms": ["fever"]}}, ("urgent", 4)),
+        ("a report 7 days back is past", "mis_lumbar_fusion", 11, {4: {"symptoms": ["fever"]}}, None),
+        ("a report after the date judged is not seen", "mis_lumbar_fusion", 4, {5: {"symptoms": ["fever"]}}, None),
+        ("an unknown code is skipped, not a crash", "mis_lumbar_fusion", 4, {4: {"symptoms": ["hiccups"]}}, None),
+    ],
+)
+def test_red_flag(case, procedure, as_of, days, expected):
+    finding = found("red_flag", snap(as_of, days, procedure=procedure))
+    assert ((finding.severity, finding.recovery_day) if finding else None) == expected, case
+
+
+def test_a_red_flag_already_alerted_is_not_raised_again_but_a_new_symptom_is():
+    days = {5: {"symptoms": ["fever", "new_numbness"]}}
+    assert found("red_flag", snap(5, days, alerted_red_flags=frozenset({"2026-03-07:fever", "2026-03-07:new_numbness"}))) is None
+    finding = found("red_flag", snap(5, days, alerted_red_flags=frozenset({"2026-03-07:fever"})))
+    assert finding.keys == {"2026-03-07:new_numbness"}
+    assert finding.message == "Red flag reported on day 5: new numbness or tingling"
+
+
+def test_new_red_flags_merge_into_an_alert_that_stands_with_its_worst_severity():
+    first = found("red_flag", snap(5, {5: {"symptoms": ["fever"]}}))
+    active = AlertView(1, "red_flag", first.severity, "acknowledged", first.evidence_date, first.recovery_day, first.message, {"reports": first.details["reports"]})
+    later = found("red_flag", snap(6, {5: {"symptoms": ["fever"]}, 6: {"symptoms": ["uncontrolled_pain"]}}, alerted_red_flags=first.keys))
+    merged = merge(active, later, SURGERY)
+    assert merged.severity == "urgent"
+    assert merged.keys == {"2026-03-07:fever", "2026-03-08:uncontrolled_pain"}
+    assert merged.message == "Red flag reported on day 6: pain not relieved by medication; day 5: fever or chills"
+
+
+# -- when the evidence has gone -------------------------------------------------------------------
+
+def _view(kind, details=None):
+    return AlertView(1, kind, "high", "open", SURGERY, 0, "", details or {})
+
+
+@pytest.mark.parametrize(
+    ("case", "kind", "as_of", "days", "gone"),
+    [
+        ("pain under the bound for 7 days, 3 logged", "pain_high", 17, {9: 8, 10: 8, 11: 5, 14: 5, 17: 5}, True),
+        ("only 2 logged pain values in the 7 days", "pain_high", 17, {9: 8, 10: 8, 14: 5, 17: 5}, False),
+        ("one day above the bound in the 7 days", "pain_high", 17, {9: 8, 10: 8, 12: 7, 14: 5, 17: 5}, False),
+        ("the high row is within the 7 days", "pain_high", 16, {9: 8, 10: 8, 12: 5, 14: 5, 16: 5}, False),
+        ("rising pain settled", "pain_rising", 20, {**every_day(4, 6, pain=1), **every_day(7, 9, pain=4), **every_day(10, 20, pain=2)}, True),
+        ("pain not improving, back under the bound", "pain_not_improving", 30, every_day(20, 30, pain=4), True),
+        ("walking back at its floor", "walking_below_expected", 14, every_day(8, 14, walking_minutes=15), True),
+        ("walking, too few logged days to say", "walking_below_expected", 14, every_day(12, 14, walking_minutes=60), False),
+        ("opioids stopped", "opioid_prolonged", 46, {43: {"opioid_use": True}, 45: {"opioid_use": False}}, True),
+        ("opioids still", "opioid_prolonged", 46, {43: {"opioid_use": True}, 45: {"opioid_use": True}}, False),
+        ("a red flag never goes by itself", "red_flag", 30, every_day(10, 30, pain=0), False),
+    ],
+)
+def test_evidence_gone(case, kind, as_of, days, gone):
+    assert (evidence_gone(kind, snap(as_of, days), _view(kind)) is not None) == gone, case
+
+
+def test_missed_checkins_are_gone_when_check_ins_resume():
+    details = {"since": (SURGERY + datetime.timedelta(days=5)).isoformat()}
+    assert evidence_gone("missed_checkins", snap(8, {5: 3}), _view("missed_checkins", details)) is None
+    assert evidence_gone("missed_checkins", snap(8, {5: 3, 8: 2}), _view("missed_checkins", details)) == "Check-ins resumed on day 8"
+
+
+def test_an_overdue_milestone_is_gone_when_reached():
+    details = {"milestones": ["discharged"]}
+    s = snap(4, {0: {"milestones": ["first_walk"]}, 3: {"milestones": ["discharged"]}})
+    assert evidence_gone("milestone_overdue", s, _view("milestone_overdue", details)) == "Milestone reached: discharged home on day 3"
+
+
+def test_the_snapshot_drops_days_after_the_date_judged_whatever_it_is_given():
+    s = snap(5, {4: 3, 5: 4, 6: 9, 7: 9})
+    assert [d.date for d in s.days] == [SURGERY + datetime.timedelta(days=4), SURGERY + datetime.timedelta(days=5)]
