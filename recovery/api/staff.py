@@ -48,7 +48,7 @@ class StaffPatientSerializer(serializers.ModelSerializer):
     timezone = serializers.CharField(
         max_length=64, required=False, validators=[validate_timezone], help_text="IANA name, e.g. America/Chicago (default: the clinic's)."
     )
-    language = serializers.ChoiceField(choices=Language.choices, default=Language.EN)
+    language = serializers.ChoiceField(choices=Language.values, default=Language.EN)
     procedure = serializers.ChoiceField(choices=Procedure.choices)
     condition = serializers.ChoiceField(choices=Condition.choices, required=False, allow_blank=True, default="")
     discharge_date = serializers.DateField(required=False, allow_null=True, default=None)
