@@ -144,3 +144,14 @@ def patient_client_a(patient_a):
     from patients.tokens import tokens_for_patient
 
     return _client_for(tokens_for_patient(patient_a.user))
+
+
+@pytest.fixture
+def default_protocols(transactional_db):
+    """The default protocols, reloaded for tests that flush the database (transactional ones): the
+    flush after such a test empties the tables the data migration filled."""
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("recovery.migrations.0002_default_protocols").load_defaults(apps, None)

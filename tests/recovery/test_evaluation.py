@@ -86,17 +86,21 @@ def test_an_acknowledged_alert_given_a_new_red_flag_opens_again_and_pages_again(
     patient = placed_patient(make_patient, days_since_surgery=7)
     eager_evaluation(patient, 6, symptoms=["fever"])
     [alert] = alerts(patient)
-    Alert.objects.filter(pk=alert.pk).update(paged_at=timezone.now())
+    first_page = timezone.now() - datetime.timedelta(hours=1)
+    Alert.objects.filter(pk=alert.pk).update(paged_at=first_page)
     alert_acknowledge(alert=alert, user=nurse_a, note="Called, temperature 38.2, seeing her today")
     eager_evaluation(patient, 7, symptoms=["calf_pain_swelling"])
     alert.refresh_from_db()
-    assert (alert.status, alert.acknowledged_at, alert.paged_at) == ("open", None, None)
+    assert (alert.status, alert.acknowledged_at) == ("open", None)
+    # A page is owed again: not sent yet, or (with the notifications layer receiving the signal) sent
+    # anew after the first one.
+    assert alert.paged_at is None or alert.paged_at > first_page
     assert "calf pain or a swollen leg" in alert.message
     assert len(pages) == 2
     # The same report again is not new evidence.
     eager_evaluation(patient, 7, symptoms=["calf_pain_swelling"])
     assert len(pages) == 2
-    assert alert.events.count() == 3  # raised, acknowledged, updated
+    assert alert.events.exclude(action="paged").count() == 3  # raised, acknowledged, updated
 
 
 def test_a_nurses_resolution_holds_until_the_evidence_is_new(make_patient, nurse_a, eager_evaluation, pages):
@@ -226,7 +230,13 @@ def test_a_check_in_that_comes_during_an_evaluation_keeps_its_mark(make_patient,
     assert EvaluationState.objects.get(patient=patient).needs_evaluation_since == later
 
 
-def test_the_number_of_queries_grows_with_chunks_not_patients(make_patient):
+def test_the_number_of_queries_grows_with_chunks_not_patients(make_patient, monkeypatch):
+    # The engine's own queries: the notifications layer's page receiver (which writes a page per
+    # urgent alert) is measured with the notifications tests.
+    from recovery.signals import alert_page_owed
+
+    monkeypatch.setattr(alert_page_owed, "receivers", [])
+    monkeypatch.setattr(alert_page_owed, "sender_receivers_cache", {})
     def cohort(n):
         created = []
         for _ in range(n):
