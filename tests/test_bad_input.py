@@ -83,3 +83,19 @@ def bearer(request, nurse_a, clinic_a_with_patients_and_alerts):
 def test_no_call_gets_a_5xx_or_an_answer_outside_the_schema(case, bearer, in_process_app):
     checks = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
     case.call_and_validate(headers=bearer, checks=checks)
+
+
+def test_a_page_that_is_not_there_is_a_400_naming_page(staff_client_a, clinic_a_with_patients_and_alerts):
+    for path in ("/api/v1/patients/", "/api/v1/alerts/"):
+        for page in ("0", "99", "first"):
+            response = staff_client_a.get(path, {"page": page})
+            assert response.status_code == 400, (path, page)
+            assert "page" in response.json()
+
+
+def test_an_address_nothing_answers_at_under_the_api_is_a_json_404(staff_client_a, client):
+    response = staff_client_a.get("/api/v1/patients/null,null/")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found."}
+    # Outside the API, Django's page as before.
+    assert client.get("/no-such-page/")["Content-Type"].startswith("text/html")
