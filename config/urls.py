@@ -15,6 +15,7 @@ def _superusers_only(request) -> bool:
 
 admin.site.has_permission = _superusers_only
 admin.site.site_header = "Recovery tracking administration"
+handler404 = "config.views.not_found"
 
 api_v1 = [
     path("", include("patients.urls")),

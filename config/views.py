@@ -1,10 +1,11 @@
-"""The health check that load balancers and docker-compose poll."""
+"""The health check that load balancers and docker-compose poll, and the API's JSON 404."""
 
 from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django.views.defaults import page_not_found
 from kombu import Connection
 
 
@@ -48,3 +49,11 @@ def healthz(request):
     if failing:
         body["failing"] = failing
     return JsonResponse(body, status=503 if failing else 200)
+
+
+def not_found(request, exception):
+    """A 404 for an address nothing answers at: JSON under /api/ (what a client of the API reads, as
+    every other API error is), Django's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return page_not_found(request, exception)

@@ -12,14 +12,17 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
+from patients.api_fields import ClockTimeField
 from patients.audit import audit_record, audit_record_many
 from patients.choices import Condition, Language, Procedure
 from patients.models import AuditEvent, Patient
+from patients.openapi import FIELD_ERRORS_SCHEMA, error_responses
 from patients.permissions import IsStaff
 from patients.selectors import clinics_for_user, patients_for_nurse
 from patients.services import patient_create
@@ -39,6 +42,21 @@ def _errors(exc: DjangoValidationError) -> ValidationError:
     return ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
 
 
+class StaffPagination(PageNumberPagination):
+    """DRF's pages, but a page that is not a number or past the end is bad input: a 400 naming
+    `page`, as every other bad query value is, rather than DRF's 404."""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except NotFound as exc:
+            raise ValidationError({self.page_query_param: [str(exc.detail)]}) from exc
+
+
+# The answers every staff call may give besides its own: a bad token, a patient's token, not yours.
+_STAFF_ERRORS = (401, 403)
+
+
 # -- patients -------------------------------------------------------------------------------------
 
 class StaffPatientSerializer(serializers.ModelSerializer):
@@ -52,9 +70,9 @@ class StaffPatientSerializer(serializers.ModelSerializer):
     procedure = serializers.ChoiceField(choices=Procedure.choices)
     condition = serializers.ChoiceField(choices=Condition.choices, required=False, allow_blank=True, default="")
     discharge_date = serializers.DateField(required=False, allow_null=True, default=None)
-    reminder_time = serializers.TimeField(
-        format="%H:%M", input_formats=["%H:%M"], default=datetime.time(18, 0), help_text="HH:MM, patient-local."
-    )
+    # HH:MM, as the patients' own calls write it (and as the schema's pattern says, not OpenAPI's
+    # "time" format, which wants seconds and an offset).
+    reminder_time = ClockTimeField(default=datetime.time(18, 0), help_text="HH:MM, patient-local.")
     sms_opt_in = serializers.BooleanField(default=True)
     clinic = serializers.IntegerField(
         source="clinic_id", required=False, help_text="The clinic's id; may be left out when the nurse has one clinic."
@@ -163,10 +181,12 @@ def _staff_patients(request) -> QuerySet[Patient]:
     return staff_patients(user=request.user).order_by("alert_rank", "last_name", "first_name", "id")
 
 
+@extend_schema_view(get=extend_schema(responses={200: StaffPatientSerializer(many=True), **error_responses(400, *_STAFF_ERRORS)}))
 class StaffPatientListCreate(generics.ListCreateAPIView):
     """The patients of the nurse's clinics, most in need first, with their recovery summary."""
 
     permission_classes = [IsStaff]
+    pagination_class = StaffPagination
     serializer_class = StaffPatientSerializer
     filterset_class = StaffPatientFilter
 
@@ -192,7 +212,11 @@ class StaffPatientListCreate(generics.ListCreateAPIView):
             "The answer carries the enrollment code, once."
         ),
         request=StaffPatientSerializer,
-        responses={201: StaffPatientCreatedSerializer, 400: OpenApiResponse(description="A field is missing or invalid; nothing was created.")},
+        responses={
+            201: StaffPatientCreatedSerializer,
+            **error_responses(*_STAFF_ERRORS),
+            400: OpenApiResponse(response=FIELD_ERRORS_SCHEMA, description="A field is missing or invalid; nothing was created."),
+        },
     )
     def post(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
@@ -223,6 +247,7 @@ class StaffPatientListCreate(generics.ListCreateAPIView):
         return Response(body, status=status.HTTP_201_CREATED)
 
 
+@extend_schema_view(get=extend_schema(responses={200: StaffPatientSerializer, **error_responses(*_STAFF_ERRORS, 404)}))
 class StaffPatientDetail(generics.RetrieveAPIView):
     """One patient of the nurse's clinics, with the recovery summary."""
 
@@ -270,10 +295,12 @@ class StaffDailyRecordSerializer(serializers.ModelSerializer):
         return (record.date - self.context["surgery_date"]).days
 
 
+@extend_schema_view(get=extend_schema(responses={200: StaffDailyRecordSerializer(many=True), **error_responses(400, *_STAFF_ERRORS, 404)}))
 class StaffPatientCheckins(generics.ListAPIView):
     """A patient's daily records, newest first."""
 
     permission_classes = [IsStaff]
+    pagination_class = StaffPagination
     serializer_class = StaffDailyRecordSerializer
 
     def get_patient(self) -> Patient:
@@ -377,11 +404,13 @@ def staff_alerts(request) -> QuerySet[Alert]:
     )
 
 
+@extend_schema_view(get=extend_schema(responses={200: StaffAlertSerializer(many=True), **error_responses(400, *_STAFF_ERRORS)}))
 class StaffAlertList(generics.ListAPIView):
     """Alerts of the nurse's patients, most urgent first: open and acknowledged before resolved, then
     urgent, high, routine, then newest first."""
 
     permission_classes = [IsStaff]
+    pagination_class = StaffPagination
     serializer_class = StaffAlertSerializer
     filterset_class = StaffAlertFilter
 
@@ -429,7 +458,11 @@ class _AlertAction(generics.GenericAPIView):
 
 @extend_schema(
     request=AlertNoteSerializer,
-    responses={200: StaffAlertSerializer, 400: OpenApiResponse(description="The alert is already resolved.")},
+    responses={
+        200: StaffAlertSerializer,
+        **error_responses(*_STAFF_ERRORS, 404),
+        400: OpenApiResponse(response=FIELD_ERRORS_SCHEMA, description="A note that is not text or too long, or the alert is already resolved."),
+    },
 )
 class StaffAlertAcknowledge(_AlertAction):
     """The nurse has seen the alert and is acting on it; it stays on the worklist until resolved."""
@@ -440,7 +473,7 @@ class StaffAlertAcknowledge(_AlertAction):
         return alert_acknowledge(alert=alert, user=self.request.user, note=note)
 
 
-@extend_schema(request=AlertNoteSerializer, responses={200: StaffAlertSerializer})
+@extend_schema(request=AlertNoteSerializer, responses={200: StaffAlertSerializer, **error_responses(400, *_STAFF_ERRORS, 404)})
 class StaffAlertResolve(_AlertAction):
     """The nurse closes the alert, with a note. Resolving a resolved alert again changes nothing."""
 
