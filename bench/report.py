@@ -102,6 +102,23 @@ def table() -> tuple[list[str], list[str]]:
     return rows, missed
 
 
+def load_averages() -> list[str]:
+    """The load average each benchmark saw (on this machine's cores), where its result file kept it."""
+    found = []
+    for name, _, title, _ in BENCHMARKS:
+        path = RESULTS / f"{name}.json"
+        if not path.exists():
+            continue
+        details = json.loads(path.read_text()).get("details", {})
+        if "load_average_before" in details:
+            found.append(f"{title} {details['load_average_before']} before, {details.get('load_average_after')} after")
+        else:
+            load = details.get("load_average") or details.get("load_average_at_start")
+            if load:
+                found.append(f"{title} {load[0]:.2f} (1 min)")
+    return found
+
+
 def drained(details: dict) -> str:
     if details.get("queue_drained_after_s") is not None:
         return f"the judging they queued was done {details['queue_drained_after_s']} s after the load"
@@ -154,7 +171,8 @@ def main() -> int:
         text += [*notes, ""]
     text += [
         "Wall-clock figures are sensitive to whatever else shares the cores: each benchmark's result file",
-        "keeps the load average around its run (bench/results/<name>.json, `details`).",
+        "keeps the load average around its run (bench/results/<name>.json, `details`)"
+        + (": " + "; ".join(loads) + "." if (loads := load_averages()) else "."),
         "",
     ]
     DOC.write_text("\n".join(text))
