@@ -71,5 +71,10 @@ bench-dashboard: $(STAMP_RUN)
 bench-api: $(STAMP_RUN)
 	$(PY) bench/bench_api.py
 
+## bench-mixed: patients checking in and nurses browsing for 60 s (BENCH_DURATION) against gunicorn (2 workers),
+## PostgreSQL (recovery_bench_mixed) and a Celery worker on Redis db 8; no error allowed (bench/results/mixed.json).
+bench-mixed: $(STAMP_RUN)
+	$(PY) bench/bench_mixed.py
+
 clean:
 	rm -rf var/db.sqlite3 var/db.sqlite3-wal var/db.sqlite3-shm var/celery var/cache staticfiles

@@ -416,7 +416,21 @@ def main() -> None:
     started = time.perf_counter()
     patients = replay(cohort, surgery_date=surgery_date, progress=True)
     seconds = time.perf_counter() - started
-    print(report(measure(cohort, patients, surgery_date=surgery_date), n=args.patients, seed=args.seed, seconds=seconds, skip_rate_scale=args.skip_rate_scale))
+    quality = measure(cohort, patients, surgery_date=surgery_date)
+    print(report(quality, n=args.patients, seed=args.seed, seconds=seconds, skip_rate_scale=args.skip_rate_scale))
+    from bench.common import write_result
+
+    q = quality
+    write_result("quality", [
+        {"figure": f"red flags alerted on the day reported ({args.patients} patients)", "value": f"{q.red_flags_on_the_day} of {q.red_flags_reported}",
+         "unit": "", "target": "every one", "met": q.red_flags_on_the_day == q.red_flags_reported},
+        {"figure": "deviating patients alerted within 3 days of onset", "value": round(100 * q.share_within_3, 1), "unit": "%",
+         "target": ">= 90", "met": q.share_within_3 >= 0.9},
+        {"figure": "false alerts in normal recovery", "value": round(q.false_per_100_weeks, 2), "unit": "per 100 patient-weeks",
+         "target": "<= 1", "met": q.false_per_100_weeks <= 1},
+    ], {"patients": args.patients, "seed": args.seed, "skip_rate_scale": args.skip_rate_scale, "pain_rise_points": args.pain_rise_points,
+        "deviating": q.deviating, "deviating_within_3": q.deviating_within_3, "false_alerts": q.false_alerts,
+        "normal_patient_weeks": round(q.normal_patient_weeks, 1), "replay_seconds": round(seconds, 1)})
     if args.pain_rise_points is not None:
         print(f"(pain_rising MCID set to {args.pain_rise_points} for every protocol)")
 

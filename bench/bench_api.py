@@ -313,6 +313,17 @@ def main() -> None:
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
     (out / f"bench_api-{time.strftime('%Y%m%d-%H%M%S')}.json").write_text(json.dumps(result, indent=2))
+    from bench.common import write_result
+
+    write_result("api", [
+        {"figure": "check-ins a second (gunicorn, 2 workers)", "value": api["throughput_per_s"], "unit": "req/s",
+         "target": ">= 300", "met": api["throughput_per_s"] >= 300},
+        {"figure": "check-in p99", "value": api["p99_ms"], "unit": "ms", "target": "< 150", "met": api["p99_ms"] < 150},
+        {"figure": "check-in API / bare Django view throughput", "value": round(ratio, 2), "unit": "ratio",
+         "target": ">= 0.5", "met": ratio >= 0.5},
+        {"figure": "check-in errors", "value": sum(api["errors"].values()), "unit": "errors", "target": "0",
+         "met": not api["errors"]},
+    ], result)
 
 
 if __name__ == "__main__":

@@ -48,3 +48,23 @@ def peak_rss_mb() -> float:
     import resource
 
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def write_result(name: str, figures: list[dict], details: dict | None = None) -> Path:
+    """Write a benchmark's figures to bench/results/<name>.json for bench/report.py: a list of
+    {"figure", "value", "unit", "target", "met"} (target None: a figure shown without a target;
+    met None: not judged), with the date and whatever raw details the benchmark keeps."""
+    import datetime
+    import json
+
+    out = ROOT / "bench" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"{name}.json"
+    payload = {
+        "benchmark": name,
+        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "figures": figures,
+        "details": details or {},
+    }
+    path.write_text(json.dumps(payload, indent=2, default=str))
+    return path
