@@ -262,6 +262,12 @@ def replay(
     return patients
 
 
+def _reports_around(sim: SimPatient, day: int) -> str:
+    """The opioid answers a patient gave in the days after `day` (for reading a late alert)."""
+    answers = [f"day {d}: {sim.days[d].get('opioid_use', 'not said')}" for d in range(day, day + 6) if d in sim.days]
+    return "opioid answers " + ", ".join(answers) if answers else "no check-in in the 6 days after onset"
+
+
 # -- the measures ------------------------------------------------------------------------------------
 
 @dataclass
@@ -276,6 +282,7 @@ class Quality:
     false_alerts: int
     false_by_kind: Counter
     alerts_by_kind: Counter
+    late: list = field(default_factory=list)
 
     @property
     def false_per_100_weeks(self) -> float:
@@ -312,6 +319,7 @@ def measure(cohort: list[SimPatient], patients: dict, *, surgery_date: datetime.
     false_alerts = 0
     false_by_kind: Counter = Counter()
     normal_days = 0
+    late: list[str] = []
     for sim in cohort:
         patient_alerts = by_patient.get(sim.index, [])
         red_flag_days = [
@@ -349,6 +357,12 @@ def measure(cohort: list[SimPatient], patients: dict, *, surgery_date: datetime.
             if delay <= 3:
                 stats["within_3"] += 1
                 within_3 += 1
+                continue
+        late.append(
+            f"{GROUP_LABELS[sim.group]} ({sim.procedure}): began day {sim.start}, onset day {sim.onset}, "
+            + (f"first alert {first.kind} written on day {sim.onset + delay}" if after else "no alert")
+            + (f"; {_reports_around(sim, sim.onset)}" if sim.group == "opioid_prolonged" else "")
+        )
     return Quality(
         red_flags_reported=reported,
         red_flags_on_the_day=on_the_day,
@@ -360,6 +374,7 @@ def measure(cohort: list[SimPatient], patients: dict, *, surgery_date: datetime.
         false_alerts=false_alerts,
         false_by_kind=false_by_kind,
         alerts_by_kind=Counter(a.kind for a in alerts),
+        late=late,
     )
 
 
@@ -388,6 +403,8 @@ def report(q: Quality, *, n: int, seed: int, seconds: float, skip_rate_scale: fl
             f"| {GROUP_LABELS[group]} | {s['patients']} | {s['alerted']} | {s['within_3']} ({100 * s['within_3'] / s['patients']:.0f}%) | {median} | {kinds} |"
         )
     lines += ["", "Alerts opened, by kind: " + ", ".join(f"{k} {v}" for k, v in sorted(q.alerts_by_kind.items()))]
+    if q.late:
+        lines += ["", "Not alerted within 3 days of onset:"] + [f"- {line}" for line in q.late]
     return "\n".join(lines)
 
 
