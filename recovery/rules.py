@@ -622,8 +622,10 @@ RULES = {
     AlertKind.MILESTONE_OVERDUE: milestone_overdue,
     AlertKind.OPIOID_PROLONGED: opioid_prolonged,
 }
-# Judged as soon as a check-in is saved: the check-in's own evidence.
-CHECKIN_KINDS = frozenset({AlertKind.RED_FLAG, AlertKind.PAIN_HIGH, AlertKind.PAIN_RISING})
+# Judged as soon as a check-in is saved: the check-in's own evidence (what it reports, not what is
+# missing or a week's trend). Opioid use reported past the overdue day is such evidence: judged at once,
+# it reaches the nurse the same evening instead of after the next local midnight.
+CHECKIN_KINDS = frozenset({AlertKind.RED_FLAG, AlertKind.PAIN_HIGH, AlertKind.PAIN_RISING, AlertKind.OPIOID_PROLONGED})
 
 
 def judge(s: Snapshot, kinds: Iterable[str] | None = None) -> dict[str, Finding]:

@@ -306,3 +306,17 @@ def test_judging_a_check_in_costs_a_fixed_number_of_queries(make_patient, django
     with django_assert_num_queries(9):
         recovery_evaluate(patient_ids=[patient.pk], trigger=Trigger.CHECKIN)
     assert EvaluationState.objects.get(patient=patient).needs_evaluation_since is None
+
+
+def test_opioid_use_reported_past_its_overdue_day_is_an_alert_the_same_evening(make_patient, eager_evaluation):
+    patient = placed_patient(make_patient, days_since_surgery=44)
+    checkin(patient, 0, pain=5, milestones=["first_walk", "discharged"])
+    checkin(patient, 30, pain=2, walking_minutes=40, milestones=["normal_activities"])
+    eager_evaluation(patient, 42, pain=2, opioid_use=True)
+    assert alerts(patient) == []  # day 42 is the overdue day itself (MIS)
+    eager_evaluation(patient, 43, pain=2, opioid_use=True)
+    [alert] = alerts(patient)
+    assert (alert.kind, alert.recovery_day) == ("opioid_prolonged", 43)
+    eager_evaluation(patient, 44, pain=2, opioid_use=False)
+    alert.refresh_from_db()
+    assert (alert.status, alert.resolution_reason) == ("resolved", "Opioids stopped (reported on day 44)")
