@@ -26,8 +26,9 @@ def on_enrollment_code_issued(sender, patient, code, **kwargs):
 
 
 @receiver(alert_page_owed, dispatch_uid="notifications.alert_page")
-def on_alert_page_owed(sender, alert, **kwargs):
-    if alert.paged_at is not None:
+def on_alert_page_owed(sender, alert, immediate=True, **kwargs):
+    # A sweep's urgent alerts are paged by the pages relay (every 30 s), not inside the sweep.
+    if alert.paged_at is not None or not immediate:
         return
     try:
         with transaction.atomic():

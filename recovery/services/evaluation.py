@@ -340,7 +340,7 @@ def _evaluate_chunk(
             if a.status in _ACTIVE and a.kind != AlertKind.RED_FLAG:
                 plan.resolves.append((a, "Monitoring ended: the recovery program is over"))
     summary.patients = len(judged)
-    _write(plan, now=now, summary=summary, ended=ended_set)
+    _write(plan, now=now, summary=summary, ended=ended_set, page_now=trigger == Trigger.CHECKIN)
     return summary
 
 
@@ -381,7 +381,7 @@ def _insert_alerts(opens: list[tuple[int, rules.Finding]]) -> list[Alert]:
         return created
 
 
-def _write(plan: _Plan, *, now: datetime.datetime, summary: EvaluationSummary, ended: set[int]) -> None:
+def _write(plan: _Plan, *, now: datetime.datetime, summary: EvaluationSummary, ended: set[int], page_now: bool = True) -> None:
     """Make the chunk's writes in one transaction, each kind of write in one statement."""
     if not (plan.opens or plan.updates or plan.resolves or plan.ended or plan.judged_through or plan.marks):
         return
@@ -461,7 +461,8 @@ def _write(plan: _Plan, *, now: datetime.datetime, summary: EvaluationSummary, e
             paged.extend(Alert.objects.filter(pk__in=page_ids))
         for alert in paged:
             # The notifications layer pages on commit; its relay catches a page this signal misses.
-            alert_page_owed.send(sender=Alert, alert=alert)
+            # A sweep leaves its (rare) urgent alerts to that relay, so that its queries stay per chunk.
+            alert_page_owed.send(sender=Alert, alert=alert, immediate=page_now)
 
 
 def recovery_evaluate(
