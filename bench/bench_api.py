@@ -220,7 +220,7 @@ def run_phase(port: int, patients: list[dict], make_request, duration: float, co
     return {"latencies": [x for per_client in latencies for x in per_client], "seconds": elapsed, "errors": errors}
 
 
-def summarize(phases: list[dict], cpu_seconds: float) -> dict:
+def summarize(phases: list[dict], cpu: dict[str, float]) -> dict:
     every = sorted(x for phase in phases for x in phase["latencies"])
     seconds = sum(phase["seconds"] for phase in phases)
     errors: dict[int, int] = {}
@@ -233,23 +233,36 @@ def summarize(phases: list[dict], cpu_seconds: float) -> dict:
         "throughput_per_s": round(len(every) / seconds, 1),
         "p50_ms": round(statistics.median(every) * 1000, 1),
         "p99_ms": round(every[int(len(every) * 0.99) - 1] * 1000, 1),
-        "worker_cpu_ms_per_request": round(cpu_seconds / len(every) * 1000, 2),
+        "worker_cpu_ms_per_request": round(cpu["workers"] / len(every) * 1000, 2),
+        "cpu_ms_per_request": {name: round(used / len(every) * 1000, 2) for name, used in cpu.items()},
         "rounds_per_s": [round(len(phase["latencies"]) / phase["seconds"], 1) for phase in phases],
         "errors": errors,
     }
 
 
-def workers_cpu_seconds(server: subprocess.Popen) -> float:
-    """User and system CPU of gunicorn's workers so far (children of the master), from /proc."""
-    total = 0
+def cpu_seconds(server: subprocess.Popen) -> dict[str, float]:
+    """User and system CPU so far, from /proc: gunicorn's workers (children of the master), PostgreSQL's
+    processes, Redis, and this process (the clients). Where a request's CPU goes, all of it on the same
+    two cores."""
+    ticks = {"workers": 0, "postgres": 0, "redis": 0}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
+            name, rest = stat.read_text().rsplit(")", 1)
         except OSError:
             continue
+        fields = rest.split()
+        used = int(fields[11]) + int(fields[12])  # utime, stime
+        command = name.split("(", 1)[1]
         if int(fields[1]) == server.pid:  # ppid
-            total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / os.sysconf("SC_CLK_TCK")
+            ticks["workers"] += used
+        elif command.startswith("postgres"):
+            ticks["postgres"] += used
+        elif command.startswith("redis-server"):
+            ticks["redis"] += used
+    seconds = {name: count / os.sysconf("SC_CLK_TCK") for name, count in ticks.items()}
+    own = os.times()
+    seconds["clients"] = own.user + own.system
+    return seconds
 
 
 def main() -> None:
@@ -265,16 +278,18 @@ def main() -> None:
     server = start_server(port)
     load_before = os.getloadavg()[0]
     phases = {"bare": [], "api": []}
-    cpu = {"bare": 0.0, "api": 0.0}
+    cpu = {"bare": {}, "api": {}}
     try:
         for make_request in (bare_request, checkin_request):
             run_phase(port, patients, make_request, 2.0, CONCURRENCY)  # warm-up: connections, caches
         # Alternate the two, so that whatever else the machine is doing weighs on both alike.
         for _ in range(ROUNDS):
             for name, make_request in (("bare", bare_request), ("api", checkin_request)):
-                before = workers_cpu_seconds(server)
+                before = cpu_seconds(server)
                 phases[name].append(run_phase(port, patients, make_request, DURATION, CONCURRENCY))
-                cpu[name] += workers_cpu_seconds(server) - before
+                after = cpu_seconds(server)
+                for part, used in after.items():
+                    cpu[name][part] = cpu[name].get(part, 0.0) + used - before[part]
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -302,6 +317,10 @@ def main() -> None:
     for name, row in (("bare view", bare), ("check-in API", api)):
         print(f"{name:14}{row['requests']:>10}{row['throughput_per_s']:>12}{row['p50_ms']:>9}{row['p99_ms']:>9}"
               f"{row['worker_cpu_ms_per_request']:>12}  {row['rounds_per_s']}, {row['errors'] or '-'}")
+    print("CPU a request, ms:", "; ".join(
+        f"{name}: " + ", ".join(f"{part} {ms}" for part, ms in row["cpu_ms_per_request"].items())
+        for name, row in (("bare view", bare), ("check-in API", api))
+    ))
     print(f"check-in API / bare view throughput: {ratio:.2f}")
     targets = {
         ">= 300 check-ins a second": api["throughput_per_s"] >= 300,

@@ -248,6 +248,9 @@ else:
     # Redis redelivers an unacknowledged task after the visibility timeout; it must exceed the
     # longest task (the sweep's hard limit below), or a slow task would run twice at once.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+if CELERY_BROKER_URL.startswith("redis://"):
+    # kombu's Redis transport, keeping its publishing client (config/broker.py).
+    CELERY_BROKER_TRANSPORT = "config.broker:Transport"
 # We never read task results: every outcome is a row in PostgreSQL.
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = None

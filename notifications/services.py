@@ -35,7 +35,7 @@ from notifications.twilio import (
     sms_find_sent,
     sms_send,
 )
-from patients.audit import audit_record
+from patients.audit import AuditSource, audit_record
 from patients.models import EnrollmentCode, Patient
 from patients.selectors import on_call_roster
 from recovery.choices import AlertKind, AlertStatus, Channel
@@ -787,13 +787,11 @@ def _inbound_act(*, patient: Patient, body: str, message_sid: str, now: datetime
                 fields=fields,
                 channel=Channel.SMS,
                 now=now,
+                audit=AuditSource.of(patient.user, channel="sms"),
             )
         except ValidationError:
             # Before the surgery date: there is no recovery day to record it on.
             return Purpose.HELP, texts.not_understood_text(language=patient.language, clinic=clinic.name, clinic_phone=clinic.phone)
-        audit_record(
-            actor=patient.user, patient=patient, action="create", resource="checkins", detail=f"SMS check-in ({outcome.status})", channel="sms"
-        )
         return Purpose.REPLY, texts.thanks_text(language=patient.language, fields=fields, advice=outcome.body.get("advice"))
     return Purpose.HELP, texts.not_understood_text(language=patient.language, clinic=clinic.name, clinic_phone=clinic.phone)
 

@@ -2,6 +2,7 @@
 
 import functools
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db import connection
 
@@ -15,6 +16,30 @@ def _client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
+@dataclass(frozen=True)
+class AuditSource:
+    """Who acts, through which channel, from which address: what a caller knows before the outcome.
+
+    A service that writes its own audit row in the statement that does the work (a check-in) takes
+    this, and says itself what was done.
+    """
+
+    actor_id: int | None
+    actor_label: str
+    channel: str
+    ip_address: str | None
+
+    @classmethod
+    def of(cls, actor, *, channel: str, request=None) -> "AuditSource":
+        actor = actor if getattr(actor, "is_authenticated", False) else None
+        return cls(
+            actor_id=actor.pk if actor is not None else None,
+            actor_label=actor.get_username() if actor is not None else "",
+            channel=channel,
+            ip_address=_client_ip(request),
+        )
+
+
 def audit_record(
     *,
     actor,
@@ -24,18 +49,20 @@ def audit_record(
     detail: str = "",
     channel: str = "api",
     request=None,
+    source: AuditSource | None = None,
 ) -> AuditEvent:
-    """Record that `actor` did `action` on `resource` of `patient` (one row)."""
-    actor = actor if getattr(actor, "is_authenticated", False) else None
+    """Record that `actor` (or `source`, which also names channel and address) did `action` on
+    `resource` of `patient` (one row)."""
+    source = source or AuditSource.of(actor, channel=channel, request=request)
     event = AuditEvent(
-        actor=actor,
-        actor_label=actor.get_username() if actor is not None else "",
+        actor_id=source.actor_id,
+        actor_label=source.actor_label,
         patient_id=patient.pk if isinstance(patient, Patient) else patient,
         action=action,
         resource=resource,
         detail=detail[:500],
-        channel=channel,
-        ip_address=_client_ip(request),
+        channel=source.channel,
+        ip_address=source.ip_address,
     )
     # Every API call writes one of these; a prepared INSERT spares the ORM's per-call compilation.
     sql, fields = _insert_one_sql()

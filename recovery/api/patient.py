@@ -29,7 +29,7 @@ from patients.api_fields import (
     StrictDateField,
     StrictIntegerField,
 )
-from patients.audit import audit_record
+from patients.audit import AuditSource, audit_record
 from patients.authentication import PatientJWTAuthentication
 from patients.models import AuditEvent
 from patients.openapi import FIELD_ERRORS_SCHEMA, error_responses
@@ -377,18 +377,16 @@ class CheckinsView(CheckinThrottleMixin, PatientAPIView, GenericAPIView):
         serializer = CheckinSerializer(data=request.data, context={"patient": self.patient, "now": now})
         serializer.is_valid(raise_exception=True)
         try:
-            # The check-in and its audit row commit together: one transaction, one WAL flush.
-            with transaction.atomic():
-                outcome = checkin_submit(
-                    patient=self.patient,
-                    client_id=serializer.validated_data["client_id"],
-                    date=serializer.validated_data["date"],
-                    fields=serializer.submission_fields(),
-                    channel=Channel.APP,
-                    now=now,
-                )
-                action = AuditEvent.Action.CREATE if outcome.status == "created" else AuditEvent.Action.UPDATE
-                self.audit(action, "checkins", detail=f"{outcome.status} {serializer.validated_data['date'].isoformat()}")
+            # The service writes the audit row with the check-in, so that both commit together.
+            outcome = checkin_submit(
+                patient=self.patient,
+                client_id=serializer.validated_data["client_id"],
+                date=serializer.validated_data["date"],
+                fields=serializer.submission_fields(),
+                channel=Channel.APP,
+                now=now,
+                audit=AuditSource.of(request.user, channel="api", request=request),
+            )
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.message_dict) from None
         return Response(outcome.body, status=outcome.http_status)

@@ -3,12 +3,14 @@
 import datetime
 import json
 import uuid
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from patients.audit import AuditSource, audit_record
 from patients.models import Patient
 from recovery.choices import Channel
 from recovery.models import CheckinSubmission, DailyRecord, EvaluationState
@@ -28,7 +30,6 @@ class CheckinOutcome:
     status: str
     http_status: int
     body: dict
-    record: DailyRecord | None
 
 
 def daily_record_body(record: DailyRecord, *, advice: str | None = None) -> dict:
@@ -72,12 +73,14 @@ def checkin_date_check(*, patient: Patient, date: datetime.date, now: datetime.d
         raise ValidationError({"date": [f"The date is after today in the patient's time zone ({today.isoformat()})."]})
 
 
-def _replay(*, patient: Patient, client_id: uuid.UUID) -> CheckinOutcome | None:
+def _replay(*, patient: Patient, client_id: uuid.UUID, audit=None, date: datetime.date) -> CheckinOutcome | None:
     """The first answer to this client_id; None when the client_id is another patient's."""
     first = CheckinSubmission.objects.filter(client_id=client_id).only("patient_id", "response_body").get()
     if first.patient_id != patient.pk:
         return None
-    return CheckinOutcome(status="duplicate", http_status=200, body=first.response_body, record=None)
+    outcome = CheckinOutcome(status="duplicate", http_status=200, body=first.response_body)
+    _audit(audit=audit, patient=patient, outcome=outcome, date=date)
+    return outcome
 
 
 def evaluation_mark(*, patient_id: int, now: datetime.datetime) -> None:
@@ -121,77 +124,90 @@ def _store_submission(*, patient: Patient, client_id: uuid.UUID, record: DailyRe
     evaluation_mark(patient_id=patient.pk, now=now)
 
 
-# PostgreSQL: the same merge as _merge() in one statement, so the day is created or locked and merged
-# in a single round trip (the check-in is the service's hottest path). Given values replace earlier
-# ones (NULL: not given); new symptoms and milestones are appended in the order sent, without repeats.
-_UPSERT_DAY_SQL = """
-INSERT INTO recovery_dailyrecord AS day
-    (patient_id, date, pain, walking_minutes, steps, opioid_use, symptoms, milestones, note, channel, created_at, updated_at)
-VALUES (%(patient)s, %(date)s, %(pain)s, %(walking_minutes)s, %(steps)s, %(opioid_use)s,
-        %(symptoms)s::jsonb, %(milestones)s::jsonb, COALESCE(%(note)s, ''), %(channel)s, %(now)s, %(now)s)
-ON CONFLICT (patient_id, date) DO UPDATE SET
-    pain = COALESCE(%(pain)s, day.pain),
-    walking_minutes = COALESCE(%(walking_minutes)s, day.walking_minutes),
-    steps = COALESCE(%(steps)s, day.steps),
-    opioid_use = COALESCE(%(opioid_use)s, day.opioid_use),
-    note = COALESCE(%(note)s, day.note),
-    symptoms = day.symptoms || (
-        SELECT COALESCE(jsonb_agg(new.code ORDER BY new.n), '[]'::jsonb)
-        FROM jsonb_array_elements(%(symptoms)s::jsonb) WITH ORDINALITY AS new(code, n)
-        WHERE NOT day.symptoms @> jsonb_build_array(new.code)),
-    milestones = day.milestones || (
-        SELECT COALESCE(jsonb_agg(new.code ORDER BY new.n), '[]'::jsonb)
-        FROM jsonb_array_elements(%(milestones)s::jsonb) WITH ORDINALITY AS new(code, n)
-        WHERE NOT day.milestones @> jsonb_build_array(new.code)),
-    channel = EXCLUDED.channel,
-    updated_at = EXCLUDED.updated_at
-RETURNING id, pain, walking_minutes, steps, opioid_use, symptoms, milestones, note, channel, created_at, updated_at,
-          (xmax = 0) AS created
+# PostgreSQL: the whole check-in in one statement, so that it costs one round trip and commits on
+# its own (the check-in is the service's hottest path). Reading it top down:
+#   seen        the client_id's earlier submission, if any (a replay, or another patient's id);
+#   day         unless seen: create the day's record or merge into it, as _merge() does (given values
+#               replace earlier ones, NULL meaning not given; new symptoms and milestones are appended
+#               in the order sent, without repeats);
+#   answer      the answer, built from the merged day (date, recovery day and time come as parameters,
+#               formatted as daily_record_body() formats them);
+#   submission  the raw submission with its answer, for audit and for replays. It has no ON CONFLICT:
+#               a concurrent twin of the same client_id that committed first makes it fail, and the
+#               failure undoes the whole statement, the merge included; the caller then reads the
+#               twin's answer;
+#   mark        the patient needs judging (evaluation_mark());
+#   audit       when the caller gave an audit source: who did it and what came of it.
+# The result is one row: ("answered", status, body), ("replayed", status, body) for this patient's
+# own client_id, or ("taken", ...) for another patient's.
+_CHECKIN_SQL = """
+WITH seen AS (
+    SELECT patient_id, response_status, response_body
+    FROM recovery_checkinsubmission WHERE client_id = %(client_id)s
+),
+day AS (
+    INSERT INTO recovery_dailyrecord AS day
+        (patient_id, date, pain, walking_minutes, steps, opioid_use, symptoms, milestones, note, channel, created_at, updated_at)
+    SELECT %(patient)s, %(date)s, %(pain)s, %(walking_minutes)s, %(steps)s, %(opioid_use)s,
+           %(symptoms)s::jsonb, %(milestones)s::jsonb, COALESCE(%(note)s, ''), %(channel)s, %(now)s, %(now)s
+    WHERE NOT EXISTS (SELECT 1 FROM seen)
+    ON CONFLICT (patient_id, date) DO UPDATE SET
+        pain = COALESCE(%(pain)s, day.pain),
+        walking_minutes = COALESCE(%(walking_minutes)s, day.walking_minutes),
+        steps = COALESCE(%(steps)s, day.steps),
+        opioid_use = COALESCE(%(opioid_use)s, day.opioid_use),
+        note = COALESCE(%(note)s, day.note),
+        symptoms = day.symptoms || (
+            SELECT COALESCE(jsonb_agg(new.code ORDER BY new.n), '[]'::jsonb)
+            FROM jsonb_array_elements(%(symptoms)s::jsonb) WITH ORDINALITY AS new(code, n)
+            WHERE NOT day.symptoms @> jsonb_build_array(new.code)),
+        milestones = day.milestones || (
+            SELECT COALESCE(jsonb_agg(new.code ORDER BY new.n), '[]'::jsonb)
+            FROM jsonb_array_elements(%(milestones)s::jsonb) WITH ORDINALITY AS new(code, n)
+            WHERE NOT day.milestones @> jsonb_build_array(new.code)),
+        channel = EXCLUDED.channel,
+        updated_at = EXCLUDED.updated_at
+    RETURNING id, pain, walking_minutes, steps, opioid_use, symptoms, milestones, note, channel, (xmax = 0) AS created
+),
+answer AS (
+    SELECT id, CASE WHEN created THEN 201 ELSE 200 END AS status,
+           jsonb_build_object(
+               'id', id, 'date', %(date_text)s::text, 'recovery_day', %(recovery_day)s::int,
+               'pain', pain, 'walking_minutes', walking_minutes, 'steps', steps, 'opioid_use', opioid_use,
+               'symptoms', symptoms, 'milestones', milestones, 'note', note, 'channel', channel,
+               'updated_at', %(now_text)s::text
+           ) || %(extra)s::jsonb AS body
+    FROM day
+),
+submission AS (
+    INSERT INTO recovery_checkinsubmission
+        (client_id, patient_id, daily_record_id, date, channel, payload, response_status, response_body, received_at)
+    SELECT %(client_id)s, %(patient)s, id, %(date)s, %(channel)s, %(payload)s::jsonb, status, body, %(now)s
+    FROM answer
+),
+mark AS (
+    INSERT INTO recovery_evaluationstate AS mark (patient_id, needs_evaluation_since, updated_at)
+    SELECT %(patient)s, %(now)s, %(now)s FROM answer
+    ON CONFLICT (patient_id) DO UPDATE SET needs_evaluation_since = EXCLUDED.needs_evaluation_since,
+                                          updated_at = EXCLUDED.updated_at
+){audit}
+SELECT 'answered', status, body FROM answer
+UNION ALL
+SELECT CASE WHEN patient_id = %(patient)s THEN 'replayed' ELSE 'taken' END, response_status, response_body FROM seen
 """
 
-# PostgreSQL: claim the client_id by inserting the raw submission first. A replay (or a concurrent
-# twin, once the first commits) inserts nothing and returns no row; no error, so no savepoint needed.
-_CLAIM_SUBMISSION_SQL = """
-INSERT INTO recovery_checkinsubmission (client_id, patient_id, date, channel, payload, response_status, response_body, received_at)
-VALUES (%(client_id)s, %(patient)s, %(date)s, %(channel)s, %(payload)s::jsonb, 0, '{}'::jsonb, %(now)s)
-ON CONFLICT (client_id) DO NOTHING
-RETURNING id
-"""
+_AUDIT_SQL = """,
+audit AS (
+    INSERT INTO patients_auditevent (at, actor_id, actor_label, patient_id, action, resource, detail, channel, ip_address)
+    SELECT %(now)s, %(audit_actor)s, %(audit_label)s, %(patient)s,
+           CASE WHEN outcome = 'created' THEN 'create' ELSE 'update' END, 'checkins',
+           outcome || ' ' || %(date_text)s::text, %(audit_channel)s, %(audit_ip)s::inet
+    FROM (SELECT CASE WHEN status = 201 THEN 'created' ELSE 'merged' END AS outcome FROM answer
+          UNION ALL SELECT 'duplicate' FROM seen WHERE patient_id = %(patient)s) AS done
+)"""
 
-# PostgreSQL: store the answer on the submission and mark the patient for judgement, in one statement.
-_ANSWER_SUBMISSION_SQL = """
-WITH submission AS (
-    UPDATE recovery_checkinsubmission
-    SET daily_record_id = %(record)s, response_status = %(status)s, response_body = %(body)s::jsonb
-    WHERE id = %(submission)s
-    RETURNING patient_id
-)
-INSERT INTO recovery_evaluationstate AS mark (patient_id, needs_evaluation_since, updated_at)
-SELECT patient_id, %(now)s, %(now)s FROM submission
-ON CONFLICT (patient_id) DO UPDATE SET needs_evaluation_since = EXCLUDED.needs_evaluation_since,
-                                      updated_at = EXCLUDED.updated_at
-"""
-
-
-def _merge_into_day_sql(*, patient: Patient, date: datetime.date, values: dict, channel: str,
-                        now: datetime.datetime) -> tuple[DailyRecord, bool]:
-    params = {
-        "patient": patient.pk, "date": date, "channel": channel, "now": now,
-        **{name: values.get(name) for name in SCALAR_FIELDS},
-        **{name: json.dumps(values.get(name) or []) for name in LIST_FIELDS},
-    }
-    with connection.cursor() as cursor:
-        cursor.execute(_UPSERT_DAY_SQL, params)
-        row = cursor.fetchone()
-    (pk, pain, walking_minutes, steps, opioid_use, symptoms, milestones, note, row_channel, created_at, updated_at,
-     created) = row
-    record = DailyRecord(
-        id=pk, patient=patient, date=date, pain=pain, walking_minutes=walking_minutes, steps=steps,
-        opioid_use=opioid_use, symptoms=_json(symptoms), milestones=_json(milestones), note=note,
-        channel=row_channel, created_at=created_at, updated_at=updated_at,
-    )
-    record._state.adding = False
-    return record, created
+_CHECKIN_SQL_AUDITED = _CHECKIN_SQL.replace("{audit}", _AUDIT_SQL)
+_CHECKIN_SQL = _CHECKIN_SQL.replace("{audit}", "")
 
 
 def _json(value):
@@ -211,89 +227,110 @@ def checkin_submit(
     fields: dict,
     channel: str = Channel.APP,
     now: datetime.datetime | None = None,
+    audit: AuditSource | None = None,
 ) -> CheckinOutcome:
     """Store a check-in as it came, merge it into the day's record, and hand the patient to judgement.
 
-    In one transaction:
+    All of it commits together, or none of it:
     1. Keep the raw submission; its client_id is unique, so a replay (even a concurrent one, which
        waits for the first to commit) changes nothing and gets the first submission's stored answer.
     2. Merge into the day's record (unique patient and date), or create it: given scalar fields replace
        earlier ones, symptoms and milestones accumulate.
-    3. Store the answer on the submission, mark the patient as needing judgement, and queue the
-       evaluation once the transaction commits.
+    3. Store the answer on the submission, mark the patient as needing judgement, write the audit row
+       when `audit` names who is checking in, and queue the evaluation once it has committed.
 
-    Queries on PostgreSQL: claim the client_id (INSERT ... ON CONFLICT DO NOTHING), upsert-and-merge the
-    day, store the answer with the evaluation mark: three statements. Elsewhere (SQLite for `make run`)
-    the ORM does the same in more.
+    On PostgreSQL it is one statement (_CHECKIN_SQL): one round trip, its own transaction when the
+    caller has none, a savepoint inside the caller's. Elsewhere (SQLite for `make run`) the ORM does
+    the same in a transaction of several queries.
     """
     now = now or timezone.now()
     checkin_date_check(patient=patient, date=date, now=now)
     values = checkin_fields_clean(fields)
     payload = {"date": date.isoformat(), **values}
+    advice = red_flag_advice(values.get("symptoms"), language=patient.language, procedure=patient.procedure)
 
-    if _use_sql():
-        outcome = _submit_sql(patient=patient, client_id=client_id, date=date, values=values, payload=payload, channel=channel, now=now)
-    else:
-        outcome = _submit_orm(patient=patient, client_id=client_id, date=date, values=values, payload=payload, channel=channel, now=now)
+    submit = _submit_sql if _use_sql() else _submit_orm
+    outcome = submit(patient=patient, client_id=client_id, date=date, values=values, payload=payload, channel=channel,
+                     now=now, advice=advice, audit=audit)
     if outcome is None:
         # Another patient's client_id: say nothing about it.
         raise ValidationError({"client_id": ["This client_id has already been used."]})
+    if outcome.status != "duplicate":
+        from recovery.tasks import evaluate_patient_task  # tasks import services; import here to avoid a cycle
+
+        queue_on_commit(evaluate_patient_task, patient.pk)
     return outcome
 
 
-def _submit_sql(*, patient, client_id, date, values, payload, channel, now) -> CheckinOutcome | None:
-    """PostgreSQL: claim the client_id, merge the day, store the answer with the mark: three statements,
-    no savepoint (inside a caller's transaction it adds nothing; alone it is BEGIN ... COMMIT)."""
-    from recovery.tasks import evaluate_patient_task  # tasks import services; import here to avoid a cycle
-
-    with transaction.atomic(savepoint=False):
-        with connection.cursor() as cursor:
-            cursor.execute(
-                _CLAIM_SUBMISSION_SQL,
-                {"client_id": client_id, "patient": patient.pk, "date": date, "channel": channel,
-                 "payload": json.dumps(payload), "now": now},
-            )
-            claimed = cursor.fetchone()
-        if claimed is None:
-            return _replay(patient=patient, client_id=client_id)
-        record, created = _merge_into_day_sql(patient=patient, date=date, values=values, channel=channel, now=now)
-        record.patient = patient
-        advice = red_flag_advice(values.get("symptoms"), language=patient.language, procedure=patient.procedure)
-        body = daily_record_body(record, advice=advice)
-        http_status = 201 if created else 200
-        with connection.cursor() as cursor:
-            cursor.execute(
-                _ANSWER_SUBMISSION_SQL,
-                {"record": record.pk, "status": http_status, "body": json.dumps(body), "submission": claimed[0], "now": now},
-            )
-        queue_on_commit(evaluate_patient_task, patient.pk)
-    return CheckinOutcome(status="created" if created else "merged", http_status=http_status, body=body, record=record)
+def _outcome(kind: str, status: int, body) -> CheckinOutcome:
+    if kind == "replayed":
+        return CheckinOutcome(status="duplicate", http_status=200, body=_json(body))
+    return CheckinOutcome(status="created" if status == 201 else "merged", http_status=status, body=_json(body))
 
 
-def _submit_orm(*, patient, client_id, date, values, payload, channel, now) -> CheckinOutcome | None:
+def _submit_sql(*, patient, client_id, date, values, payload, channel, now, advice, audit) -> CheckinOutcome | None:
+    params = {
+        "client_id": client_id, "patient": patient.pk, "date": date, "channel": channel, "now": now,
+        "payload": json.dumps(payload), "date_text": date.isoformat(), "now_text": now.isoformat(),
+        "recovery_day": (date - patient.surgery_date).days,
+        "extra": json.dumps({"advice": advice} if advice else {}),
+        **{name: values.get(name) for name in SCALAR_FIELDS},
+        **{name: json.dumps(values.get(name) or []) for name in LIST_FIELDS},
+    }
+    if audit is not None:
+        params.update(audit_actor=audit.actor_id, audit_label=audit.actor_label, audit_channel=audit.channel,
+                      audit_ip=audit.ip_address)
+    sql = _CHECKIN_SQL if audit is None else _CHECKIN_SQL_AUDITED
+    try:
+        # Inside a caller's transaction the statement needs a savepoint, so that losing a race undoes it
+        # alone; without one it is a transaction by itself.
+        with transaction.atomic() if connection.in_atomic_block else nullcontext():
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                kind, status, body = cursor.fetchone()
+    except IntegrityError:
+        # A twin of this client_id committed first (see _CHECKIN_SQL): answer as it was answered.
+        if not CheckinSubmission.objects.filter(client_id=client_id).exists():
+            raise
+        return _replay(patient=patient, client_id=client_id, audit=audit, date=date)
+    if kind == "taken":
+        return None
+    return _outcome(kind, status, body)
+
+
+def _submit_orm(*, patient, client_id, date, values, payload, channel, now, advice, audit) -> CheckinOutcome | None:
     """Other databases (SQLite for `make run`), through the ORM. The submission goes in last: a
     replay fails on its unique client_id, the savepoint rolls the merge back, and the first answer is
     read. Two check-ins creating the same day at once: the loser's insert of the day fails, and it
     tries again, now merging into the winner's record."""
-    from recovery.tasks import evaluate_patient_task  # tasks import services; import here to avoid a cycle
-
     for attempt in range(3):
         try:
             with transaction.atomic():
                 record, created = _merge_into_day(patient=patient, date=date, values=values, channel=channel)
                 record.patient = patient
-                advice = red_flag_advice(values.get("symptoms"), language=patient.language, procedure=patient.procedure)
                 body = daily_record_body(record, advice=advice)
                 http_status = 201 if created else 200
                 _store_submission(
                     patient=patient, client_id=client_id, record=record, date=date, channel=channel, payload=payload,
                     http_status=http_status, body=body, now=now,
                 )
-                queue_on_commit(evaluate_patient_task, patient.pk)
+                outcome = CheckinOutcome(status="created" if created else "merged", http_status=http_status, body=body)
+                _audit(audit=audit, patient=patient, outcome=outcome, date=date)
         except IntegrityError:
             if CheckinSubmission.objects.filter(client_id=client_id).exists():
-                return _replay(patient=patient, client_id=client_id)
+                return _replay(patient=patient, client_id=client_id, audit=audit, date=date)
             if attempt == 2:
                 raise
             continue
-        return CheckinOutcome(status="created" if created else "merged", http_status=http_status, body=body, record=record)
+        return outcome
+    return None  # not reached: the last attempt returns or raises
+
+
+def _audit(*, audit: AuditSource | None, patient: Patient, outcome: CheckinOutcome, date: datetime.date) -> None:
+    """The audit row _AUDIT_SQL writes, for the ORM's way."""
+    if audit is None:
+        return
+    audit_record(
+        actor=None, patient=patient, action="create" if outcome.status == "created" else "update", resource="checkins",
+        detail=f"{outcome.status} {date.isoformat()}", source=audit,
+    )

@@ -219,31 +219,28 @@ def test_the_number_of_queries_of_a_checkin_is_fixed_and_does_not_grow_with_days
     def post(day):
         return patient_client_a.post(URL, checkin(patient_a, pain=3, date=str(patient_a.surgery_date + datetime.timedelta(days=day))), format="json")
 
-    # Queries of one check-in. The test runs inside a transaction, so the view's transaction is a
-    # savepoint here; in production it is BEGIN ... COMMIT, which are not counted as queries.
+    # Queries of one check-in:
     #  1. the patient with its user (the token's user, one join)
-    #  2. SAVEPOINT (the view's transaction: the check-in and its audit row commit together)
-    #  3. INSERT the raw submission ... ON CONFLICT (client_id) DO NOTHING: claims the client_id
-    #  4. INSERT ... ON CONFLICT DO UPDATE the day's record, merged in the statement
-    #  5. UPDATE the submission with its answer, and upsert the evaluation mark (one statement)
-    #  6. INSERT the audit row
-    #  7. RELEASE SAVEPOINT
-    with django_assert_num_queries(7):
+    #  2. the check-in itself, one statement: the day created or merged, the submission with its answer,
+    #     the evaluation mark and the audit row.
+    # The test runs inside a transaction, so the statement goes in a savepoint here (SAVEPOINT and
+    # RELEASE: two more); in production it runs alone and commits by itself.
+    with django_assert_num_queries(4):
         assert post(0).status_code == 201
     for day in range(1, 8):
         checkin_submit(patient=patient_a, client_id=uuid.uuid4(), date=patient_a.surgery_date + datetime.timedelta(days=day), fields={"pain": 4})
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(4):
         assert post(9).status_code == 201
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(4):
         assert post(9).status_code == 200  # merged into the day
 
 
 def test_a_replay_costs_a_fixed_number_of_queries(patient_client_a, patient_a, django_assert_num_queries):
     body = checkin(patient_a, pain=3)
     patient_client_a.post(URL, body, format="json")
-    # patient; SAVEPOINT; INSERT the submission (inserts nothing: the client_id is taken);
-    # SELECT the first answer; INSERT audit; RELEASE SAVEPOINT. The day is not touched.
-    with django_assert_num_queries(6):
+    # The patient, then the same statement, which finds the client_id taken and answers from the first
+    # submission, touching nothing but the audit trail (with SAVEPOINT and RELEASE, as above).
+    with django_assert_num_queries(4):
         assert patient_client_a.post(URL, body, format="json").status_code == 200
 
 
