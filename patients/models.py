@@ -150,10 +150,14 @@ class AuditEvent(models.Model):
         EXPORT = "export", "exported"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # The FKs' own indexes would repeat the leading columns of audit_actor_idx and audit_patient_idx,
+    # and every API call writes a row here: those two serve both lookups.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
     # Kept as text too, so the trail survives the user's deletion.
     actor_label = models.CharField(max_length=150, blank=True)
-    patient = models.ForeignKey(Patient, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    patient = models.ForeignKey(Patient, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False)
     action = models.CharField(max_length=16, choices=Action.choices)
     # What was touched, e.g. "patient", "checkins", "alerts", "progress", "messages".
     resource = models.CharField(max_length=64)

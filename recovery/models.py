@@ -95,7 +95,8 @@ class ProtocolBand(models.Model):
 class DailyRecord(models.Model):
     """What a patient reported for one local date: every submission for that date merged."""
 
-    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="daily_records")
+    # No index of its own: daily_record_unique_patient_date leads with the patient.
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="daily_records", db_index=False)
     date = models.DateField()
     pain = models.PositiveSmallIntegerField(null=True, blank=True)
     walking_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -128,7 +129,8 @@ class CheckinSubmission(models.Model):
     """Every check-in exactly as it came, for audit and for answering a replayed client_id."""
 
     client_id = models.UUIDField(unique=True)
-    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="checkin_submissions")
+    # No index of its own: submission_patient_idx leads with the patient.
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="checkin_submissions", db_index=False)
     daily_record = models.ForeignKey(DailyRecord, null=True, blank=True, on_delete=models.SET_NULL, related_name="submissions")
     date = models.DateField()
     channel = models.CharField(max_length=8, choices=Channel.choices)
@@ -230,10 +232,9 @@ class EvaluationState(models.Model):
     judged_through = models.DateField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    class Meta:
-        indexes = [
-            models.Index(fields=["needs_evaluation_since"], condition=Q(needs_evaluation_since__isnull=False), name="evaluation_owed_idx"),
-        ]
+    # No index but the key. Every check-in sets the mark and every judgement clears it; with no
+    # other index over the row, PostgreSQL updates it in place (a HOT update). The sweep's two
+    # questions about marks scan this table (one small row per patient) once every 15 minutes.
 
     def __str__(self) -> str:
         return f"evaluation of patient {self.patient_id}"

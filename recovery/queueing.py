@@ -15,7 +15,8 @@ logger = logging.getLogger(__name__)
 def queue_on_commit(task, *args, **kwargs) -> None:
     def publish():
         try:
-            task.apply_async(args=args, kwargs=kwargs, retry=False)
+            # The arguments are ids: their plain repr is what Celery's saferepr would give, for less.
+            task.apply_async(args=args, kwargs=kwargs, retry=False, argsrepr=repr(args), kwargsrepr=repr(kwargs))
         except Exception:  # noqa: BLE001 - the broker being down must not fail the caller
             logger.warning("could not queue %s%r; the relay will pick it up", task.name, args, exc_info=True)
 

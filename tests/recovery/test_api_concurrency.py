@@ -64,3 +64,63 @@ def test_two_concurrent_checkins_for_a_new_day_merge_into_one_record(make_patien
     assert (record.pain, record.walking_minutes) == (5, 30)
     assert sorted(record.symptoms) == ["fever", "new_numbness"]
     assert CheckinSubmission.objects.filter(patient=patient).count() == 2
+
+
+def test_a_twin_that_commits_first_wins_and_the_late_one_answers_as_the_twin_did(make_patient):
+    """The moment of the race made certain: a twin of the same client_id holds its row uncommitted
+    while the check-in's statement runs; the statement waits, fails when the twin commits, undoes its
+    own merge, and answers with the twin's answer."""
+    import psycopg
+    from django.conf import settings
+    from django.utils import timezone
+
+    from recovery.services.checkins import _CHECKIN_SQL, checkin_submit
+
+    patient = make_patient()
+    client_id = uuid.uuid4()
+    today = patient.local_today()
+    now = timezone.now()
+    database = settings.DATABASES["default"]
+    twin = psycopg.connect(
+        host=database["HOST"], port=database["PORT"] or 5432, user=database["USER"], dbname=database["NAME"],
+        password=database["PASSWORD"] or None,
+    )
+    try:
+        # The twin: the same statement with pain 5, not yet committed.
+        twin.execute(
+            _CHECKIN_SQL,
+            {"client_id": client_id, "patient": patient.pk, "date": today, "channel": "app", "now": now, "payload": "{}",
+             "date_text": today.isoformat(), "now_text": now.isoformat(), "recovery_day": (today - patient.surgery_date).days,
+             "extra": "{}", "pain": 5, "walking_minutes": None, "steps": None, "opioid_use": None, "note": None,
+             "symptoms": "[]", "milestones": "[]"},
+        )
+        answers = []
+
+        def late():
+            try:
+                answers.append(checkin_submit(patient=patient, client_id=client_id, date=today, fields={"pain": 9}))
+            finally:
+                connection.close()
+
+        thread = threading.Thread(target=late)
+        thread.start()
+        # Wait until the late statement is blocked behind the twin's uncommitted rows.
+        with psycopg.connect(host=database["HOST"], port=database["PORT"] or 5432, user=database["USER"],
+                             dbname=database["NAME"], password=database["PASSWORD"] or None, autocommit=True) as watcher:
+            for _ in range(500):
+                waiting = watcher.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND wait_event_type = 'Lock'", [database["NAME"]]
+                ).fetchone()[0]
+                if waiting:
+                    break
+                thread.join(timeout=0.01)
+            assert waiting, "the late check-in never waited for its twin"
+        twin.commit()
+        thread.join(timeout=30)
+    finally:
+        twin.close()
+    assert len(answers) == 1
+    assert answers[0].status == "duplicate"
+    assert answers[0].body["pain"] == 5
+    assert DailyRecord.objects.get(patient=patient, date=today).pain == 5
+    assert CheckinSubmission.objects.filter(client_id=client_id).count() == 1
