@@ -235,6 +235,13 @@ def patient_contact(request, patient_id: int):
     return redirect(reverse("dashboard:patient", args=[patient.pk]) + "#contact")
 
 
+def _audit_alert(request, alert, done: str) -> None:
+    audit_record(
+        actor=request.user, patient=alert.patient_id, action=AuditEvent.Action.UPDATE, resource="alert",
+        detail=f"{done} alert {alert.pk} ({alert.kind})", channel=CHANNEL, request=request,
+    )
+
+
 def _alert_or_404(request, alert_id: int):
     alert = alert_for_nurse(user=request.user, alert_id=alert_id)
     if alert is None:
@@ -260,15 +267,7 @@ def alert_acknowledge_view(request, alert_id: int):
             return JsonResponse({"errors": exc.message_dict}, status=409)
         messages.error(request, "This alert is already resolved.")
         return redirect(_safe_next(request, default_next))
-    audit_record(
-        actor=request.user,
-        patient=alert.patient_id,
-        action=AuditEvent.Action.UPDATE,
-        resource="alert",
-        detail=f"acknowledged alert {alert.pk} ({alert.kind})",
-        channel=CHANNEL,
-        request=request,
-    )
+    _audit_alert(request, alert, "acknowledged")
     if _wants_json(request):
         alert = alerts_inbox(user=request.user).get(pk=alert.pk)
         row = render_to_string("dashboard/_alert_row.html", {"alert": alert, "next": _safe_next(request, "")}, request=request)
@@ -286,15 +285,7 @@ def alert_resolve_view(request, alert_id: int):
         patient = _patient_or_404(request, alert.patient_id)
         return _render_patient(request, patient, alert_errors={alert.pk: form.errors["note"]}, status=400)
     alert = alert_resolve(alert=alert, user=request.user, note=form.cleaned_data["note"])
-    audit_record(
-        actor=request.user,
-        patient=alert.patient_id,
-        action=AuditEvent.Action.UPDATE,
-        resource="alert",
-        detail=f"resolved alert {alert.pk} ({alert.kind})",
-        channel=CHANNEL,
-        request=request,
-    )
+    _audit_alert(request, alert, "resolved")
     messages.success(request, f"Alert resolved: {alert.get_kind_display()} for {alert.patient}.")
     return redirect(_safe_next(request, reverse("dashboard:patient", args=[alert.patient_id]) + "#alerts"))
 

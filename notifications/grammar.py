@@ -97,6 +97,10 @@ def _negated(tokens: list[str], at: int) -> bool:
     return False
 
 
+# A word naming a value, then the value: "pain 6", "walked 20 min", "steps 900"; with the most it may be.
+_NAMED_NUMBERS = ((PAIN_WORDS, "pain", 10), (WALK_WORDS, "walking_minutes", 1440), (STEP_WORDS, "steps", 100000))
+
+
 def sms_read(text: str) -> Reading:
     """Read one inbound SMS body."""
     text = (text or "").strip()
@@ -122,31 +126,16 @@ def sms_read(text: str) -> Reading:
     while i < len(tokens):
         token = tokens[i]
         following = tokens[i + 1] if i + 1 < len(tokens) else None
-        if token in PAIN_WORDS and _number(following) is not None:
-            value = _number(following)
-            if value <= 10:
-                fields["pain"] = value
+        named = next(((name, top) for words, name, top in _NAMED_NUMBERS if token in words), None)
+        if named and _number(following) is not None:
+            name, top = named
+            if _number(following) <= top:
+                fields[name] = _number(following)
             else:
                 unread += 1
             i += 2
-            continue
-        if token in WALK_WORDS and _number(following) is not None:
-            value = _number(following)
-            if value <= 1440:
-                fields["walking_minutes"] = value
-            else:
-                unread += 1
-            i += 2
-            if i < len(tokens) and tokens[i] in MINUTE_WORDS:
+            if name == "walking_minutes" and i < len(tokens) and tokens[i] in MINUTE_WORDS:
                 i += 1
-            continue
-        if token in STEP_WORDS and _number(following) is not None:
-            value = _number(following)
-            if value <= 100000:
-                fields["steps"] = value
-            else:
-                unread += 1
-            i += 2
             continue
         if _number(token) is not None and following in STEP_WORDS:
             if _number(token) <= 100000:

@@ -414,6 +414,7 @@ def _send_failed(message: Message, exc: SmsSendError, now: datetime.datetime) ->
             logger.info("SMS #%s: attempt %d failed (%s); retrying in %ds", message.pk, attempts, exc, delay)
             return "retry"
         _finish(message, status=Status.DROPPED, now=now, reason=f"could not be sent inside its window: {exc}", attempts=attempts, error_code=code, error_message=str(exc)[:500])
+        _page_undelivered(message, now)
         return "dropped"
     reason = "Twilio refused it"
     if exc.code == INVALID_NUMBER:
@@ -428,6 +429,7 @@ def _send_failed(message: Message, exc: SmsSendError, now: datetime.datetime) ->
     elif exc.code == OPTED_OUT:
         patients_sms_opt_out(phone=message.to_phone, now=now, reason="Twilio answered 21610: the recipient sent STOP")
     logger.warning("SMS #%s failed for good: %s (%s)", message.pk, reason, exc.code)
+    _page_undelivered(message, now)
     return "failed"
 
 
@@ -618,24 +620,39 @@ def _nurse_phone(membership) -> str:
         return ""
 
 
-def alert_page(*, alert_id: int, due_before: datetime.datetime | None = None, now: datetime.datetime | None = None) -> Message | None:
+def alert_page(
+    *,
+    alert_id: int,
+    due_before: datetime.datetime | None = None,
+    failed_level: int | None = None,
+    now: datetime.datetime | None = None,
+) -> Message | None:
     """Page the next on-call nurse about an alert that is still open and owes a page.
 
     The first page goes to the first nurse of the clinic's roster; when `due_before` is given (an
     escalation), the alert is paged again only if its last page is older than that, to the next nurse
-    (round the roster again after the last). The alert row is locked, so two relays never page twice.
-    The page carries the patient's initials and id, the alert kind and a link to the dashboard.
+    (round the roster again after the last). When `failed_level` is given, page number `failed_level`
+    could not be delivered: the next nurse is paged at once, if that page is still the latest and the
+    roster has not been gone round yet (after that, the escalation time applies). The alert row is
+    locked, so two relays never page twice. The page carries the patient's initials and id, the alert
+    kind and a link to the dashboard.
     """
     now = now or timezone.now()
     with transaction.atomic():
         alert = Alert.objects.select_for_update(of=("self",)).select_related("patient").filter(pk=alert_id).first()
         if alert is None or not alert.page_required or alert.status != AlertStatus.OPEN:
             return None
-        if alert.paged_at is not None and (due_before is None or alert.paged_at > due_before):
+        if failed_level is not None:
+            if alert.page_level != failed_level:
+                return None  # a later page has gone out since
+        elif alert.paged_at is not None and (due_before is None or alert.paged_at > due_before):
             return None
         roster = [m for m in on_call_roster(clinic_id=alert.patient.clinic_id) if _nurse_phone(m)]
         if not roster:
             logger.error("alert %s owes a page but clinic %s has no on-call nurse with a phone", alert.pk, alert.patient.clinic_id)
+            return None
+        if failed_level is not None and failed_level >= len(roster):
+            logger.error("alert %s: page %s failed and every on-call nurse has been tried; next at the escalation", alert.pk, failed_level)
             return None
         nurse = roster[alert.page_level % len(roster)]
         level = alert.page_level + 1
@@ -645,7 +662,8 @@ def alert_page(*, alert_id: int, due_before: datetime.datetime | None = None, no
             patient_id=alert.patient_id,
             kind=AlertKind(alert.kind).label.lower() if alert.kind in AlertKind.values else alert.kind,
             url=f"{settings.PUBLIC_BASE_URL}/patients/{alert.patient_id}/",
-            escalated_minutes=settings.PAGE_ESCALATION_MINUTES if level > 1 else None,
+            escalated_minutes=settings.PAGE_ESCALATION_MINUTES if level > 1 and failed_level is None else None,
+            previous_failed=failed_level is not None,
         )
         message = message_enqueue(
             purpose=Purpose.PAGE,
@@ -654,12 +672,29 @@ def alert_page(*, alert_id: int, due_before: datetime.datetime | None = None, no
             patient=alert.patient,
             recipient_user=nurse.user,
             alert_id=alert.pk,
-            dedupe_key=f"page:{alert.pk}:{level}",
+            dedupe_key=_page_key(alert.pk, level),
             now=now,
         )
         Alert.objects.filter(pk=alert.pk).update(paged_at=now, page_level=level, updated_at=now)
-        AlertEvent.objects.create(alert=alert, action=AlertEvent.Action.PAGED, note=f"SMS page to {nurse.user.get_username()} (page {level})")
+        why = f"; page {failed_level} could not be delivered" if failed_level is not None else ""
+        AlertEvent.objects.create(
+            alert=alert, action=AlertEvent.Action.PAGED, note=f"SMS page to {nurse.user.get_username()} (page {level}{why})"
+        )
     return message
+
+
+def _page_key(alert_id: int, level: int) -> str:
+    return f"page:{alert_id}:{level}"
+
+
+def _page_undelivered(message: Message, now: datetime.datetime) -> None:
+    """A page that will not reach its nurse (refused, undeliverable, given up): page the next one now."""
+    if message.purpose != Purpose.PAGE or message.alert_id is None:
+        return
+    prefix, _, level = (message.dedupe_key or "").rpartition(":")
+    if prefix != f"page:{message.alert_id}" or not level.isdigit():
+        return
+    alert_page(alert_id=message.alert_id, failed_level=int(level), now=now)
 
 
 def pages_relay(*, now: datetime.datetime | None = None) -> dict[str, int]:
@@ -827,4 +862,6 @@ def message_status_record(*, provider_sid: str, status: str, error_code: str = "
         _number_invalid(message, now)
     elif changed and error_code == OPTED_OUT:
         patients_sms_opt_out(phone=message.to_phone, now=now, reason="Twilio reported 21610: the recipient sent STOP")
+    if changed and ours in (Status.UNDELIVERED, Status.FAILED):
+        _page_undelivered(message, now)
     return bool(changed)

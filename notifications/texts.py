@@ -61,6 +61,7 @@ UNKNOWN_SENDER = (
 
 PAGE = "Recovery alert ({severity}): patient {initials} #{patient_id}, {kind}.{escalated} Open: {url}"
 PAGE_ESCALATED = " Not acknowledged after {minutes} min."
+PAGE_PREVIOUS_FAILED = " The previous nurse's page failed."
 
 FIELD_LABELS = {
     "en": {"pain": "pain {}", "walking_minutes": "walking {} min", "steps": "{} steps", "opioid_use": {True: "opioids taken", False: "no opioids"}},
@@ -143,6 +144,10 @@ def thanks_text(*, language: str, fields: dict, advice: str | None) -> str:
     return f"{text} {advice or NOT_WATCHED[lang]}"
 
 
-def page_text(*, severity: str, initials: str, patient_id: int, kind: str, url: str, escalated_minutes: int | None) -> str:
+def page_text(
+    *, severity: str, initials: str, patient_id: int, kind: str, url: str, escalated_minutes: int | None, previous_failed: bool = False
+) -> str:
     escalated = PAGE_ESCALATED.format(minutes=escalated_minutes) if escalated_minutes else ""
+    if previous_failed:
+        escalated = PAGE_PREVIOUS_FAILED
     return PAGE.format(severity=severity, initials=initials, patient_id=patient_id, kind=kind, escalated=escalated, url=url)

@@ -26,8 +26,14 @@ class ProtocolBandInline(admin.TabularInline):
 
 @admin.register(RecoveryProtocol)
 class RecoveryProtocolAdmin(admin.ModelAdmin):
+    """Every procedure a patient may have needs its protocol: protocols are edited, never deleted
+    (every procedure has one from the start, migration 0002)."""
+
     list_display = ["name", "procedure", "program_days", "updated_at"]
     inlines = [ProtocolMilestoneInline, ProtocolBandInline]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(DailyRecord)

@@ -370,25 +370,57 @@ def pain_rising(s: Snapshot) -> Finding | None:
     )
 
 
-def _pain_trend_at(s: Snapshot, pains, date: datetime.date):
-    """(holds, mean, count, expected, last logged date) of pain_not_improving judged at `date`.
+@dataclass(frozen=True)
+class _Trend:
+    """A 7-day trend rule judged at one date: whether it holds (None: too few logged days to say), the
+    mean of the logged values and of their days' bounds, how many were logged, and the last of them."""
+
+    holds: bool | None
+    mean: Decimal | None = None
+    count: int = 0
+    expected: Decimal | None = None
+    last_logged: datetime.date | None = None
+
+
+def _trend_at(s: Snapshot, values, date: datetime.date, *, from_day: int, bound, min_logged: int, worse) -> _Trend:
+    """The trend of `values` (logged (date, value) pairs) over the window ending at `date`.
 
     Each logged day is held to its own day's bound: the mean of the values against the mean of their
-    bounds. (Against the bound of the judged day alone, a trailing mean would lag every step down of
-    the bound, and raise alerts on normal recovery each time the protocol steps.)
+    bounds, `worse(total, expected)` saying which side is the wrong one. (Against the bound of the
+    judged day alone, a trailing mean would lag every step of the bound, and raise alerts on normal
+    recovery each time the protocol steps.)
     """
-    th = s.thresholds
     day = s.day_of(date)
-    if day < th.pain_trend_from_day or pain_bound(s.plan, day) is None:
-        return False, None, 0, None, None
-    window = [(d, v, pain_bound(s.plan, s.day_of(d))) for d, v in _window(pains, date, th.trend_days)]
+    if day < from_day or bound(s.plan, day) is None:
+        return _Trend(holds=False)
+    window = [(d, v, bound(s.plan, s.day_of(d))) for d, v in _window(values, date, s.thresholds.trend_days)]
     window = [(d, v, b) for d, v, b in window if b is not None]
-    if len(window) < max(1, th.pain_trend_min_logged_days):
-        return False, None, len(window), None, None
+    if len(window) < max(1, min_logged):
+        return _Trend(holds=None, count=len(window))
     total = sum(v for _, v, _ in window)
     expected = sum(b for _, _, b in window)
     n = len(window)
-    return total > expected, Decimal(total) / n, n, Decimal(expected) / n, window[-1][0]
+    return _Trend(worse(total, expected), Decimal(total) / n, n, Decimal(expected) / n, window[-1][0])
+
+
+def _pain_trend_at(s: Snapshot, pains, date: datetime.date) -> _Trend:
+    th = s.thresholds
+    return _trend_at(s, pains, date, from_day=th.pain_trend_from_day, bound=pain_bound,
+                     min_logged=th.pain_trend_min_logged_days, worse=lambda total, expected: total > expected)
+
+
+def _walking_at(s: Snapshot, walks, date: datetime.date) -> _Trend:
+    th = s.thresholds
+    return _trend_at(s, walks, date, from_day=th.walking_from_day, bound=walking_bound,
+                     min_logged=th.walking_min_logged_days, worse=lambda total, expected: total < expected)
+
+
+def _onset(s: Snapshot, holds_at) -> datetime.date:
+    """The first day of the run of days, ending today, on which `holds_at(date)` held."""
+    onset = s.as_of
+    while onset > s.surgery_date and holds_at(onset - ONE_DAY):
+        onset -= ONE_DAY
+    return onset
 
 
 def _expected_phrase(expected: Decimal, bound_today: int | None, *, word: str, day: int) -> str:
@@ -401,67 +433,45 @@ def _expected_phrase(expected: Decimal, bound_today: int | None, *, word: str, d
 def pain_not_improving(s: Snapshot) -> Finding | None:
     """From day 14, the mean of the last 7 days' logged pain is above the protocol's upper bound."""
     pains = _logged(s, "pain")
-    holds, mean, count, expected, last_logged = _pain_trend_at(s, pains, s.as_of)
-    if not holds:
+    trend = _pain_trend_at(s, pains, s.as_of)
+    if not trend.holds:
         return None
-    onset = s.as_of
-    while onset > s.surgery_date and _pain_trend_at(s, pains, onset - ONE_DAY)[0]:
-        onset -= ONE_DAY
     bound = pain_bound(s.plan, s.day)
     return Finding(
         kind=AlertKind.PAIN_NOT_IMPROVING,
         severity=Severity.ROUTINE,
-        evidence_date=last_logged,
-        recovery_day=s.day_of(last_logged),
+        evidence_date=trend.last_logged,
+        recovery_day=s.day_of(trend.last_logged),
         message=_clip(
-            f"Pain not improving: mean {_num(mean)} over the last {s.thresholds.trend_days} days "
-            f"({count} logged), expected {_expected_phrase(expected, bound, word='or less', day=s.day)}"
+            f"Pain not improving: mean {_num(trend.mean)} over the last {s.thresholds.trend_days} days "
+            f"({trend.count} logged), expected {_expected_phrase(trend.expected, bound, word='or less', day=s.day)}"
         ),
-        onset=onset,
-        details={"mean": float(round(mean, 2)), "logged_days": count, "expected_max": float(round(expected, 2)), "day": s.day},
+        onset=_onset(s, lambda date: _pain_trend_at(s, pains, date).holds),
+        details={"mean": float(round(trend.mean, 2)), "logged_days": trend.count,
+                 "expected_max": float(round(trend.expected, 2)), "day": s.day},
     )
-
-
-def _walking_at(s: Snapshot, walks, date: datetime.date):
-    """(holds, mean, count, expected) of walking_below_expected judged at `date`, each logged day held
-    to its own day's bound (see _pain_trend_at); holds is None without enough logged days to say."""
-    th = s.thresholds
-    day = s.day_of(date)
-    if day < th.walking_from_day or walking_bound(s.plan, day) is None:
-        return False, None, 0, None
-    window = [(d, v, walking_bound(s.plan, s.day_of(d))) for d, v in _window(walks, date, th.trend_days)]
-    window = [(d, v, b) for d, v, b in window if b is not None]
-    if len(window) < th.walking_min_logged_days:
-        return None, None, len(window), None
-    total = sum(v for _, v, _ in window)
-    expected = sum(b for _, _, b in window)
-    n = len(window)
-    return total < expected, Decimal(total) / n, n, Decimal(expected) / n
 
 
 def walking_below_expected(s: Snapshot) -> Finding | None:
     """From day 7, the mean of the last 7 days' logged walking is below the protocol's lower bound,
     on at least 4 logged days."""
     walks = _logged(s, "walking_minutes")
-    holds, mean, count, expected = _walking_at(s, walks, s.as_of)
-    if not holds:
+    trend = _walking_at(s, walks, s.as_of)
+    if not trend.holds:
         return None
-    onset = s.as_of
-    while onset > s.surgery_date and _walking_at(s, walks, onset - ONE_DAY)[0]:
-        onset -= ONE_DAY
-    last_logged = _window(walks, s.as_of, s.thresholds.trend_days)[-1][0]
     bound = walking_bound(s.plan, s.day)
     return Finding(
         kind=AlertKind.WALKING_BELOW_EXPECTED,
         severity=Severity.ROUTINE,
-        evidence_date=last_logged,
-        recovery_day=s.day_of(last_logged),
+        evidence_date=trend.last_logged,
+        recovery_day=s.day_of(trend.last_logged),
         message=_clip(
-            f"Walking below expected: mean {_num(mean)} minutes a day over the last {s.thresholds.trend_days} days "
-            f"({count} logged), expected at least {_expected_phrase(expected, bound, word='minutes', day=s.day)}"
+            f"Walking below expected: mean {_num(trend.mean)} minutes a day over the last {s.thresholds.trend_days} days "
+            f"({trend.count} logged), expected at least {_expected_phrase(trend.expected, bound, word='minutes', day=s.day)}"
         ),
-        onset=onset,
-        details={"mean": float(round(mean, 2)), "logged_days": count, "expected_min": float(round(expected, 2)), "day": s.day},
+        onset=_onset(s, lambda date: _walking_at(s, walks, date).holds),
+        details={"mean": float(round(trend.mean, 2)), "logged_days": trend.count,
+                 "expected_min": float(round(trend.expected, 2)), "day": s.day},
     )
 
 
@@ -668,7 +678,7 @@ def _high_flags(s: Snapshot, pains) -> list[bool]:
 
 
 def _trend_flags(s: Snapshot, pains) -> list[bool]:
-    return [_pain_trend_at(s, pains, date)[0] for date, _ in pains]
+    return [bool(_pain_trend_at(s, pains, date).holds) for date, _ in pains]
 
 
 def evidence_gone(kind: str, s: Snapshot, alert: AlertView) -> str | None:
@@ -683,9 +693,10 @@ def evidence_gone(kind: str, s: Snapshot, alert: AlertView) -> str | None:
     if kind == AlertKind.PAIN_NOT_IMPROVING:
         return _pain_settled(s, _trend_flags)
     if kind == AlertKind.WALKING_BELOW_EXPECTED:
-        holds, mean, count, expected = _walking_at(s, _logged(s, "walking_minutes"), s.as_of)
-        if holds is False and mean is not None:
-            return f"Walking back at the expected level: mean {_num(mean)} minutes a day over {count} logged days (expected at least {_num(expected)})"
+        trend = _walking_at(s, _logged(s, "walking_minutes"), s.as_of)
+        if trend.holds is False and trend.mean is not None:
+            return (f"Walking back at the expected level: mean {_num(trend.mean)} minutes a day over {trend.count} logged days "
+                    f"(expected at least {_num(trend.expected)})")
         return None
     if kind == AlertKind.MISSED_CHECKINS:
         since = (alert.details or {}).get("since")

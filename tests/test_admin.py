@@ -37,3 +37,15 @@ def test_protocols_are_editable_by_a_superuser_in_the_admin(client, superuser):
     response = client.get("/admin/recovery/recoveryprotocol/")
     assert response.status_code == 200
     assert b"Minimally invasive lumbar fusion" in response.content
+
+
+def test_a_protocol_cannot_be_deleted_so_no_patient_is_left_without_one(client, superuser, patient_a):
+    from recovery.models import RecoveryProtocol
+
+    protocol = RecoveryProtocol.objects.get(procedure=patient_a.procedure)
+    client.force_login(superuser)
+    assert client.post(f"/admin/recovery/recoveryprotocol/{protocol.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert RecoveryProtocol.objects.filter(pk=protocol.pk).exists()
+    change_page = client.get(f"/admin/recovery/recoveryprotocol/{protocol.pk}/change/")
+    assert change_page.status_code == 200
+    assert b"/delete/" not in change_page.content

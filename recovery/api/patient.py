@@ -109,10 +109,9 @@ class CheckinSerializer(serializers.Serializer):
         return {name: self.validated_data[name] for name in CHECKIN_FIELDS if self.validated_data.get(name) is not None}
 
 
-class DailyRecordSerializer(serializers.Serializer):
-    """The day's record: every check-in of that date merged."""
+class _DayValuesSerializer(serializers.Serializer):
+    """What a patient reports of a day, as a daily record and a day of progress both show it."""
 
-    id = serializers.IntegerField()
     date = serializers.DateField()
     recovery_day = serializers.IntegerField(help_text="Days since surgery (day 0 is surgery).")
     pain = serializers.IntegerField(allow_null=True)
@@ -121,6 +120,12 @@ class DailyRecordSerializer(serializers.Serializer):
     opioid_use = serializers.BooleanField(allow_null=True)
     symptoms = CodeListField(codes=SYMPTOM_CODES)
     milestones = CodeListField(codes=MILESTONE_CODES)
+
+
+class DailyRecordSerializer(_DayValuesSerializer):
+    """The day's record: every check-in of that date merged."""
+
+    id = serializers.IntegerField()
     note = serializers.CharField(allow_blank=True)
     channel = serializers.ChoiceField(choices=CHANNEL_CODES, help_text="How the latest check-in came in.")
     updated_at = serializers.DateTimeField()
@@ -213,16 +218,8 @@ class PreferencesSerializer(serializers.Serializer):
         return value
 
 
-class ProgressDaySerializer(serializers.Serializer):
-    date = serializers.DateField()
-    recovery_day = serializers.IntegerField()
+class ProgressDaySerializer(_DayValuesSerializer):
     logged = serializers.BooleanField(help_text="A check-in came for this day.")
-    pain = serializers.IntegerField(allow_null=True)
-    walking_minutes = serializers.IntegerField(allow_null=True)
-    steps = serializers.IntegerField(allow_null=True)
-    opioid_use = serializers.BooleanField(allow_null=True)
-    symptoms = CodeListField(codes=SYMPTOM_CODES)
-    milestones = CodeListField(codes=MILESTONE_CODES)
     expected_pain_max = serializers.IntegerField(allow_null=True, help_text="Expected upper bound of the day's worst pain.")
     expected_walking_min = serializers.IntegerField(allow_null=True, help_text="Expected lower bound of walking minutes.")
 
@@ -303,6 +300,13 @@ class MeView(PatientAPIView):
         return Response(_me_body(self))
 
 
+def _submit(serializer: CheckinSerializer, patient, *, channel: str, now, audit: AuditSource | None = None):
+    """Hand a validated check-in to the service."""
+    data = serializer.validated_data
+    return checkin_submit(patient=patient, client_id=data["client_id"], date=data["date"], fields=serializer.submission_fields(),
+                          channel=channel, now=now, audit=audit)
+
+
 class CheckinThrottleMixin:
     throttle_classes = [ScopedWindowRateThrottle]
     throttle_scope = "checkin"
@@ -378,15 +382,8 @@ class CheckinsView(CheckinThrottleMixin, PatientAPIView, GenericAPIView):
         serializer.is_valid(raise_exception=True)
         try:
             # The service writes the audit row with the check-in, so that both commit together.
-            outcome = checkin_submit(
-                patient=self.patient,
-                client_id=serializer.validated_data["client_id"],
-                date=serializer.validated_data["date"],
-                fields=serializer.submission_fields(),
-                channel=Channel.APP,
-                now=now,
-                audit=AuditSource.of(request.user, channel="api", request=request),
-            )
+            outcome = _submit(serializer, self.patient, channel=Channel.APP, now=now,
+                              audit=AuditSource.of(request.user, channel="api", request=request))
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.message_dict) from None
         return Response(outcome.body, status=outcome.http_status)
@@ -442,14 +439,7 @@ class CheckinSyncView(CheckinThrottleMixin, PatientAPIView):
             return {"client_id": client_id, "status": "invalid", "errors": _flat_errors(serializer.errors)}
         try:
             with transaction.atomic():  # a savepoint: whatever goes wrong with this item is undone alone
-                outcome = checkin_submit(
-                    patient=self.patient,
-                    client_id=serializer.validated_data["client_id"],
-                    date=serializer.validated_data["date"],
-                    fields=serializer.submission_fields(),
-                    channel=Channel.SYNC,
-                    now=now,
-                )
+                outcome = _submit(serializer, self.patient, channel=Channel.SYNC, now=now)
         except DjangoValidationError as exc:
             return {"client_id": client_id, "status": "invalid", "errors": exc.message_dict}
         return {"client_id": str(serializer.validated_data["client_id"]), "status": outcome.status, "record": outcome.body}

@@ -131,3 +131,54 @@ def test_a_page_is_sent_even_when_the_patient_opted_out_of_sms(twilio, roster, p
     patient_a.save()
     _raise(patient_a)
     assert services.message_send(message_id=_pages().get().pk) == "sent"
+
+
+def test_a_page_that_cannot_be_delivered_pages_the_next_nurse_at_once(twilio, roster, patient_a):
+    twilio.fail_number("+15550101001", 21211)  # nurse A's number is not a mobile number
+    alert = _raise(patient_a)
+    first = _pages().get()
+    assert services.message_send(message_id=first.pk) == "failed"
+
+    # No waiting for the escalation: nurse A2 is paged now, and told why.
+    second = _pages().exclude(pk=first.pk).get()
+    assert second.to_phone == "+15550101002"
+    assert "The previous nurse's page failed." in second.body
+    assert services.message_send(message_id=second.pk) == "sent"
+    assert twilio.bodies_to("+15550101002") == [second.body]
+    alert.refresh_from_db()
+    assert alert.page_level == 2
+    assert "page 1 could not be delivered" in AlertEvent.objects.filter(alert=alert, action="paged").order_by("id").last().note
+
+
+def test_when_every_on_call_nurse_fails_the_pages_stop_until_the_escalation(twilio, roster, patient_a):
+    twilio.fail_number("+15550101001", 21211)
+    twilio.fail_number("+15550101002", 21211)
+    _raise(patient_a)
+    assert services.message_send(message_id=_pages().get().pk) == "failed"
+    assert services.message_send(message_id=_pages().last().pk) == "failed"
+    # Once round the roster, then no more at once: the escalation takes over.
+    assert [p.to_phone for p in _pages()] == ["+15550101001", "+15550101002"]
+
+
+def test_a_page_reported_undelivered_later_pages_the_next_nurse(twilio, roster, patient_a):
+    _raise(patient_a)
+    first = _pages().get()
+    assert services.message_send(message_id=first.pk) == "sent"
+    first.refresh_from_db()
+    assert services.message_status_record(provider_sid=first.provider_sid, status="undelivered", error_code="30003")
+    assert [p.to_phone for p in _pages()] == ["+15550101001", "+15550101002"]
+    # The same report again changes nothing, and pages nobody more.
+    assert not services.message_status_record(provider_sid=first.provider_sid, status="undelivered", error_code="30003")
+    assert _pages().count() == 2
+
+
+def test_a_failed_page_that_is_no_longer_the_latest_pages_nobody(twilio, roster, patient_a, settings):
+    settings.PAGE_ESCALATION_MINUTES = 15
+    alert = _raise(patient_a)
+    first = _pages().get()
+    assert services.message_send(message_id=first.pk) == "sent"
+    services.pages_relay(now=Alert.objects.get(pk=alert.pk).paged_at + datetime.timedelta(minutes=15))
+    assert _pages().count() == 2
+    first.refresh_from_db()
+    services.message_status_record(provider_sid=first.provider_sid, status="failed", error_code="30003")
+    assert _pages().count() == 2

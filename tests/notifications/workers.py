@@ -2,7 +2,6 @@
 
 import os
 import signal
-import subprocess
 import sys
 import tempfile
 import uuid
@@ -11,7 +10,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.support.processes import start_process, stop_process
 
 
 def database_url() -> str:
@@ -44,8 +43,10 @@ class Worker:
     """`celery -A config worker` with N prefork processes, in its own process group (so a kill takes all)."""
 
     def __init__(self, *, concurrency: int = 2, env: dict[str, str] | None = None):
-        self.log = tempfile.NamedTemporaryFile(prefix="celery-worker-", suffix=".log", delete=False)
-        self.process = subprocess.Popen(
+        handle, name = tempfile.mkstemp(prefix="celery-worker-", suffix=".log")
+        os.close(handle)
+        self.log_path = Path(name)
+        self.process = start_process(
             [
                 sys.executable, "-m", "celery", "-A", "config", "worker",
                 "--pool", "prefork", "--concurrency", str(concurrency),
@@ -53,34 +54,20 @@ class Worker:
                 "--without-gossip", "--without-mingle", "--without-heartbeat",
                 "--loglevel", "WARNING",
             ],
-            cwd=REPO,
-            env=env or worker_env(),
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+            env or worker_env(),
+            self.log_path,
         )
 
     def kill(self, sig: int = signal.SIGKILL) -> None:
         """Kill the worker and its child processes at once (SIGKILL: no cleanup, no task acknowledged)."""
-        if self.process.poll() is None:
-            try:
-                os.killpg(self.process.pid, sig)
-            except ProcessLookupError:
-                pass
-        self.process.wait(timeout=30)
+        stop_process(self.process, sig=sig, timeout=30)
 
     def stop(self) -> None:
         """A warm shutdown, then a kill if it does not end."""
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.kill()
+        stop_process(self.process)
 
     def output(self) -> str:
-        return Path(self.log.name).read_text(errors="replace")
+        return self.log_path.read_text(errors="replace")
 
     def discard_log(self) -> None:
-        self.log.close()
-        Path(self.log.name).unlink(missing_ok=True)
+        self.log_path.unlink(missing_ok=True)
