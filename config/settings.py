@@ -94,6 +94,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     # Fail fast when PostgreSQL is unreachable, so the API can answer 503 instead of hanging.
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.integer("DB_CONNECT_TIMEOUT", 5, minimum=1)
+    # No JIT compilation: the dashboard's queries over a clinic cost enough to trigger it, and compiling
+    # took longer than it saved (docs/dashboard.md).
+    DATABASES["default"]["OPTIONS"]["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis: cache, shared rate limits and (by default, when set) the Celery broker. Nothing in Redis is
