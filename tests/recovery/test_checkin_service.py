@@ -88,3 +88,25 @@ def test_both_ways_answer_a_replay_as_the_first_time_and_refuse_another_patients
     assert "client_id" in exc.value.message_dict
     assert DailyRecord.objects.get(patient=patient).pain == 6
     assert not DailyRecord.objects.filter(patient=other).exists()
+
+
+def test_both_ways_answer_with_the_same_body(make_patient, monkeypatch):
+    """The statement builds the answer in SQL; the ORM's way builds it with daily_record_body: the app
+    must not tell them apart."""
+    from recovery.services import checkins
+
+    bodies = []
+    for use_sql in (True, False):
+        monkeypatch.setattr(checkins, "_use_sql", lambda use_sql=use_sql: use_sql)
+        patient = make_patient(language="es")
+        day = patient.surgery_date + datetime.timedelta(days=4)
+        checkin_submit(patient=patient, client_id=uuid.uuid4(), date=day, fields={"pain": 7, "note": "dolor", "milestones": ["first_walk"]})
+        outcome = checkin_submit(patient=patient, client_id=uuid.uuid4(), date=day,
+                                 fields={"walking_minutes": 15, "opioid_use": True, "symptoms": ["fever", "new_numbness"]})
+        body = dict(outcome.body)
+        assert body.pop("id") == DailyRecord.objects.get(patient=patient, date=day).pk
+        assert datetime.datetime.fromisoformat(body.pop("updated_at"))
+        bodies.append(body)
+    assert bodies[0] == bodies[1]
+    assert bodies[0]["recovery_day"] == 4 and bodies[0]["steps"] is None and bodies[0]["note"] == "dolor"
+    assert "advice" in bodies[0]
