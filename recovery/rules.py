@@ -430,49 +430,42 @@ def _expected_phrase(expected: Decimal, bound_today: int | None, *, word: str, d
     return f"a mean of {_num(expected)} {word} over those days (the bound steps to {bound_today} by day {day})"
 
 
-def pain_not_improving(s: Snapshot) -> Finding | None:
-    """From day 14, the mean of the last 7 days' logged pain is above the protocol's upper bound."""
-    pains = _logged(s, "pain")
-    trend = _pain_trend_at(s, pains, s.as_of)
+def _trend_finding(s: Snapshot, values, trend_at, bound, *, kind: str, what: str, unit: str, expected: str, word: str,
+                   expected_key: str) -> Finding | None:
+    """The finding of a 7-day trend rule judged today, with the first day of the run it holds on (see
+    _trend_at). The message: "<what>: mean <m><unit> over the last 7 days (<n> logged), expected
+    <expected><bound phrase with word>"."""
+    trend = trend_at(s, values, s.as_of)
     if not trend.holds:
         return None
-    bound = pain_bound(s.plan, s.day)
+    phrase = _expected_phrase(trend.expected, bound(s.plan, s.day), word=word, day=s.day)
     return Finding(
-        kind=AlertKind.PAIN_NOT_IMPROVING,
+        kind=kind,
         severity=Severity.ROUTINE,
         evidence_date=trend.last_logged,
         recovery_day=s.day_of(trend.last_logged),
         message=_clip(
-            f"Pain not improving: mean {_num(trend.mean)} over the last {s.thresholds.trend_days} days "
-            f"({trend.count} logged), expected {_expected_phrase(trend.expected, bound, word='or less', day=s.day)}"
+            f"{what}: mean {_num(trend.mean)}{unit} over the last {s.thresholds.trend_days} days "
+            f"({trend.count} logged), expected {expected}{phrase}"
         ),
-        onset=_onset(s, lambda date: _pain_trend_at(s, pains, date).holds),
+        onset=_onset(s, lambda date: trend_at(s, values, date).holds),
         details={"mean": float(round(trend.mean, 2)), "logged_days": trend.count,
-                 "expected_max": float(round(trend.expected, 2)), "day": s.day},
+                 expected_key: float(round(trend.expected, 2)), "day": s.day},
     )
+
+
+def pain_not_improving(s: Snapshot) -> Finding | None:
+    """From day 14, the mean of the last 7 days' logged pain is above the protocol's upper bound."""
+    return _trend_finding(s, _logged(s, "pain"), _pain_trend_at, pain_bound, kind=AlertKind.PAIN_NOT_IMPROVING,
+                          what="Pain not improving", unit="", expected="", word="or less", expected_key="expected_max")
 
 
 def walking_below_expected(s: Snapshot) -> Finding | None:
     """From day 7, the mean of the last 7 days' logged walking is below the protocol's lower bound,
     on at least 4 logged days."""
-    walks = _logged(s, "walking_minutes")
-    trend = _walking_at(s, walks, s.as_of)
-    if not trend.holds:
-        return None
-    bound = walking_bound(s.plan, s.day)
-    return Finding(
-        kind=AlertKind.WALKING_BELOW_EXPECTED,
-        severity=Severity.ROUTINE,
-        evidence_date=trend.last_logged,
-        recovery_day=s.day_of(trend.last_logged),
-        message=_clip(
-            f"Walking below expected: mean {_num(trend.mean)} minutes a day over the last {s.thresholds.trend_days} days "
-            f"({trend.count} logged), expected at least {_expected_phrase(trend.expected, bound, word='minutes', day=s.day)}"
-        ),
-        onset=_onset(s, lambda date: _walking_at(s, walks, date).holds),
-        details={"mean": float(round(trend.mean, 2)), "logged_days": trend.count,
-                 "expected_min": float(round(trend.expected, 2)), "day": s.day},
-    )
+    return _trend_finding(s, _logged(s, "walking_minutes"), _walking_at, walking_bound, kind=AlertKind.WALKING_BELOW_EXPECTED,
+                          what="Walking below expected", unit=" minutes a day", expected="at least ", word="minutes",
+                          expected_key="expected_min")
 
 
 def monitoring_start(s: Snapshot) -> datetime.date:

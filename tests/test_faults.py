@@ -98,7 +98,7 @@ def test_checkins_are_accepted_while_redis_is_down_and_judged_once_it_is_back(tm
         assert not Alert.objects.filter(patient=patient_a).exists()  # nobody could judge yet
 
         # Redis comes back on the same port; a worker starts and the periodic sweep runs.
-        redis_proc = _restart_redis(tmp_path, redis_port)
+        redis_proc, _ = start_redis(tmp_path, redis_port)
         worker = start_celery_worker(env, tmp_path / "worker.log")
         # The check-ins' own evaluation tasks were never published. Their marks stay; once they are
         # older than the sweep's staleness window (moved back here instead of waiting), the next beat
@@ -118,28 +118,6 @@ def test_checkins_are_accepted_while_redis_is_down_and_judged_once_it_is_back(tm
             stop_process(worker)
         stop_process(web)
         stop_process(redis_proc)
-
-
-def _restart_redis(tmp_path, port):
-    import subprocess
-
-    proc = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(tmp_path)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    import socket
-
-    def up():
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return True
-        except OSError:
-            return False
-
-    wait_until(up, timeout=20, what="redis-server to restart")
-    return proc
 
 
 def _publish(task, broker_url: str) -> None:

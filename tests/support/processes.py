@@ -180,12 +180,13 @@ def start_celery_worker(env: dict, log_path: Path, concurrency: int = 1, queues:
     return proc
 
 
-def start_redis(log_dir: Path) -> tuple[subprocess.Popen, int]:
-    """A private redis-server on a free port, so a test can stop it without touching anyone else's."""
+def start_redis(log_dir: Path, port: int | None = None) -> tuple[subprocess.Popen, int]:
+    """A private redis-server on a free port (or `port`, to start it again where it was), so a test can
+    stop it without touching anyone else's."""
     binary = shutil.which("redis-server")
     if binary is None:
         raise AssertionError("redis-server is not installed")
-    port = free_port()
+    port = port or free_port()
     proc = subprocess.Popen(
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(log_dir)],
         stdout=subprocess.DEVNULL,
