@@ -50,6 +50,7 @@ def commands(*, host: str, port: int) -> dict[str, list[str]]:
             python, "-m", "gunicorn", "config.wsgi:application",
             "--bind", f"{host}:{port}",
             "--workers", os.environ.get("WEB_WORKERS", "2"),
+            "--worker-class", "gthread", "--threads", os.environ.get("WEB_THREADS", "4"),
             "--access-logfile", "-",
             "--graceful-timeout", "10",
         ],
