@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.db.models import Q
 
 from patients.choices import Procedure
@@ -107,8 +108,9 @@ class DailyRecord(models.Model):
     note = models.TextField(blank=True, max_length=2000)
     # The channel of the latest submission merged in.
     channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.APP)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    # Set by the check-in service from the moment it is given (`now`), on PostgreSQL and SQLite alike.
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [
@@ -230,6 +232,9 @@ class EvaluationState(models.Model):
     needs_evaluation_since = models.DateTimeField(null=True, blank=True)
     # The last patient-local date the sweep judged.
     judged_through = models.DateField(null=True, blank=True)
+    # A judging batch has claimed the mark until then (recovery_judge_marked); a batch that died
+    # leaves it to the next one once this has passed.
+    claimed_until = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     # No index but the key. Every check-in sets the mark and every judgement clears it; with no

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import json
 import logging
+import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -137,7 +138,11 @@ def _chunks(patient_ids: Iterable[int] | None, chunk_size: int, now: datetime.da
         last_id = rows[-1].id
 
 
-def _alert_view(values: dict) -> rules.AlertView:
+# What the engine reads of an alert (rules.AlertView).
+ALERT_VALUES = ("id", "kind", "severity", "status", "evidence_date", "recovery_day", "message", "details")
+
+
+def alert_view(values: dict) -> rules.AlertView:
     return rules.AlertView(
         id=values["id"],
         kind=values["kind"],
@@ -163,7 +168,7 @@ class _Plan:
     marks: list[tuple[int, datetime.datetime]] = field(default_factory=list)
 
 
-def _details(finding: rules.Finding) -> dict:
+def finding_details(finding: rules.Finding) -> dict:
     return {"onset": finding.onset.isoformat(), "keys": sorted(finding.keys), **finding.details}
 
 
@@ -219,7 +224,7 @@ def _reconcile(
                     merged.message != current.message
                     or merged.severity != current.severity
                     or merged.evidence_date != current.evidence_date
-                    or _details(merged) != dict(current.details)
+                    or finding_details(merged) != dict(current.details)
                 )
                 if changed or reopen or page:
                     plan.updates.append((current, merged, new_items, page))
@@ -269,9 +274,9 @@ def _load_alerts(patient_ids: list[int]) -> dict[int, list[rules.AlertView]]:
     for values in (
         Alert.objects.filter(patient_id__in=patient_ids)
         .order_by("id")
-        .values("id", "patient_id", "kind", "severity", "status", "evidence_date", "recovery_day", "message", "details")
+        .values("patient_id", *ALERT_VALUES)
     ):
-        alerts[values["patient_id"]].append(_alert_view(values))
+        alerts[values["patient_id"]].append(alert_view(values))
     return alerts
 
 
@@ -354,7 +359,7 @@ def _new_alert(patient_id: int, finding: rules.Finding) -> Alert:
         recovery_day=finding.recovery_day,
         evidence_date=finding.evidence_date,
         message=finding.message,
-        details=_details(finding),
+        details=finding_details(finding),
         page_required=urgent,
     )
 
@@ -414,7 +419,7 @@ def _write(plan: _Plan, *, now: datetime.datetime, summary: EvaluationSummary, e
                 recovery_day=finding.recovery_day,
                 evidence_date=finding.evidence_date,
                 message=finding.message,
-                details=_details(finding),
+                details=finding_details(finding),
                 updated_at=now,
             )
             fields = ("severity", "recovery_day", "evidence_date", "message", "details", "updated_at")
@@ -423,8 +428,9 @@ def _write(plan: _Plan, *, now: datetime.datetime, summary: EvaluationSummary, e
                 alert.acknowledged_at, alert.acknowledged_by_id, alert.acknowledge_note = None, None, ""
                 fields += ("status", "acknowledged_at", "acknowledged_by", "acknowledge_note")
             if page:
-                alert.page_required, alert.paged_at, alert.page_level = True, None, 0
-                fields += ("page_required", "paged_at", "page_level")
+                # page_level stays: the page owed again is a new message, at the next level.
+                alert.page_required, alert.paged_at = True, None
+                fields += ("page_required", "paged_at")
                 page_ids.append(view.id)
             changed[fields].append(alert)
             summary.updated[view.kind] += 1
@@ -490,6 +496,59 @@ def recovery_evaluate(
     for rows in _chunks(patient_ids, chunk_size, now):
         summary.add(_evaluate_chunk(rows, as_of=as_of, now=now, trigger=trigger, plans=plans))
     return summary
+
+
+# A judging batch's claim on its marks: long enough for a batch to judge, short enough that a batch
+# whose worker died is taken over soon by the next one.
+CLAIM_FOR = datetime.timedelta(seconds=120)
+# One task judges batches for at most this long, then hands over to a fresh task (and other work).
+JUDGE_BUDGET_SECONDS = 30.0
+
+
+def _claim_marks(*, now: datetime.datetime, limit: int) -> list[int]:
+    """Claim up to `limit` evaluation marks, oldest first, that no other batch holds: rows locked by
+    a concurrent claim are skipped (SKIP LOCKED on PostgreSQL; SQLite writes one at a time anyway)."""
+    with transaction.atomic():
+        ids = list(
+            EvaluationState.objects.select_for_update(skip_locked=True)
+            .filter(needs_evaluation_since__isnull=False, patient__monitoring_ended_at__isnull=True)
+            .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+            .order_by("needs_evaluation_since")
+            .values_list("patient_id", flat=True)[:limit]
+        )
+        if ids:
+            EvaluationState.objects.filter(patient_id__in=ids).update(claimed_until=now + CLAIM_FOR)
+    return ids
+
+
+def recovery_judge_marked(
+    *, now: datetime.datetime | None = None, batch_size: int = CHUNK_SIZE, budget_seconds: float = JUDGE_BUDGET_SECONDS,
+    clock=time.monotonic,
+) -> int:
+    """Judge the check-ins' evidence in set-based batches; returns the number of patients judged.
+
+    1. Claim a batch of marks (_claim_marks), oldest first.
+    2. Judge them as a check-in is judged (trigger "checkin": pain, opioids; red flags were decided at
+       commit), in the queries of one chunk. A mark set again by a check-in that came meanwhile stays.
+    3. Release the claims, and go on while marks remain, for at most `budget_seconds`; then hand the
+       rest to a fresh batch task.
+    """
+    started = clock()
+    judged = 0
+    while True:
+        moment = now or timezone.now()
+        ids = _claim_marks(now=moment, limit=batch_size)
+        if not ids:
+            return judged
+        try:
+            judged += recovery_evaluate(patient_ids=ids, now=moment, trigger=Trigger.CHECKIN, chunk_size=batch_size).patients
+        finally:
+            EvaluationState.objects.filter(patient_id__in=ids).update(claimed_until=None)
+        if clock() - started > budget_seconds:
+            from recovery.queueing import judging_publish
+
+            judging_publish()
+            return judged
 
 
 def recovery_sweep(
