@@ -708,7 +708,7 @@ def _alert_symptoms(alert: Alert) -> list[str]:
     if alert.kind != AlertKind.RED_FLAG:
         return []
     codes: list[str] = []
-    for report in sorted((alert.details or {}).get("reports") or [], key=lambda r: r[0], reverse=True):
+    for report in sorted(reversed((alert.details or {}).get("reports") or []), key=lambda r: r[0], reverse=True):
         if len(report) > 1 and report[1] not in codes:
             codes.append(report[1])
     return codes

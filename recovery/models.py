@@ -140,7 +140,8 @@ class CheckinSubmission(models.Model):
     # The first answer (status and body), returned again on a replay of the same client_id.
     response_status = models.PositiveSmallIntegerField(default=201)
     response_body = models.JSONField(default=dict)
-    received_at = models.DateTimeField(auto_now_add=True)
+    # The moment the check-in service was given (`now`), on every database.
+    received_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         indexes = [models.Index(fields=["patient", "-received_at"], name="submission_patient_idx")]

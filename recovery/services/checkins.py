@@ -68,8 +68,8 @@ def daily_record_body(record: DailyRecord, *, advice: str | None = None) -> dict
 
 
 def append_note(earlier: str, note: str) -> str:
-    """The day's note with a later note added on a line of its own (the same words twice, once)."""
-    if not note or note == earlier:
+    """The day's note with a later note added on a line of its own (words already there, once)."""
+    if not note or note in earlier.split("\n"):
         return earlier
     return f"{earlier}\n{note}" if earlier else note
 
@@ -146,7 +146,7 @@ def _store_submission(*, patient: Patient, client_id: uuid.UUID, record: DailyRe
                       payload: dict, http_status: int, body: dict, now: datetime.datetime) -> None:
     CheckinSubmission.objects.create(
         client_id=client_id, patient=patient, daily_record=record, date=date, channel=channel, payload=payload,
-        response_status=http_status, response_body=body,
+        response_status=http_status, response_body=body, received_at=now,
     )
     evaluation_mark(patient_id=patient.pk, now=now)
 
@@ -180,10 +180,10 @@ def _sql_merge(name: str, rule: str) -> str:
     if rule == Merge.REPLACE:
         return f"{name} = COALESCE(%({name})s, day.{name})"
     if rule == Merge.APPEND:
-        # append_note(): the later note on a line of its own; the same words twice, once.
+        # append_note(): the later note on a line of its own; words already there, once.
         given = f"%({name})s::text"
         return (
-            f"{name} = CASE WHEN {given} IS NULL OR {given} = '' OR {given} = day.{name} THEN day.{name} "
+            f"{name} = CASE WHEN {given} IS NULL OR {given} = '' OR {given} = ANY(string_to_array(day.{name}, E'\\n')) THEN day.{name} "
             f"WHEN day.{name} = '' THEN {given} ELSE day.{name} || E'\\n' || {given} END"
         )
     return (
@@ -374,7 +374,7 @@ def _submit_orm(*, patient, client_id, date, values, payload, channel, now, advi
                     http_status=http_status, body=body, now=now,
                 )
                 outcome = CheckinOutcome(status="created" if created else "merged", http_status=http_status, body=body)
-                _audit(audit=audit, patient=patient, outcome=outcome, date=date)
+                _audit(audit=audit, patient=patient, outcome=outcome, date=date, now=now)
         except IntegrityError:
             if CheckinSubmission.objects.filter(client_id=client_id).exists():
                 return _replay(patient=patient, client_id=client_id, audit=audit, date=date)
@@ -385,11 +385,12 @@ def _submit_orm(*, patient, client_id, date, values, payload, channel, now, advi
     return None  # not reached: the last attempt returns or raises
 
 
-def _audit(*, audit: AuditSource | None, patient: Patient, outcome: CheckinOutcome, date: datetime.date) -> None:
+def _audit(*, audit: AuditSource | None, patient: Patient, outcome: CheckinOutcome, date: datetime.date,
+           now: datetime.datetime | None = None) -> None:
     """The audit row _AUDIT_SQL writes, for the ORM's way."""
     if audit is None:
         return
     audit_record(
         actor=None, patient=patient, action="create" if outcome.status == "created" else "update", resource="checkins",
-        detail=f"{outcome.status} {date.isoformat()}", source=audit,
+        detail=f"{outcome.status} {date.isoformat()}", source=audit, at=now,
     )
