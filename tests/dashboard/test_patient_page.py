@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from notifications.models import Message
 from patients.models import AuditEvent, Patient
+from recovery.models import Alert
 
 
 def _url(patient):
@@ -82,10 +83,14 @@ def test_the_page_shows_the_sms_history_with_delivery_status(nurse_client_a, mak
     Message.objects.create(
         patient=patient, direction="in", purpose="inbound", status="received", to_phone="+15550009999", body="PAIN 4"
     )
+    Message.objects.create(patient=patient, purpose="page", status="sent", to_phone="+15550101001", body="Recovery alert (urgent)")
     html = nurse_client_a.get(_url(patient)).content.decode()
     sms = html[html.index('id="sms"') :]
     assert "Delivered" in sms and "Undelivered" in sms and "30003 Unreachable handset" in sms
     assert "from patient" in sms and "PAIN 4" in sms
+    # A page about the patient went to the nurse, not to the patient.
+    page_row = next(row for row in sms.split("<tr>") if "Recovery alert (urgent)" in row)
+    assert "to the on-call nurse" in page_row and "to patient" not in page_row
 
 
 def test_another_clinics_patient_is_a_404_and_tells_nothing(nurse_client_b, make_patient):
@@ -124,10 +129,10 @@ def test_the_patient_page_takes_a_fixed_number_of_queries(
     log_days(
         long, {d: {"pain": 6 - d // 12, "walking_minutes": d, "symptoms": ["fever"] if d % 9 == 0 else []} for d in range(60)}
     )
-    for severity in ("urgent", "high", "routine"):
-        raise_alert(
-            long, severity=severity, kind={"urgent": "red_flag", "high": "pain_high", "routine": "missed_checkins"}[severity]
-        )
+    # The fevers opened the urgent red-flag alert at their check-ins; one alert of each other severity.
+    assert Alert.objects.filter(patient=long, kind="red_flag", severity="urgent").count() == 1
+    for severity in ("high", "routine"):
+        raise_alert(long, severity=severity, kind={"high": "pain_high", "routine": "missed_checkins"}[severity])
     for n in range(30):
         Message.objects.create(patient=long, purpose="reminder", status="delivered", to_phone=long.phone, body=f"Reminder {n}")
     with django_assert_num_queries(12):
