@@ -116,7 +116,8 @@ def test_checkins_are_accepted_while_redis_is_down_and_judged_once_it_is_back(tm
         # The outbox relay (run for a moment past its grace period) sends the page the broker never got.
         later = (timezone.now() + datetime.timedelta(minutes=5)).isoformat()
         _publish(outbox_relay_task.s(later), redis_url)
-        wait_until(lambda: Message.objects.get(pk=page.pk).status == Message.Status.SENT, timeout=60, what="the page to be sent")
+        # No Twilio settings here: the page is written to the log, as `make run` sends.
+        wait_until(lambda: Message.objects.get(pk=page.pk).status == Message.Status.LOGGED, timeout=60, what="the page to be sent")
         assert Alert.objects.filter(patient=patient_a, kind="red_flag").count() == 1
     finally:
         if worker is not None:
