@@ -103,7 +103,7 @@ def test_the_cohort_page_takes_a_fixed_number_of_queries(
 ):
     # Queries: session, user, clinics; status counts; patients per procedure; pain quartiles by
     # procedure and day; the normal-activities share; the protocols, milestones and bands; the audit
-    # row; the navigation badge.
+    # row; the navigation's counts (open alerts and unread messages, one statement).
     log_days(make_patient(surgery_days_ago=10), {1: {"pain": 5}})
     with django_assert_num_queries(12):
         nurse_client_a.get(COHORT)
