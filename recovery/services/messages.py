@@ -4,7 +4,7 @@ the inbound SMS service), marked read by a nurse with who and when, audited."""
 import datetime
 from collections.abc import Iterable
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from patients.audit import audit_record_many
@@ -47,7 +47,10 @@ def patient_message_record(
        the same reason and source returns the first message and writes nothing: a retried webhook
        or a replayed check-in. The database holds it (patient_message_unique_source), so two
        concurrent calls cannot both write.
-    3. Safe inside the caller's transaction: a clash on the source rolls back only its savepoint.
+    3. Safe inside the caller's transaction: a clash on the source raises nothing.
+
+    Queries: the check of the patients' clinic, the INSERT; with a source, a SELECT of the row that
+    stands; with candidates, one INSERT of them.
     """
     if channel not in Channel.values:
         raise ValueError(f"Unknown channel {channel!r}.")
@@ -72,15 +75,18 @@ def patient_message_record(
         date=date,
         source=source,
     )
-    try:
-        with transaction.atomic():
-            message.save(force_insert=True)
-            if candidate_ids:
-                message.candidates.set(candidate_ids)
-    except IntegrityError:
-        if not source:
-            raise
-        return PatientMessage.objects.get(reason=reason, source=source)
+    if source:
+        # ON CONFLICT DO NOTHING: a second delivery finds the first row and raises nothing, so the
+        # caller's transaction goes on (no savepoint needed); then read back whichever row stands.
+        PatientMessage.objects.bulk_create([message], ignore_conflicts=True)
+        message = PatientMessage.objects.get(reason=reason, source=source)
+    else:
+        message.save(force_insert=True)
+    if candidate_ids:
+        PatientMessage.candidates.through.objects.bulk_create(
+            [PatientMessage.candidates.through(patientmessage_id=message.pk, patient_id=pk) for pk in candidate_ids],
+            ignore_conflicts=True,
+        )
     return message
 
 

@@ -118,6 +118,19 @@ def test_two_concurrent_deliveries_of_one_sms_write_one_message(patient_a):
     assert PatientMessage.objects.count() == 1
 
 
+def test_recording_a_message_costs_few_queries(patient_a, clinic_a, make_patient, django_assert_num_queries):
+    # It runs inside a check-in or the SMS webhook. Queries: the check that the patients named are
+    # of the clinic, the INSERT; with a source, the SELECT of the row that stands (ours, or the
+    # first delivery's); with candidates, their INSERT. No savepoint.
+    with django_assert_num_queries(2):
+        note(patient_a, source="")
+    with django_assert_num_queries(3):
+        note(patient_a)
+    holders = [make_patient(), make_patient()]
+    with django_assert_num_queries(4):
+        shared(clinic_a, holders)
+
+
 def test_the_text_is_kept_as_it_came_without_nul_and_at_most_2000_characters(patient_a):
     message = note(patient_a, text="me falta\x00 el aire \ud800" + "x" * 3000)
     message.refresh_from_db()
