@@ -1,4 +1,5 @@
-"""Recovery protocols (the expected timeline, as data), daily records, submissions and alerts."""
+"""Recovery protocols (the expected timeline, as data), daily records, submissions, alerts and the
+patients' messages that wait for a nurse."""
 
 from django.conf import settings
 from django.db import models
@@ -6,13 +7,14 @@ from django.db.models import Q
 from django.utils import timezone
 
 from patients.choices import Procedure
-from patients.models import Patient
+from patients.models import Clinic, Patient
 from recovery.choices import (
     ACTIVE_ALERT_STATUSES,
     AlertKind,
     AlertStatus,
     Channel,
     Measure,
+    MessageReason,
     Milestone,
     Severity,
 )
@@ -244,3 +246,56 @@ class EvaluationState(models.Model):
 
     def __str__(self) -> str:
         return f"evaluation of patient {self.patient_id}"
+
+
+class PatientMessage(models.Model):
+    """A patient's own words that wait for a nurse until one marks them read: a free-text note of a
+    check-in, an SMS the service did not fully read, or an SMS from a phone that several active
+    patients of the clinic share (no single patient then: the candidates are named instead)."""
+
+    # No index of its own: the indexes below lead with the clinic.
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="patient_messages", db_index=False)
+    # No index of its own: patient_message_patient_idx leads with the patient.
+    patient = models.ForeignKey(
+        Patient, null=True, blank=True, on_delete=models.CASCADE, related_name="patient_messages", db_index=False
+    )
+    # For a shared phone: the patients who hold it; one of them wrote.
+    candidates = models.ManyToManyField(Patient, blank=True, related_name="candidate_messages")
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    reason = models.CharField(max_length=16, choices=MessageReason.choices)
+    # As the patient wrote it (NUL characters removed), at most 2000 characters.
+    text = models.TextField(max_length=2000, blank=True)
+    received_at = models.DateTimeField()
+    # The patient-local date it describes, where it came with a check-in.
+    date = models.DateField(null=True, blank=True)
+    # Where it came from: the inbound SMS message's id, or the check-in's client_id; a retried
+    # webhook or a replayed check-in finds its message again instead of writing a second one.
+    source = models.CharField(max_length=64, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    # No index: nothing looks messages up by who read them.
+    read_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["reason", "source"], condition=~Q(source=""), name="patient_message_unique_source"),
+            # A message has its patient, except one from a shared phone, which has none.
+            models.CheckConstraint(
+                condition=Q(reason=MessageReason.SHARED_PHONE, patient__isnull=True)
+                | (~Q(reason=MessageReason.SHARED_PHONE) & Q(patient__isnull=False)),
+                name="patient_message_patient_unless_shared_phone",
+            ),
+            models.CheckConstraint(condition=Q(read_by__isnull=True) | Q(read_at__isnull=False), name="patient_message_read_by_when_read"),
+        ]
+        indexes = [
+            # The navigation's count and the messages page: unread of these clinics, newest first.
+            models.Index(fields=["clinic", "-received_at"], condition=Q(read_at__isnull=True), name="patient_message_unread_idx"),
+            models.Index(fields=["clinic", "-received_at"], name="patient_message_clinic_idx"),
+            models.Index(fields=["patient", "-received_at"], name="patient_message_patient_idx"),
+        ]
+        ordering = ["-received_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.reason} message {self.pk} ({'read' if self.read_at else 'unread'})"

@@ -5,10 +5,12 @@ import re
 
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from notifications.models import Message
 from patients.models import AuditEvent, Patient
 from recovery.models import Alert
+from recovery.services import patient_message_record
 
 
 def _url(patient):
@@ -120,10 +122,11 @@ def test_the_patient_page_takes_a_fixed_number_of_queries(
 ):
     # Queries: 1 session, 2 user, 3 the nurse's clinics, 4 the patient with the summary (scoped to
     # the nurse's clinics), 5-7 the protocol, its milestones, its bands, 8 the daily records,
-    # 9 the alerts, 10 the messages, 11 the audit row, 12 open alerts for the navigation badge.
+    # 9 the alerts, 10 the SMS history, 11 the patient's messages waiting for a nurse, 12 the audit
+    # row, 13 the navigation's counts (open alerts and unread messages, one statement).
     short = make_patient(surgery_days_ago=5)
     log_days(short, {1: {"pain": 5}})
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         nurse_client_a.get(_url(short))
     long = make_patient(surgery_days_ago=60)
     log_days(
@@ -135,7 +138,11 @@ def test_the_patient_page_takes_a_fixed_number_of_queries(
         raise_alert(long, severity=severity, kind={"high": "pain_high", "routine": "missed_checkins"}[severity])
     for n in range(30):
         Message.objects.create(patient=long, purpose="reminder", status="delivered", to_phone=long.phone, body=f"Reminder {n}")
-    with django_assert_num_queries(12):
+    for n in range(8):
+        patient_message_record(
+            clinic_id=long.clinic_id, patient_id=long.pk, text=f"Note {n}", channel="app", reason="note", received_at=timezone.now()
+        )
+    with django_assert_num_queries(13):
         nurse_client_a.get(_url(long))
 
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('recovery', '0004_lighter_writes_of_a_checkin'),
+        ('recovery', '0005_patient_messages'),
     ]
 
     operations = [
