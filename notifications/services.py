@@ -25,7 +25,7 @@ from notifications.grammar import sms_read
 from notifications.models import Message
 from notifications.ratelimit import rate_slot_reserve
 from notifications.schedule import next_allowed, quiet_now
-from notifications.selectors import DueReminder, patient_for_phone, reminders_due
+from notifications.selectors import DueReminder, reminders_due, sms_sender
 from notifications.twilio import (
     INVALID_NUMBER,
     OPTED_OUT,
@@ -38,10 +38,11 @@ from notifications.twilio import (
 from patients.audit import AuditSource, audit_record
 from patients.models import EnrollmentCode, Patient
 from patients.selectors import on_call_roster
-from recovery.choices import AlertKind, AlertStatus, Channel
+from recovery.choices import AlertKind, AlertStatus, Channel, MessageReason
 from recovery.models import Alert, AlertEvent, DailyRecord
 from recovery.queueing import queue_on_commit
-from recovery.services import checkin_submit
+from recovery.red_flags import red_flag_advice
+from recovery.services import checkin_submit, patient_message_record
 
 logger = logging.getLogger(__name__)
 
@@ -783,14 +784,16 @@ def sms_receive(*, from_phone: str, to_phone: str, body: str, message_sid: str, 
     """Act on one inbound SMS and return the answer's text.
 
     An unknown number gets a neutral answer and nothing is stored. Otherwise the message goes into the
-    patient's history (once per MessageSid: a retried webhook gets the first answer again), then:
+    history (once per MessageSid: a retried webhook gets the first answer again), audited, then:
     STOP words opt out, START words opt back in, HELP words get help with the clinic's phone, a
-    check-in (a pain 0-10, or the short grammar) is merged into the patient's local today through
-    checkin_submit, and anything else is kept for the care team and answered with help.
+    check-in (a pain 0-10, or the grammar's readings) is merged into the patient's local today through
+    checkin_submit. Whatever the grammar did not fully read waits for a nurse as an unread message, and
+    the answer says so. A text from a phone that several active patients share is given to none of
+    them: it waits for the nurses with the candidates named (sms_sender).
     """
     now = now or timezone.now()
-    patient = patient_for_phone(phone=from_phone)
-    if patient is None:
+    sender = sms_sender(phone=from_phone)
+    if sender.patient is None and not sender.sharing:
         return texts.UNKNOWN_SENDER
     body = (body or "")[:1600]
     answer_key = f"answer:{message_sid}" if message_sid else None
@@ -801,11 +804,11 @@ def sms_receive(*, from_phone: str, to_phone: str, body: str, message_sid: str, 
                 return previous
         try:
             with transaction.atomic():
-                Message.objects.create(
+                inbound = Message.objects.create(
                     direction=Message.Direction.INBOUND,
                     purpose=Purpose.INBOUND,
                     status=Status.RECEIVED,
-                    patient=patient,
+                    patient=sender.patient,
                     to_phone=(to_phone or "")[:16],
                     from_phone=from_phone[:16],
                     body=body,
@@ -814,11 +817,16 @@ def sms_receive(*, from_phone: str, to_phone: str, body: str, message_sid: str, 
         except IntegrityError:
             # The same MessageSid arrived concurrently and has been handled: answer as it was answered.
             return Message.objects.filter(dedupe_key=answer_key).values_list("body", flat=True).first() or ""
-        purpose, answer = _inbound_act(patient=patient, body=body, message_sid=message_sid, now=now)
+        for patient in (sender.patient,) if sender.patient else sender.sharing:
+            audit_record(actor=None, patient=patient, action="create", resource="sms", detail=f"inbound SMS #{inbound.pk}", channel="sms", at=now)
+        if sender.patient is not None:
+            purpose, answer = _inbound_act(patient=sender.patient, body=body, inbound=inbound, message_sid=message_sid, now=now)
+        else:
+            purpose, answer = _inbound_shared(sharing=sender.sharing, body=body, inbound=inbound, now=now)
         Message.objects.create(
             purpose=purpose,
             status=Status.SENT,
-            patient=patient,
+            patient=sender.patient,
             to_phone=from_phone[:16],
             from_phone=(to_phone or "")[:16],
             body=answer,
@@ -829,7 +837,15 @@ def sms_receive(*, from_phone: str, to_phone: str, body: str, message_sid: str, 
     return answer
 
 
-def _inbound_act(*, patient: Patient, body: str, message_sid: str, now: datetime.datetime) -> tuple[str, str]:
+def _unread(*, patient: Patient, body: str, inbound: Message, now: datetime.datetime) -> None:
+    """The patient's words the grammar did not fully read, kept unread for the clinic's nurses."""
+    patient_message_record(
+        clinic_id=patient.clinic_id, patient_id=patient.pk, text=body, channel=Channel.SMS, reason=MessageReason.NOT_UNDERSTOOD,
+        received_at=now, date=patient.local_today(now), source=str(inbound.pk),
+    )
+
+
+def _inbound_act(*, patient: Patient, body: str, inbound: Message, message_sid: str, now: datetime.datetime) -> tuple[str, str]:
     clinic = patient.clinic
     reading = sms_read(body)
     if reading.kind == "opt_out":
@@ -843,7 +859,8 @@ def _inbound_act(*, patient: Patient, body: str, message_sid: str, now: datetime
     if reading.kind == "checkin":
         fields = dict(reading.fields)
         if not reading.complete:
-            # Part of it was not understood: keep the patient's own words for the nurse.
+            # Part of it was not understood: the patient's own words go on the day's record and wait
+            # for a nurse as an unread message (checkin_submit keeps the note as one).
             fields["note"] = body[:2000]
         try:
             outcome = checkin_submit(
@@ -854,12 +871,46 @@ def _inbound_act(*, patient: Patient, body: str, message_sid: str, now: datetime
                 channel=Channel.SMS,
                 now=now,
                 audit=AuditSource.of(patient.user, channel="sms"),
+                note_reason=MessageReason.NOT_UNDERSTOOD,
+                note_source=str(inbound.pk),
             )
         except ValidationError:
-            # Before the surgery date: there is no recovery day to record it on.
+            # Before the surgery date: there is no recovery day to record it on; a nurse reads it.
+            _unread(patient=patient, body=body, inbound=inbound, now=now)
             return Purpose.HELP, texts.not_understood_text(language=patient.language, clinic=clinic.name, clinic_phone=clinic.phone)
-        return Purpose.REPLY, texts.thanks_text(language=patient.language, fields=fields, advice=outcome.body.get("advice"))
+        answer = texts.thanks_text(language=patient.language, fields=fields, advice=outcome.body.get("advice"))
+        if not reading.complete:
+            answer = texts.partly_read_text(language=patient.language, answer=answer)
+        return Purpose.REPLY, answer
+    _unread(patient=patient, body=body, inbound=inbound, now=now)
     return Purpose.HELP, texts.not_understood_text(language=patient.language, clinic=clinic.name, clinic_phone=clinic.phone)
+
+
+def _inbound_shared(*, sharing: tuple[Patient, ...], body: str, inbound: Message, now: datetime.datetime) -> tuple[str, str]:
+    """A text from a phone that several active patients hold: carrier keywords act on the number; any
+    other text waits for the nurses of each clinic involved, naming that clinic's candidates, and the
+    sender is told that a nurse will read it (with the red-flag advice where it names a red flag)."""
+    lead = sharing[0]
+    reading = sms_read(body)
+    if reading.kind == "opt_out":
+        patients_sms_opt_out(phone=lead.phone, now=now, reason=f"the number texted {body.strip()[:20]!r}")
+        return Purpose.OPT_OUT, texts.opted_out_text(language=lead.language, clinic=lead.clinic.name)
+    if reading.kind == "opt_in":
+        patients_sms_opt_in(phone=lead.phone, now=now)
+        return Purpose.OPT_IN, texts.opted_in_text(language=lead.language, clinic=lead.clinic.name)
+    if reading.kind == "help":
+        return Purpose.HELP, texts.help_text(language=lead.language, clinic=lead.clinic.name, clinic_phone=lead.clinic.phone)
+    by_clinic: dict[int, list[Patient]] = {}
+    for patient in sharing:
+        by_clinic.setdefault(patient.clinic_id, []).append(patient)
+    for clinic_id, patients in by_clinic.items():
+        patient_message_record(
+            clinic_id=clinic_id, patient_id=None, text=body, channel=Channel.SMS, reason=MessageReason.SHARED_PHONE,
+            received_at=now, candidates=[p.pk for p in patients],
+            source=str(inbound.pk) if len(by_clinic) == 1 else f"{inbound.pk}/{clinic_id}",
+        )
+    advice = red_flag_advice(reading.fields.get("symptoms"), language=lead.language, procedure=lead.procedure)
+    return Purpose.HELP, texts.shared_phone_text(language=lead.language, clinic=lead.clinic.name, clinic_phone=lead.clinic.phone, advice=advice)
 
 
 # Twilio's message statuses, as ours; the first final one (delivered, undelivered, failed) stands.

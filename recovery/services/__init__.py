@@ -4,6 +4,7 @@
 - alerts: alert_acknowledge, alert_resolve (staff actions on alerts);
 - evaluation: recovery_evaluate and recovery_sweep (the judgement engine: snapshots, rules,
   reconciliation of alerts);
+- red_flag_alerts: red_flag_alert_raise (a red flag decided in the check-in's own transaction);
 - messages: patient_message_record, patient_message_read (patients' words kept for a nurse, and
   marked read).
 """
