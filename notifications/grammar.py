@@ -109,7 +109,7 @@ def _compounds(text: str) -> str:
 
 PAIN_WORDS = _words("pain pains painful hurt hurts hurting sore dolor dolores duele duelen doliendo dolio molestia pian pein paine painn")
 # A pain word is followed by its value, or by these first ("pain bad, an 8"): understood, never a value.
-PAIN_GAP = _words("bad badly mucho : = - at en")
+PAIN_GAP = _words("bad badly mucho : = - at en back neck spine espalda cuello columna lumbar cintura")
 PAIN_LOCATIONS = _words("back neck spine espalda cuello columna lumbar cintura")
 WALK_WORDS = _words(
     """walk walks walked walking wlked walkd walkt walkin caminar camine camino caminata caminado camina caminando caminé paseo
@@ -228,14 +228,9 @@ MODIFIERS = _words(
 # Hedged red-flag words: mentioned, uncertain ("had an accident" may be a car's).
 _UNCERTAIN_PHRASES = {("accident",), ("accidents",), ("sweats",), ("night", "sweats"), ("not", "helping"), ("not", "working"), ("no", "help")}
 
-# Words to correct a misspelling towards (one letter added, dropped or swapped, or a vowel changed);
-# short words and words one vowel from a common one ("steps"/"stops", "weak"/"week") are left out.
-_FUZZY_TARGETS = _words(
-    """fever fiebre chills escalofrios numbness tingling swollen swelling hinchada hinchado draining drainage leaking
-    oozing incision herida weakness breath breathe breathing swallow swallowing pantorrilla temperature temperatura
-    walked walking minutes minutos camine caminar opioids oxycodone percocet hydrocodone dolor bladder urinate orinar
-    calentura infected bleeding numb"""
-)
+# Misspellings are corrected towards the words the grammar reads (see _fuzzy), except these: one
+# letter from a common word ("steps"/"stops", "pasos"/"pesos", "caliente"/"cliente").
+_NOT_FUZZY = _words("steps pasos paso weak stops caliente")
 _VOWELS = frozenset("aeiou")
 
 
@@ -287,6 +282,7 @@ def _digits(text: str) -> str:
     first = _language(words)
     second = "en" if first == "es" else "es"
     kept = _KEEP_ALWAYS | _KEEP_IN[first]
+    text = _misspelt_numbers(text, first)
     masked = re.sub(r"[a-z]+", lambda m: f"{m.group(0)}qq" if m.group(0) in kept else m.group(0), text)
     for language in (first, second):
         try:
@@ -333,24 +329,63 @@ def _tokens(text: str) -> list[_Token]:
     return tokens
 
 
+def _edits_match(word: str, target: str) -> bool:
+    """Whether `word` is `target` with one letter added, dropped, two neighbours swapped, or one vowel changed."""
+    if len(target) == len(word):
+        diff = [i for i in range(len(word)) if word[i] != target[i]]
+        if len(diff) == 1:
+            return word[diff[0]] in _VOWELS and target[diff[0]] in _VOWELS
+        return len(diff) == 2 and diff[1] == diff[0] + 1 and word[diff[0]] == target[diff[1]] and word[diff[1]] == target[diff[0]]
+    if abs(len(target) - len(word)) != 1:
+        return False
+    longer, shorter = (target, word) if len(target) > len(word) else (word, target)
+    return any(longer[:i] + longer[i + 1 :] == shorter for i in range(len(longer)))
+
+
+_TARGETS: dict[int, list[str]] = {}
+
+
 def _fuzzy(word: str) -> str | None:
-    """The target word that `word` misspells by one letter added, dropped, swapped, or a vowel changed."""
-    if len(word) < 4:
+    """The word of the grammar that `word` misspells ("chils", "insoportalbe", "pirena"), if exactly one is.
+
+    Only words of 5 letters or more, towards words of 5 or more: shorter ones are too often another
+    word. The misspelling of a red-flag word is then read as the red flag; one that is two edits away
+    is not read, and leaves the reply incomplete for a nurse.
+    """
+    if len(word) < 5 or not word.isalpha():
         return None
-    for target in _FUZZY_TARGETS:
-        if abs(len(target) - len(word)) > 1 or target[0] != word[0]:
-            continue
-        if len(target) == len(word):
-            diff = [i for i in range(len(word)) if word[i] != target[i]]
-            if len(diff) == 1 and word[diff[0]] in _VOWELS and target[diff[0]] in _VOWELS:
-                return target
-            if len(diff) == 2 and diff[1] == diff[0] + 1 and word[diff[0]] == target[diff[1]] and word[diff[1]] == target[diff[0]]:
-                return target
-        else:
-            longer, shorter = (target, word) if len(target) > len(word) else (word, target)
-            if any(longer[:i] + longer[i + 1 :] == shorter for i in range(len(longer))):
-                return target
-    return None
+    if not _TARGETS:
+        for target in _known() - FILLER - COURTESY - _NOT_FUZZY:
+            if len(target) >= 5 and target.isalpha():
+                _TARGETS.setdefault(len(target), []).append(target)
+    found = {t for n in (len(word) - 1, len(word), len(word) + 1) for t in _TARGETS.get(n, ()) if _edits_match(word, t)}
+    return found.pop() if len(found) == 1 else None
+
+
+def _misspelt_numbers(text: str, language: str) -> str:
+    """Number words with one letter wrong ("fiften", "treina", "qiunce") as text2num reads them: each
+    one-letter change of an unknown word of 6 letters or more is offered to text2num, and kept when it
+    reads it as a number."""
+    known = _known()
+
+    def fix(match: re.Match) -> str:
+        word = match.group(0)
+        if len(word) < 6 or word in known:
+            return word
+        letters = "abcdefghijklmnopqrstuvwxyz"
+        candidates = {word[:i] + word[i + 1 :] for i in range(len(word))}
+        candidates |= {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1)}
+        candidates |= {word[:i] + c + word[i:] for i in range(len(word) + 1) for c in letters}
+        for candidate in sorted(candidates):
+            for lang in (language, "en" if language == "es" else "es"):
+                try:
+                    if re.fullmatch(r"\d+", alpha2digit(candidate, lang, threshold=0)):
+                        return candidate
+                except (ValueError, RuntimeError):
+                    continue
+        return word
+
+    return re.sub(r"[a-z]+", fix, text)
 
 
 _KNOWN: frozenset[str] = frozenset()
@@ -472,7 +507,9 @@ class _Reader:
                         verdict = "negated"
                     else:
                         verdict = "uncertain"
-            if verdict is None and match.resolvable:
+            # "no puedo tragar bien", "can't walk well": a word of resolution after an inability is no resolution.
+            inability = match.start > 0 and self.words[match.start - 1] in _INABILITY
+            if verdict is None and match.resolvable and not inability:
                 verdict = self._resolved_after(match.end)
             if verdict == "negated":
                 match.negated = True
