@@ -123,15 +123,19 @@ def evaluate(entries: list[dict]) -> Figures:
     return figures
 
 
+SPLITS = ("tuning", "held_out", "held_out_2")
+FRESH_SEED = 29
+
+
 def measure(*, generated: int = 600, seed: int = 11) -> dict[str, Figures]:
     from bench.sms_generator import generate
 
     entries = corpus()
-    return {
-        "tuning": evaluate([e for e in entries if e["split"] == "tuning"]),
-        "held_out": evaluate([e for e in entries if e["split"] == "held_out"]),
-        "generated": evaluate(generate(count=generated, seed=seed)),
-    }
+    sets = {name: evaluate([e for e in entries if e["split"] == name]) for name in SPLITS}
+    sets[f"generated (seed {seed})"] = evaluate(generate(count=generated, seed=seed))
+    if seed != FRESH_SEED:
+        sets[f"generated (seed {FRESH_SEED})"] = evaluate(generate(count=generated, seed=FRESH_SEED))
+    return sets
 
 
 def met(summary: dict) -> dict[str, bool]:

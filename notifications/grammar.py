@@ -54,7 +54,7 @@ FILLER = _words(
     pretty quite bit little some kind sort just still today tonight now currently right morning afternoon
     evening feel feels feeling felt seems seem looks look looking like about around approximately approx roughly
     both left side lower upper your all any as well do did does doing again level score rating overall
-    please went go going took take taking takes on anymore doing can could
+    please went go going took take taking takes on anymore doing can could day dia say
     maybe might may possibly probably prob think guess
     yo mi mis el la los las lo un una unos unas de del en con por para e que es esta estan estoy son fue era
     tengo tiene tenia hay muy poco algo hoy ahora todavia aun tambien siento sigo se le al nivel como tome tomo
@@ -171,7 +171,7 @@ for _code, _phrases in {
     ],
     Symptom.WOUND_DRAINAGE: ["infection", "infeccion", "came open", "coming apart", "opened up", "came apart", "se abrio", "yellow stuff"],
     Symptom.NEW_WEAKNESS: [
-        "weakness", "weak", "weaker", "weeak", "debilidad", "debil", "debiles", "fell", "fall", "fallen", "falling",
+        "weakness", "weak", "weaker", "weeak", "debilidad", "debil", "debiles", "fell", "fall", "falls", "fallen", "falling",
         "tripped", "cai", "caido", "caida", "gave out", "gave way", "giving out", "giving way", "buckled", "buckling",
         "cant walk", "trouble walking", "hard walk", "difficulty walking", "cant lift",
         "dragging", "foot drop", "no puedo caminar", "cuesta caminar", "no fuerza", "sin fuerza",
@@ -195,7 +195,7 @@ for _code, _phrases in {
         "chest", "chest pain", "chest hurts", "breathless", "short breath", "shortness breath", "sob", "out breath",
         "cant breathe", "cant catch breath", "hard breathe", "hard breathing",
         "trouble breathing", "difficulty breathing", "struggling breathe", "struggling breathing", "winded",
-        "pecho", "dolor pecho", "duele pecho", "falta aire", "sin aire", "ahogo", "ahogada", "ahogado", "no puedo respirar",
+        "pecho", "dolor pecho", "duele pecho", "falta aire", "falta respiracion", "falta aliento", "sin aire", "ahogo", "ahogada", "ahogado", "no puedo respirar",
         "cuesta respirar", "dificultad respirar", "respiro mal", "no respiro",
     ],
     Symptom.TROUBLE_SWALLOWING: [
@@ -342,7 +342,14 @@ def _edits_match(word: str, target: str) -> bool:
     return any(longer[:i] + longer[i + 1 :] == shorter for i in range(len(longer)))
 
 
-_TARGETS: dict[int, list[str]] = {}
+_TARGETS: dict[str, list[str]] = {}
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+_MEANINGS = (FILLER | COURTESY, PAIN_WORDS, WALK_WORDS, MINUTE_WORDS, OPIOID_WORDS, MEDICINE_NOUNS, WOUND_NOUNS, LEG_NOUNS,
+             frozenset(w for phrase in SYMPTOM_PHRASES for w in phrase))
 
 
 def _fuzzy(word: str) -> str | None:
@@ -352,14 +359,28 @@ def _fuzzy(word: str) -> str | None:
     word. The misspelling of a red-flag word is then read as the red flag; one that is two edits away
     is not read, and leaves the reply incomplete for a nurse.
     """
-    if len(word) < 5 or not word.isalpha():
+    if not 5 <= len(word) <= 20 or not word.isalpha():
         return None
     if not _TARGETS:
-        for target in _known() - FILLER - COURTESY - _NOT_FUZZY:
+        # Each target under itself and each of its one-letter deletions: a word one edit away shares one.
+        for target in _known() - _NOT_FUZZY:
             if len(target) >= 5 and target.isalpha():
-                _TARGETS.setdefault(len(target), []).append(target)
-    found = {t for n in (len(word) - 1, len(word), len(word) + 1) for t in _TARGETS.get(n, ()) if _edits_match(word, t)}
-    return found.pop() if len(found) == 1 else None
+                for key in {target} | _deletions(target):
+                    _TARGETS.setdefault(key, []).append(target)
+    candidates = {t for key in {word} | _deletions(word) for t in _TARGETS.get(key, ())}
+    found = sorted(t for t in candidates if _edits_match(word, t))
+    if len(found) == 1:
+        return found[0]
+    # Several candidates of one meaning ("walkde": walked or walkd) are as good as one.
+    for meaning in _MEANINGS:
+        if found and all(t in meaning for t in found):
+            return found[0]
+    return None
+
+
+# Unknown words offered to text2num in one reply, at most: each costs about 0.3 ms, and a reply is
+# read inside Twilio's webhook.
+_PROBE_WORDS = 8
 
 
 def _misspelt_numbers(text: str, language: str) -> str:
@@ -367,11 +388,13 @@ def _misspelt_numbers(text: str, language: str) -> str:
     one-letter change of an unknown word of 6 letters or more is offered to text2num, and kept when it
     reads it as a number."""
     known = _known()
+    budget = [_PROBE_WORDS]
 
     def fix(match: re.Match) -> str:
         word = match.group(0)
-        if len(word) < 6 or word in known:
+        if not 6 <= len(word) <= 14 or word in known or budget[0] <= 0:
             return word
+        budget[0] -= 1
         letters = "abcdefghijklmnopqrstuvwxyz"
         candidates = {word[:i] + word[i + 1 :] for i in range(len(word))}
         candidates |= {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1)}
@@ -429,6 +452,7 @@ class _Reader:
         self.pains: list[int] = []
         self.matches: list[_Match] = []
         self.uncertain = False
+        self._clauses: dict[int, tuple[int, int]] = {}
 
     # helpers
     def word(self, i: int) -> str:
@@ -444,12 +468,16 @@ class _Reader:
 
     def clause(self, i: int) -> tuple[int, int]:
         """The clause around token i: from after the last break before it to the next break."""
+        if i in self._clauses:
+            return self._clauses[i]
         start = i
         while start > 0 and self.words[start - 1] not in HARD_BREAKS | SOFT_BREAKS:
             start -= 1
         end = i
         while end < len(self.words) - 1 and self.words[end + 1] not in HARD_BREAKS | SOFT_BREAKS:
             end += 1
+        for j in range(start, end + 1):
+            self._clauses[j] = (start, end)
         return start, end
 
     # 1. red-flag phrases and descriptions
@@ -734,6 +762,8 @@ class _Reader:
             return 0
         self.use(i)
         following = self.word(i + 1)
+        if following in {"y", "n"} and self.word(i + 2) not in HARD_BREAKS | SOFT_BREAKS | {""}:
+            following = ""  # "opioides y pasos 6000": "y" is "and" here, not yes
         if following in YES_WORDS:
             self.fields["opioid_use"] = True
             self.use(i + 1)
@@ -805,7 +835,7 @@ class _Reader:
         # Nouns, pain words and descriptions serve a red flag in their clause ("my calf hurts", "pain
         # in my calf", "trouble swallowing"); without one they are something a nurse should read ("my
         # leg hurts"). A noun with a word of resolution is understood too ("incision looks good").
-        context = WOUND_NOUNS | LEG_NOUNS | GROIN_NOUNS | URINE_NOUNS | BREATH_NOUNS | PAIN_WORDS | MODIFIERS | _words("between entre")
+        context = WOUND_NOUNS | LEG_NOUNS | GROIN_NOUNS | URINE_NOUNS | BREATH_NOUNS | PAIN_WORDS | MODIFIERS | PAIN_LOCATIONS | _words("between entre")
         for i, tok in enumerate(self.t):
             if tok.used:
                 continue
@@ -818,7 +848,7 @@ class _Reader:
                     tok.used = True
                     for j in resolved:
                         self.t[j].used = True
-            elif w in PAIN_LOCATIONS and any(self.words[j] in PAIN_WORDS for j in range(start, end + 1)):
+            if not tok.used and w in PAIN_LOCATIONS and any(self.words[j] in PAIN_WORDS for j in range(start, end + 1)):
                 tok.used = True
             elif w == "painfree":
                 tok.used = True
@@ -859,7 +889,7 @@ def sms_read(text: str) -> Reading:
     plain = re.sub(r"[^\x00-\x7f°]+", " ", plain)
     plain = _digits(_compounds(plain))
     # "7 out of 10", "6 de 10", "5 of 10", "8 sobre 10" -> "7 /10"
-    plain = re.sub(r"(\d)\s*(?:/|\bout of\b|\bde\b|\bof\b|\bsobre\b)\s*10\b", r"\1 / 10", plain)
+    plain = re.sub(r"(\d)\s*(?:/|\bout of\b|\boutta\b|\bde\b|\bof\b|\bsobre\b)\s*10\b", r"\1 / 10", plain)
     tokens = _tokens(plain)
     known = _known()
     for tok in tokens:
