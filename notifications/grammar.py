@@ -446,7 +446,8 @@ class _Reader:
 
     def __init__(self, tokens: list[_Token]):
         self.all = tokens
-        self.t = [tok for tok in tokens if not tok.understood]
+        self.positions = [k for k, tok in enumerate(tokens) if not tok.understood]
+        self.t = [tokens[k] for k in self.positions]
         self.words = [tok.text for tok in self.t]
         self.fields: dict = {}
         self.pains: list[int] = []
@@ -517,7 +518,8 @@ class _Reader:
             match.code = _DESCRIPTIONS[match.word].get(kind)
             if match.code is None:
                 match.code = ""  # the word was read: "my leg is red" alone is no wound
-                self.t[match.start].used = kind != "none"
+                # A description of nothing ("it's red") is for a nurse, unless denied ("no swelling").
+                self.t[match.start].used = kind != "none" or self._negation_before(match.start) == "negated"
 
     def settle_negations(self) -> None:
         real = [m for m in self.matches if m.code]
@@ -527,7 +529,9 @@ class _Reader:
                 # A list after a denial: "no fever, chills or numbness", "sin fiebre ni escalofrios".
                 previous = real[n - 1]
                 between = self.words[previous.end : match.start]
-                if previous.negated and between and all(w in LIST_JOINS | SOFT_BREAKS for w in between):
+                # Only bare items make a list: "no fever, my calf hurts" is a new sentence.
+                bare = not any(tok.understood for tok in self.all[self.positions[previous.end - 1] + 1 : self.positions[match.start]])
+                if previous.negated and between and bare and all(w in LIST_JOINS | SOFT_BREAKS for w in between):
                     run = [m for m in real[: n + 1] if m.negated or m is match]
                     joins = {w for m in run for w in self.words[m.end : m.end + 2]}
                     ahead = self.words[match.end : match.end + 1]
@@ -800,10 +804,10 @@ class _Reader:
         if not took:
             return 0
         self.use(*range(i, i + took))
-        if any(m.code == Symptom.UNCONTROLLED_PAIN for m in self.matches if i <= m.start <= i + took + 3):
-            return took
         if self._denied(i):
             self.fields.setdefault("opioid_use", False)
+        elif any(m.code == Symptom.UNCONTROLLED_PAIN for m in self.matches if i <= m.start <= i + took + 3):
+            pass  # "the pills are not helping": the red flag says it
         elif self.word(i + took) not in {"help", "helping", "helps", "working", "work", "ayudan", "ayuda"}:
             self.uncertain = True
         else:
