@@ -97,6 +97,8 @@ _COMPOUNDS = [
     (r"\b(?:cant|cannot|can not|couldnt|could not|unable to) feel\b", "cantfeel"), (r"\b(?:no|lost|lost the|loss of) feeling\b", "nofeeling"),
     (r"\bno siento\b", "nosiento"), (r"\b(?:cant|cannot|can not|couldnt|could not|unable to)\b", "cant"), (r"\bno puedo\b", "nopuedo"),
     (r"\bno pude\b", "nopuedo"),
+    # "one of those days", "no one", "uno de ellos": "one" that is no number.
+    (r"\b(one|uno|una) (of|de)\b", r"\1qq \2"), (r"\bno one\b", "noone"), (r"\b(any|every|some|the) one\b", r"\1 oneqq"),
 ]
 
 
