@@ -58,7 +58,7 @@ FILLER = _words(
     maybe might may possibly probably prob think guess
     yo mi mis el la los las lo un una unos unas de del en con por para e que es esta estan estoy son fue era
     tengo tiene tenia hay muy poco algo hoy ahora todavia aun tambien siento sigo se le al nivel como tome tomo
-    tomando tomar he ha ve veo di dio durante casi mas menos sobre unos aproximadamente nomas quizas quiza talvez creo parece"""
+    tomando tomar he ha ve veo di dio durante casi mas menos sobre unos aproximadamente nomas quizas quiza talvez creo parece ya"""
 )
 # Greetings and how-are-you words: understood, and meaning nothing to record.
 COURTESY = _words(
@@ -80,23 +80,34 @@ NEGATIONS = _words(
 HEDGES = _words("maybe might may possibly probably prob think guess quizas quiza talvez creo parece unsure")
 # After a symptom, in its clause: it has gone ("fever is gone", "la fiebre se fue", "breathing fine").
 RESOLVED = _words(
-    "gone away wentaway broke stopped resolved fine ok okay good normal free sefue sequito yapaso desaparecio bien healing healed well"
+    "gone wentaway broke stopped resolved fine ok okay good normal free sefue sequito yapaso desaparecio bien healing healed well"
+)
+# Words that may stand between a negation and the red flag it denies ("no new numbness", "no signs of
+# infection", "no tengo nada de fiebre"); any other word there leaves the denial uncertain.
+_NEGATION_BRIDGE = _words(
+    """new more real sign signs signo signos nada any notice noticed see seen evidence symptoms sintomas trouble problems
+    problem issues issue pain pains dolor calf leg legs swelling redness"""
 )
 # Negations reach this many meaningful words ahead ("I don't have a fever": have and a are set aside).
 NEGATION_REACH = 3
 
 # Two-word expressions made one token before reading, so that each is read as one thing.
 _COMPOUNDS = [
+    # Inability first: "ya no puedo caminar", "can no longer walk" say "cannot", not "no more".
+    (r"\bno puedo\b", "nopuedo"), (r"\bno pude\b", "nopuedo"),
+    (r"\b(?:can no longer|no longer able to|not able to|(?:can )?(?:barely|hardly))\b", "cannot"),
+    (r"\bhard time\b", "hard"), (r"\b(?:dont|do not|didnt|did not) know\b", "unsure"),
+    # Emphasis, not denial: "never been this short of breath", "never felt so weak".
+    (r"\bnever (?:been|felt|had|seen)(?: it)? (?:this|so|such)\b", "really"),
     (r"\bno longer\b", "nolonger"), (r"\bno more\b", "nomore"), (r"\bya no\b", "yano"), (r"\bgone away\b", "wentaway"),
-    (r"\bwent away\b", "wentaway"), (r"\bgo away\b", "wentaway"), (r"\bse fue\b", "sefue"), (r"\bse (?:me )?quito\b", "sequito"),
+    (r"\bwent away\b", "wentaway"), (r"\bse fue\b", "sefue"), (r"\bse (?:me )?quito\b", "sequito"),
     (r"\bya (?:se )?paso\b", "yapaso"), (r"\bpins and needles\b", "pinsandneedles"), (r"\btal vez\b", "talvez"),
     (r"\bhalf an hour\b", "halfhour"), (r"\bhalf hour\b", "halfhour"), (r"\bmedia hora\b", "halfhour"),
     (r"\bhora y media\b", "hourandhalf"), (r"\ban hour and a half\b", "hourandhalf"), (r"\bpain free\b", "painfree"),
     (r"\bpain-free\b", "painfree"), (r"\bfever-free\b", "fever free"), (r"\bnot sure\b", "unsure"), (r"\bno se si\b", "unsure"),
     (r"\bno estoy segur[oa]\b", "unsure"), (r"\bno creo\b", "unsure"), (r"\b(?:dont|do not|didnt|did not) think\b", "unsure"),
     (r"\b(?:cant|cannot|can not|couldnt|could not|unable to) feel\b", "cantfeel"), (r"\b(?:no|lost|lost the|loss of) feeling\b", "nofeeling"),
-    (r"\bno siento\b", "nosiento"), (r"\b(?:cant|cannot|can not|couldnt|could not|unable to)\b", "cant"), (r"\bno puedo\b", "nopuedo"),
-    (r"\bno pude\b", "nopuedo"),
+    (r"\bno siento\b", "nosiento"), (r"\b(?:cant|cannot|can not|couldnt|could not|unable to)\b", "cant"),
     # "one of those days", "no one", "uno de ellos": "one" that is no number.
     (r"\b(one|uno|una) (of|de)\b", r"\1qq \2"), (r"\bno one\b", "noone"), (r"\b(any|every|some|the) one\b", r"\1 oneqq"),
 ]
@@ -175,7 +186,7 @@ for _code, _phrases in {
     Symptom.NEW_WEAKNESS: [
         "weakness", "weak", "weaker", "weeak", "debilidad", "debil", "debiles", "fell", "fall", "falls", "fallen", "falling",
         "tripped", "cai", "caido", "caida", "gave out", "gave way", "giving out", "giving way", "buckled", "buckling",
-        "cant walk", "trouble walking", "hard walk", "difficulty walking", "cant lift",
+        "cant walk", "trouble walking", "hard walking", "cannot walk", "cannot move", "cant move", "hard walk", "difficulty walking", "cant lift",
         "dragging", "foot drop", "no puedo caminar", "cuesta caminar", "no fuerza", "sin fuerza",
         "no tengo fuerza", "doblo", "doblan", "doblaron", "no sostienen",
     ],
@@ -197,6 +208,7 @@ for _code, _phrases in {
         "chest", "chest pain", "chest hurts", "breathless", "short breath", "shortness breath", "sob", "out breath",
         "cant breathe", "cant catch breath", "hard breathe", "hard breathing",
         "trouble breathing", "difficulty breathing", "struggling breathe", "struggling breathing", "winded",
+        "heavy breathing", "breathing hard", "breathing heavy", "hard breathing", "cant breath",
         "pecho", "dolor pecho", "duele pecho", "falta aire", "falta respiracion", "falta aliento", "sin aire", "ahogo", "ahogada", "ahogado", "no puedo respirar",
         "cuesta respirar", "dificultad respirar", "respiro mal", "no respiro",
     ],
@@ -533,7 +545,7 @@ class _Reader:
                 between = self.words[previous.end : match.start]
                 # Only bare items make a list: "no fever, my calf hurts" is a new sentence.
                 bare = not any(tok.understood for tok in self.all[self.positions[previous.end - 1] + 1 : self.positions[match.start]])
-                if previous.negated and between and bare and all(w in LIST_JOINS | SOFT_BREAKS for w in between):
+                if previous.negated and between and bare and all(w in LIST_JOINS | SOFT_BREAKS | PAIN_WORDS for w in between):
                     run = [m for m in real[: n + 1] if m.negated or m is match]
                     joins = {w for m in run for w in self.words[m.end : m.end + 2]}
                     ahead = self.words[match.end : match.end + 1]
@@ -560,7 +572,13 @@ class _Reader:
             if w in NEGATIONS:
                 following = self.words[j + 1 : at]
                 self.t[j].used = True
-                return "uncertain" if any(h in HEDGES for h in following) else "negated"
+                if any(h in HEDGES for h in following) or not all(f in _NEGATION_BRIDGE for f in following):
+                    # "I don't think I have a fever", "no improvement in the numbness", "no se me quita la
+                    # fiebre": a word between the negation and the red flag that is not part of a denial.
+                    return "uncertain"
+                for k in range(j + 1, at):
+                    self.t[k].used = True
+                return "negated"
             if w == "unsure":
                 self.t[j].used = True
                 return "uncertain"
@@ -573,8 +591,8 @@ class _Reader:
     def _resolved_after(self, end: int) -> str | None:
         for j in range(end, min(end + 3, len(self.words))):
             w = self.words[j]
-            if w in HARD_BREAKS or w in SOFT_BREAKS or w in AND_WORDS:
-                return None
+            if w in HARD_BREAKS or w in SOFT_BREAKS or w in AND_WORDS or w in NEGATIONS:
+                return None  # "the fever isn't gone", "not fine": a resolution denied is none
             if w in RESOLVED:
                 self.t[j].used = True
                 return "negated"

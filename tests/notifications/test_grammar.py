@@ -199,3 +199,32 @@ def test_only_a_reply_read_in_full_is_complete():
     assert not sms_read("pain 6 and feeling dizzy").complete
     assert not sms_read("pain 5-6").complete and sms_read("pain 5-6").fields == {"pain": 6}
     assert sms_read("thanks").complete and sms_read("thanks").kind == "text"
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("I don't know if I have a fever", "fever"), ("no improvement in the numbness", "new_numbness"),
+        ("the fever isn't going away", "fever"), ("fever not gone", "fever"), ("no se me quita la fiebre", "fever"),
+        ("never been this short of breath", "chest_pain_breathless"), ("ya no puedo caminar", "new_weakness"),
+        ("I can no longer walk", "new_weakness"), ("not able to pee", "bladder_bowel"), ("I can barely walk", "new_weakness"),
+        ("having a hard time breathing", "chest_pain_breathless"),
+    ],
+)
+def test_words_that_look_like_a_denial_but_are_none_keep_the_red_flag(text, code):
+    assert code in sms_read(text).fields["symptoms"]
+
+
+@pytest.mark.parametrize("text", ["no new numbness", "no signs of infection", "no tengo nada de fiebre", "no calf pain or swelling",
+                                  "no chest pain or shortness of breath", "chills stopped", "fever went away"])
+def test_denials_with_words_of_their_own_are_still_denials(text):
+    reading = sms_read(text)
+    assert "symptoms" not in reading.fields and reading.complete
+
+
+def test_a_long_body_is_read_in_milliseconds():
+    import time
+
+    start = time.perf_counter()
+    sms_read(" ".join(["abcdefgh", "qwertyu", "zxcvbnm", "pain", "fever"] * 64)[:1600])
+    assert time.perf_counter() - start < 0.5
