@@ -119,13 +119,12 @@ def _compounds(text: str) -> str:
     return text
 
 
-
 PAIN_WORDS = _words("pain pains painful hurt hurts hurting sore dolor dolores duele duelen doliendo dolio molestia pian pein paine painn")
 # A pain word is followed by its value, or by these first ("pain bad, an 8"): understood, never a value.
 PAIN_GAP = _words("bad badly mucho : = - at en back neck spine espalda cuello columna lumbar cintura")
 PAIN_LOCATIONS = _words("back neck spine espalda cuello columna lumbar cintura")
 WALK_WORDS = _words(
-    """walk walks walked walking wlked walkd walkt walkin caminar camine camino caminata caminado camina caminando caminé paseo
+    """walk walks walked walking wlked walkd walkt walkin caminar camine camino caminata caminado camina caminando paseo
     pasee paseando andar ande"""
 )
 STEP_WORDS = _words("steps step stpes setps pasos paso")
