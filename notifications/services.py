@@ -882,6 +882,9 @@ def _inbound_act(*, patient: Patient, body: str, inbound: Message, message_sid: 
         if not reading.complete:
             answer = texts.partly_read_text(language=patient.language, answer=answer)
         return Purpose.REPLY, answer
+    if reading.complete:
+        # Understood, with nothing to record ("thanks", "no fever"): kept in the history, thanked.
+        return Purpose.REPLY, texts.received_text(language=patient.language)
     _unread(patient=patient, body=body, inbound=inbound, now=now)
     return Purpose.HELP, texts.not_understood_text(language=patient.language, clinic=clinic.name, clinic_phone=clinic.phone)
 

@@ -60,6 +60,11 @@ OPTED_IN = {
     "es": "Volverá a recibir los mensajes diarios de {clinic}. Responda STOP para dejar de recibirlos. {not_watched}",
 }
 
+RECEIVED = {
+    "en": "Thank you for your message.",
+    "es": "Gracias por su mensaje.",
+}
+
 THANKS = {
     "en": "Thank you, recorded for today: {summary}.",
     "es": "Gracias, registrado para hoy: {summary}.",
@@ -161,6 +166,12 @@ def opted_out_text(*, language: str, clinic: str) -> str:
 def opted_in_text(*, language: str, clinic: str) -> str:
     lang = _lang(language)
     return OPTED_IN[lang].format(clinic=clinic, not_watched=NOT_WATCHED[lang])
+
+
+def received_text(*, language: str) -> str:
+    """The answer to a reply understood with nothing to record ("thanks", "no fever")."""
+    lang = _lang(language)
+    return f"{RECEIVED[lang]} {NOT_WATCHED[lang]}"
 
 
 def thanks_text(*, language: str, fields: dict, advice: str | None) -> str:

@@ -329,3 +329,9 @@ def test_the_patients_history_holds_their_texts_and_our_answers_newest_first(twi
     twilio_post(SMS, _inbound(patient_a, "4"))
     history = patient_messages(patient_id=patient_a.pk)
     assert [(m.direction, m.purpose) for m in history] == [("out", "reply"), ("in", "inbound"), ("out", "enrollment")]
+
+
+def test_a_reply_understood_with_nothing_to_record_is_thanked_and_not_left_for_a_nurse(twilio_post, patient_a):
+    answer = _answer(twilio_post(SMS, _inbound(patient_a, "no fever today, thanks")))
+    assert answer.startswith("Thank you for your message.")
+    assert not PatientMessage.objects.exists() and not DailyRecord.objects.exists()
