@@ -10,6 +10,7 @@ from recovery.choices import (
     ACTIVE_ALERT_STATUSES,
     AlertKind,
     AlertStatus,
+    AlertUsefulness,
     Channel,
     Measure,
     Milestone,
@@ -168,6 +169,9 @@ class Alert(models.Model):
     resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     resolution_note = models.TextField(blank=True)
     resolution_reason = models.CharField(max_length=200, blank=True)
+    # Whether the alert was useful, as the nurse who resolved it said (empty: not said, or resolved by
+    # the system). The cohort view counts these per rule.
+    useful = models.CharField(max_length=16, choices=AlertUsefulness.choices, blank=True)
     # Paging is owed for an urgent alert until `paged_at` is set; the notifications layer acts on it.
     page_required = models.BooleanField(default=False)
     paged_at = models.DateTimeField(null=True, blank=True)
@@ -181,6 +185,9 @@ class Alert(models.Model):
                 fields=["patient", "kind"],
                 condition=Q(status__in=[s.value for s in ACTIVE_ALERT_STATUSES]),
                 name="alert_one_active_per_patient_kind",
+            ),
+            models.CheckConstraint(
+                condition=Q(useful="") | Q(useful__in=AlertUsefulness.values), name="alert_useful_known_label"
             ),
         ]
         indexes = [

@@ -23,7 +23,7 @@ from decimal import Decimal
 from functools import cached_property
 
 from recovery.choices import AlertKind, Milestone, Severity, Symptom
-from recovery.protocols import ProtocolPlan
+from recovery.protocols import ProtocolPlan, milestone_state
 from recovery.red_flags import symptom_severity
 
 ONE_DAY = datetime.timedelta(days=1)
@@ -524,41 +524,55 @@ def missed_checkins(s: Snapshot) -> Finding | None:
     )
 
 
-def milestones_reached(s: Snapshot) -> dict[str, datetime.date]:
-    """The first date each milestone was reported. A logged walk also shows the first walk, and a
-    discharge date entered by staff shows the discharge."""
+def milestones_reached_in(
+    days: Iterable[Day], *, discharge_date: datetime.date | None, as_of: datetime.date
+) -> dict[str, datetime.date]:
+    """The first date each milestone was reported, over days in date order. A logged walk also shows
+    the first walk, and a discharge date entered by staff (on or before `as_of`) shows the discharge.
+    The engine, the patient's progress and the dashboard all read milestones through this."""
     reached: dict[str, datetime.date] = {}
-    for d in s.days:
+    for d in days:
         for code in d.milestones:
             reached.setdefault(code, d.date)
         if (d.walking_minutes or d.steps) and Milestone.FIRST_WALK not in reached:
             reached[Milestone.FIRST_WALK] = d.date
-    if s.discharge_date is not None and s.discharge_date <= s.as_of:
-        reached[Milestone.DISCHARGED] = min(reached.get(Milestone.DISCHARGED, s.discharge_date), s.discharge_date)
+    if discharge_date is not None and discharge_date <= as_of:
+        reached[Milestone.DISCHARGED] = min(reached.get(Milestone.DISCHARGED, discharge_date), discharge_date)
     return reached
+
+
+def milestones_reached(s: Snapshot) -> dict[str, datetime.date]:
+    """The first date each milestone was reported in the snapshot (milestones_reached_in)."""
+    return milestones_reached_in(s.days, discharge_date=s.discharge_date, as_of=s.as_of)
 
 
 def milestone_overdue(s: Snapshot) -> Finding | None:
     """A milestone marked "alert when overdue" not reached by the end of its overdue day. Routine;
     high for first_walk and discharged.
 
-    Judged on what the patient reports: the patient has checked in on or after the overdue day
-    without reporting it (silence is missed_checkins' to raise, not a milestone's). A milestone whose
-    overdue day had passed before the patient was added is not judged: there is no evidence either way.
+    The state is recovery.protocols.milestone_state's "overdue", the same the dashboard and the
+    patient's progress show, judged on the day after the last full day. So it is judged on what the
+    patient reports: the patient has checked in on or after the overdue day without reporting it
+    (silence is missed_checkins' to raise, not a milestone's); and a milestone whose overdue day had
+    passed before the patient was added is not judged: there is no evidence either way.
     """
     reached = milestones_reached(s)
-    last_full_day = s.day_of(s.last_full_date)
-    last_checkin_day = s.day_of(s.days[-1].date) if s.days else -1
+    # Overdue once the overdue day has ended: the day after the last full day is the one "running".
+    day = s.day_of(s.last_full_date) + 1
+    last_checkin_day = s.day_of(s.days[-1].date) if s.days else None
     added_day = s.day_of(max(s.surgery_date, s.enrolled_on or s.surgery_date))
     overdue = [
         m
         for m in s.plan.milestones
-        if m.alert_when_overdue
-        and m.overdue_after is not None
-        and m.code != OPIOID_MILESTONE
-        and m.code not in reached
-        and added_day <= m.overdue_after <= last_full_day
-        and last_checkin_day >= m.overdue_after
+        if m.code != OPIOID_MILESTONE
+        and milestone_state(
+            m,
+            day=day,
+            reached_day=s.day_of(reached[m.code]) if m.code in reached else None,
+            monitored_from_day=added_day,
+            last_report_day=last_checkin_day,
+        )
+        == "overdue"
     ]
     if not overdue:
         return None
