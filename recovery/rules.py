@@ -433,19 +433,23 @@ def _expected_phrase(expected: Decimal, bound_today: int | None, *, word: str, d
 def _trend_finding(s: Snapshot, values, trend_at, bound, *, kind: str, what: str, unit: str, expected: str, word: str,
                    expected_key: str) -> Finding | None:
     """The finding of a 7-day trend rule judged today, with the first day of the run it holds on (see
-    _trend_at). The message: "<what>: mean <m><unit> over the last 7 days (<n> logged), expected
-    <expected><bound phrase with word>"."""
+    _trend_at). The message: "<what>: mean <m><unit> over days <a> to <b> (<n> logged), expected
+    <expected><bound phrase with word> by day <the last logged day>"."""
     trend = trend_at(s, values, s.as_of)
     if not trend.holds:
         return None
-    phrase = _expected_phrase(trend.expected, bound(s.plan, s.day), word=word, day=s.day)
+    # Every day number in the message is one the nurse can find: the window judged (ending on the
+    # date judged), and the bound of the last logged day, which is the alert's own day.
+    evidence_day = s.day_of(trend.last_logged)
+    first_day = s.day - s.thresholds.trend_days + 1
+    phrase = _expected_phrase(trend.expected, bound(s.plan, evidence_day), word=word, day=evidence_day)
     return Finding(
         kind=kind,
         severity=Severity.ROUTINE,
         evidence_date=trend.last_logged,
-        recovery_day=s.day_of(trend.last_logged),
+        recovery_day=evidence_day,
         message=_clip(
-            f"{what}: mean {_num(trend.mean)}{unit} over the last {s.thresholds.trend_days} days "
+            f"{what}: mean {_num(trend.mean)}{unit} over days {first_day} to {s.day} "
             f"({trend.count} logged), expected {expected}{phrase}"
         ),
         onset=_onset(s, lambda date: trend_at(s, values, date).holds),
