@@ -51,7 +51,8 @@ def alert_resolve(
     """Close the alert: by a nurse (with a note), or by the system (user None, with the reason).
 
     The one rule of resolving, for the staff API and the dashboard alike:
-    1. a resolved alert stays as it was resolved: AlertAlreadyResolved (409), nothing changes;
+    1. a resolved alert stays as it was resolved: a nurse gets AlertAlreadyResolved (409), the system
+       (user None) gets the alert back unchanged;
     2. a nurse resolving an urgent or high alert says what was done: a blank note is refused, naming `note`;
     3. `useful` (needed_action, not_needed, duplicate, or empty) is the nurse's label of the alert's
        worth; any other value is refused, naming `useful`.
@@ -63,6 +64,8 @@ def alert_resolve(
         raise ValidationError({"useful": [f"Choose one of: {', '.join(AlertUsefulness.values)}."]})
     alert = Alert.objects.select_for_update().get(pk=alert.pk)
     if alert.status == AlertStatus.RESOLVED:
+        if user is None:
+            return alert  # the system resolving twice (a retried sweep) is no conflict: nothing changes
         raise AlertAlreadyResolved()
     if user is not None and not note and alert.severity in NOTE_REQUIRED_SEVERITIES:
         # The dashboard shows these words beside the note field.

@@ -324,6 +324,10 @@ def test_the_service_holds_the_resolve_rule_whoever_calls_it(nurse_a, patient_a)
         alert_resolve(alert=alert, user=nurse_a, note="again", useful="duplicate")
     alert.refresh_from_db()
     assert (alert.resolution_note, alert.useful) == ("Sent to the emergency department", "needed_action")
+    # The system resolving a resolved alert (a retried sweep) is no conflict, and changes nothing.
+    assert alert_resolve(alert=alert, reason="Evidence gone").resolved_by_id == nurse_a.pk
+    alert.refresh_from_db()
+    assert (alert.resolution_reason, alert.events.count()) == ("Resolved by a nurse", 1)
 
 
 def test_a_note_that_is_not_text_or_too_long_is_a_400_and_changes_nothing(staff_client_a, patient_a):
