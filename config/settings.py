@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "axes",
+    # Keeps every change to a recovery protocol (who, when, old and new values), shown in the admin.
+    "simple_history",
     "patients",
     "recovery",
     "notifications",
@@ -57,6 +59,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Names the user behind a protocol change (its milestones and bands too) in its history.
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires: it turns a locked-out login into a 429/lockout page.
     "axes.middleware.AxesMiddleware",

@@ -8,7 +8,7 @@ from dashboard.selectors import MONITORING_CHOICES
 from patients.choices import Language, Procedure
 from patients.models import Clinic
 from patients.validators import validate_e164, validate_timezone
-from recovery.choices import Severity
+from recovery.choices import AlertUsefulness, Severity
 
 STATUS_CHOICES = [("", "Any status"), ("alert", "Alert (urgent or high)"), ("watch", "Watch (routine)"), ("on_track", "On track")]
 MONITORING_LABELS = {"active": "Being monitored", "ended": "Monitoring ended", "all": "All patients"}
@@ -69,12 +69,11 @@ class AcknowledgeForm(_Form):
 
 
 class ResolveForm(_Form):
-    note = forms.CharField(
-        label="What was done",
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"required": "Say what was done before resolving the alert."},
-    )
+    """The note and the one-click label; whether a note is required (urgent and high alerts) is the
+    service's rule (recovery.services.alert_resolve), the same as the staff API's."""
+
+    note = forms.CharField(label="What was done", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    useful = forms.ChoiceField(label="Was this alert useful?", required=False, choices=[("", "Not said"), *AlertUsefulness.choices])
 
 
 def _consent_history(patient) -> str:

@@ -23,7 +23,7 @@ from decimal import Decimal
 from functools import cached_property
 
 from recovery.choices import AlertKind, Milestone, Severity, Symptom
-from recovery.protocols import ProtocolPlan
+from recovery.protocols import ProtocolPlan, milestone_state
 from recovery.red_flags import symptom_severity
 
 ONE_DAY = datetime.timedelta(days=1)
@@ -450,19 +450,23 @@ def _expected_phrase(expected: Decimal, bound_today: int | None, *, word: str, d
 def _trend_finding(s: Snapshot, values, trend_at, bound, *, kind: str, what: str, unit: str, expected: str, word: str,
                    expected_key: str) -> Finding | None:
     """The finding of a 7-day trend rule judged today, with the first day of the run it holds on (see
-    _trend_at). The message: "<what>: mean <m><unit> over the last 7 days (<n> logged), expected
-    <expected><bound phrase with word>"."""
+    _trend_at). The message: "<what>: mean <m><unit> over days <a> to <b> (<n> logged), expected
+    <expected><bound phrase with word> by day <the last logged day>"."""
     trend = trend_at(s, values, s.as_of)
     if not trend.holds:
         return None
-    phrase = _expected_phrase(trend.expected, bound(s.plan, s.day), word=word, day=s.day)
+    # Every day number in the message is one the nurse can find: the window judged (ending on the
+    # date judged), and the bound of the last logged day, which is the alert's own day.
+    evidence_day = s.day_of(trend.last_logged)
+    first_day = s.day - s.thresholds.trend_days + 1
+    phrase = _expected_phrase(trend.expected, bound(s.plan, evidence_day), word=word, day=evidence_day)
     return Finding(
         kind=kind,
         severity=Severity.ROUTINE,
         evidence_date=trend.last_logged,
-        recovery_day=s.day_of(trend.last_logged),
+        recovery_day=evidence_day,
         message=_clip(
-            f"{what}: mean {_num(trend.mean)}{unit} over the last {s.thresholds.trend_days} days "
+            f"{what}: mean {_num(trend.mean)}{unit} over days {first_day} to {s.day} "
             f"({trend.count} logged), expected {expected}{phrase}"
         ),
         onset=_onset(s, lambda date: trend_at(s, values, date).holds),
@@ -541,41 +545,55 @@ def missed_checkins(s: Snapshot) -> Finding | None:
     )
 
 
-def milestones_reached(s: Snapshot) -> dict[str, datetime.date]:
-    """The first date each milestone was reported. A logged walk also shows the first walk, and a
-    discharge date entered by staff shows the discharge."""
+def milestones_reached_in(
+    days: Iterable[Day], *, discharge_date: datetime.date | None, as_of: datetime.date
+) -> dict[str, datetime.date]:
+    """The first date each milestone was reported, over days in date order. A logged walk also shows
+    the first walk, and a discharge date entered by staff (on or before `as_of`) shows the discharge.
+    The engine, the patient's progress and the dashboard all read milestones through this."""
     reached: dict[str, datetime.date] = {}
-    for d in s.days:
+    for d in days:
         for code in d.milestones:
             reached.setdefault(code, d.date)
         if (d.walking_minutes or d.steps) and Milestone.FIRST_WALK not in reached:
             reached[Milestone.FIRST_WALK] = d.date
-    if s.discharge_date is not None and s.discharge_date <= s.as_of:
-        reached[Milestone.DISCHARGED] = min(reached.get(Milestone.DISCHARGED, s.discharge_date), s.discharge_date)
+    if discharge_date is not None and discharge_date <= as_of:
+        reached[Milestone.DISCHARGED] = min(reached.get(Milestone.DISCHARGED, discharge_date), discharge_date)
     return reached
+
+
+def milestones_reached(s: Snapshot) -> dict[str, datetime.date]:
+    """The first date each milestone was reported in the snapshot (milestones_reached_in)."""
+    return milestones_reached_in(s.days, discharge_date=s.discharge_date, as_of=s.as_of)
 
 
 def milestone_overdue(s: Snapshot) -> Finding | None:
     """A milestone marked "alert when overdue" not reached by the end of its overdue day. Routine;
     high for first_walk and discharged.
 
-    Judged on what the patient reports: the patient has checked in on or after the overdue day
-    without reporting it (silence is missed_checkins' to raise, not a milestone's). A milestone whose
-    overdue day had passed before the patient was added is not judged: there is no evidence either way.
+    The state is recovery.protocols.milestone_state's "overdue", the same the dashboard and the
+    patient's progress show, judged on the day after the last full day. So it is judged on what the
+    patient reports: the patient has checked in on or after the overdue day without reporting it
+    (silence is missed_checkins' to raise, not a milestone's); and a milestone whose overdue day had
+    passed before the patient was added is not judged: there is no evidence either way.
     """
     reached = milestones_reached(s)
-    last_full_day = s.day_of(s.last_full_date)
-    last_checkin_day = s.day_of(s.days[-1].date) if s.days else -1
+    # Overdue once the overdue day has ended: the day after the last full day is the one "running".
+    day = s.day_of(s.last_full_date) + 1
+    last_checkin_day = s.day_of(s.days[-1].date) if s.days else None
     added_day = s.day_of(max(s.surgery_date, s.enrolled_on or s.surgery_date))
     overdue = [
         m
         for m in s.plan.milestones
-        if m.alert_when_overdue
-        and m.overdue_after is not None
-        and m.code != OPIOID_MILESTONE
-        and m.code not in reached
-        and added_day <= m.overdue_after <= last_full_day
-        and last_checkin_day >= m.overdue_after
+        if m.code != OPIOID_MILESTONE
+        and milestone_state(
+            m,
+            day=day,
+            reached_day=s.day_of(reached[m.code]) if m.code in reached else None,
+            monitored_from_day=added_day,
+            last_report_day=last_checkin_day,
+        )
+        == "overdue"
     ]
     if not overdue:
         return None

@@ -49,3 +49,133 @@ def test_a_protocol_cannot_be_deleted_so_no_patient_is_left_without_one(client, 
     change_page = client.get(f"/admin/recovery/recoveryprotocol/{protocol.pk}/change/")
     assert change_page.status_code == 200
     assert b"/delete/" not in change_page.content
+
+
+def _change_form(client, protocol) -> tuple[str, dict]:
+    """The protocol's change page in the admin, and the POST body that saves it as it stands."""
+    url = f"/admin/recovery/recoveryprotocol/{protocol.pk}/change/"
+    response = client.get(url)
+    data = {}
+
+    def put(form, name, field):
+        value = form.initial.get(name, field.initial)
+        if callable(value):
+            value = value()
+        if isinstance(value, bool):
+            if value:
+                data[form.add_prefix(name)] = "on"
+            return
+        data[form.add_prefix(name)] = "" if value is None else getattr(value, "pk", value)
+
+    admin_form = response.context["adminform"].form
+    for name, field in admin_form.fields.items():
+        put(admin_form, name, field)
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        for name, value in formset.management_form.initial.items():
+            data[f"{formset.prefix}-{name}"] = value
+        for form in formset.forms:
+            for name, field in form.fields.items():
+                put(form, name, field)
+    return url, data
+
+
+def _row(data: dict, prefix: str, milestone: str) -> str:
+    """The form prefix ("milestones-3") of a milestone's inline row."""
+    return next(k.rsplit("-", 1)[0] for k, v in data.items() if k.startswith(prefix + "-") and k.endswith("-milestone") and v == milestone)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("pain_high_at", "15", "The high-pain threshold is a score on the 0-10 pain scale: it must be from 0 to 10."),
+        ("missed_high_pain_at", "11", "is a score on the 0-10 pain scale"),
+        ("pain_rise_points", "-2", "A rise in pain must be more than 0 points to mean anything."),
+        ("pain_rise_points", "0", "A rise in pain must be more than 0 points to mean anything."),
+        ("program_days", "0", "The program must last at least 1 day after surgery."),
+        ("program_days", "5000", "The program can last at most 365 days after surgery."),
+        ("pain_high_days", "0", "Days of high pain in a row must be at least 1 day."),
+        ("trend_days", "0", "Days averaged for a trend must be at least 1 day."),
+        ("missed_days_early", "0", "Missed days early on must be at least 1 day."),
+        ("resolve_min_logged_days", "9", "cannot be more than the days of settled pain (7)."),
+    ],
+)
+def test_the_admin_refuses_a_dangerous_protocol_value_with_the_reason(client, superuser, field, value, message):
+    from recovery.models import RecoveryProtocol
+
+    protocol = RecoveryProtocol.objects.get(procedure="mis_lumbar_fusion")
+    before = {f.name: getattr(protocol, f.name) for f in protocol._meta.concrete_fields if f.name != "updated_at"}
+    client.force_login(superuser)
+    url, data = _change_form(client, protocol)
+    data[field] = value
+    response = client.post(url, data)
+    assert response.status_code == 200  # the form again, not a redirect: nothing saved
+    assert message in response.content.decode()
+    protocol.refresh_from_db()
+    assert {f: getattr(protocol, f) for f in before} == before
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"expected_from": "5", "expected_by": "2"}, "Expected by (day 2) is before expected from (day 5): the window must run forwards."),
+        ({"overdue_after": "0"}, "a milestone cannot be overdue before it is expected."),
+    ],
+)
+def test_a_milestone_window_in_the_wrong_order_is_refused_in_words_a_nurse_reads(client, superuser, change, message):
+    from recovery.models import ProtocolMilestone, RecoveryProtocol
+
+    protocol = RecoveryProtocol.objects.get(procedure="mis_lumbar_fusion")
+    client.force_login(superuser)
+    url, data = _change_form(client, protocol)
+    row = _row(data, "milestones", "discharged")
+    for name, value in change.items():
+        data[f"{row}-{name}"] = value
+    response = client.post(url, data)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert message in html.replace("&#x27;", "'")
+    assert "is violated" not in html
+    window = ProtocolMilestone.objects.get(protocol=protocol, milestone="discharged")
+    assert (window.expected_from, window.expected_by, window.overdue_after) == (0, 2, 2)
+
+
+def test_the_database_refuses_what_the_admin_refuses(db):
+    from django.db import IntegrityError, transaction
+
+    from recovery.models import ProtocolBand, RecoveryProtocol
+
+    protocol = RecoveryProtocol.objects.get(procedure="mis_lumbar_fusion")
+    for field, value in (("pain_high_at", 15), ("program_days", 0), ("pain_rise_points", -2), ("trend_days", 0)):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            RecoveryProtocol.objects.filter(pk=protocol.pk).update(**{field: value})
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ProtocolBand.objects.filter(protocol=protocol, measure="pain_max").update(value=12)
+
+
+def test_every_change_to_a_protocol_is_kept_with_who_when_and_the_old_and_new_values(client, superuser):
+    from recovery.models import ProtocolMilestone, RecoveryProtocol
+
+    protocol = RecoveryProtocol.objects.get(procedure="mis_lumbar_fusion")
+    client.force_login(superuser)
+    url, data = _change_form(client, protocol)
+    data["pain_high_at"] = "7"
+    data[f"{_row(data, 'milestones', 'discharged')}-expected_by"] = "3"
+    data[f"{_row(data, 'milestones', 'discharged')}-overdue_after"] = "4"
+    assert client.post(url, data).status_code == 302
+    latest = protocol.history.latest()
+    assert (latest.history_user, latest.pain_high_at) == (superuser, 7)
+    delta = latest.diff_against(latest.prev_record)
+    assert [(c.field, c.old, c.new) for c in delta.changes] == [("pain_high_at", 8, 7)]
+    window = ProtocolMilestone.objects.get(protocol=protocol, milestone="discharged")
+    change = window.history.latest()
+    assert change.history_user == superuser
+    assert sorted((c.field, c.old, c.new) for c in change.diff_against(change.prev_record).changes) == [
+        ("expected_by", 2, 3),
+        ("overdue_after", 2, 4),
+    ]
+    # Shown in the admin: the protocol's history page, and its windows' changes on its page.
+    history = client.get(f"/admin/recovery/recoveryprotocol/{protocol.pk}/history/").content.decode()
+    assert "root.admin" in history
+    page = client.get(url).content.decode()
+    assert "expected_by: 2 → 3" in page and "overdue_after: 2 → 4" in page and "root.admin" in page

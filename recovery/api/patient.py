@@ -37,6 +37,7 @@ from patients.permissions import IsPatient
 from patients.services import patient_preferences_update
 from patients.throttling import ScopedWindowRateThrottle
 from patients.validators import validate_timezone
+from recovery import protocols
 from recovery.choices import Channel, Milestone, Symptom
 from recovery.selectors import patient_daily_records, patient_plan, patient_progress
 from recovery.services.checkins import CHECKIN_FIELDS, checkin_date_check, checkin_submit, daily_record_body
@@ -48,7 +49,7 @@ SYMPTOM_CODES = [s.value for s in Symptom]
 MILESTONE_CODES = [m.value for m in Milestone]
 CHANNEL_CODES = [c.value for c in Channel]
 SYNC_STATUSES = ["created", "merged", "duplicate", "invalid"]
-MILESTONE_STATES = ["reached", "due", "overdue", "upcoming"]
+MILESTONE_STATES = list(protocols.MILESTONE_STATES)
 
 
 class PatientAPIView(APIView):
@@ -226,7 +227,11 @@ class ProgressDaySerializer(_DayValuesSerializer):
 
 class ProgressMilestoneSerializer(PlanMilestoneSerializer):
     alert_when_overdue = serializers.BooleanField()
-    state = serializers.ChoiceField(choices=MILESTONE_STATES)
+    state = serializers.ChoiceField(
+        choices=MILESTONE_STATES,
+        help_text="reached; upcoming (before its window); due (in its window); late (past its window, nobody alerted); "
+        "overdue (past its overdue day while monitored and checking in: the clinic is alerted).",
+    )
     state_label = serializers.CharField(help_text="In the patient's language.")
     reached_on = serializers.DateField(allow_null=True)
     reached_day = serializers.IntegerField(allow_null=True)

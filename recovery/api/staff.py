@@ -22,15 +22,15 @@ from patients.api_fields import ClockTimeField
 from patients.audit import audit_record, audit_record_many
 from patients.choices import Condition, Language, Procedure
 from patients.models import AuditEvent, Patient
-from patients.openapi import FIELD_ERRORS_SCHEMA, error_responses
+from patients.openapi import FIELD_ERRORS_SCHEMA, DetailErrorSerializer, error_responses
 from patients.permissions import IsStaff
 from patients.selectors import clinics_for_user, patients_for_nurse
 from patients.services import patient_create
 from patients.validators import validate_e164, validate_timezone
-from recovery.choices import ACTIVE_ALERT_STATUSES, AlertKind, AlertStatus, Channel, Milestone, Severity, Symptom
+from recovery.choices import ACTIVE_ALERT_STATUSES, AlertKind, AlertStatus, AlertUsefulness, Channel, Milestone, Severity, Symptom
 from recovery.models import Alert, DailyRecord
 from recovery.selectors import staff_patients
-from recovery.services import alert_acknowledge, alert_resolve
+from recovery.services import AlertAlreadyResolved, alert_acknowledge, alert_resolve
 
 PATIENT_STATUSES = [("alert", "alert"), ("watch", "watch"), ("on_track", "on_track")]
 # How far from today a surgery date may be: anything further is a typing error.
@@ -341,6 +341,11 @@ class StaffAlertSerializer(serializers.ModelSerializer):
     resolved_by = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True, help_text="Empty when the system resolved it (see resolution_reason)."
     )
+    useful = serializers.ChoiceField(
+        choices=[("", ""), *AlertUsefulness.choices],
+        read_only=True,
+        help_text="The resolving nurse's label: needed_action, not_needed or duplicate; empty when none was given.",
+    )
 
     class Meta:
         model = Alert
@@ -362,6 +367,7 @@ class StaffAlertSerializer(serializers.ModelSerializer):
             "resolved_by",
             "resolution_note",
             "resolution_reason",
+            "useful",
         ]
         read_only_fields = fields
 
@@ -430,6 +436,18 @@ class AlertNoteSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 
 
+class AlertResolveSerializer(AlertNoteSerializer):
+    note = serializers.CharField(
+        required=False, allow_blank=True, max_length=2000, default="", help_text="What was done; required for urgent and high alerts."
+    )
+    useful = serializers.ChoiceField(
+        choices=AlertUsefulness.choices,
+        required=False,
+        default="",
+        help_text="Was the alert useful: needed_action, not_needed or duplicate (optional).",
+    )
+
+
 class _AlertAction(generics.GenericAPIView):
     permission_classes = [IsStaff]
     serializer_class = AlertNoteSerializer
@@ -439,7 +457,7 @@ class _AlertAction(generics.GenericAPIView):
             return Alert.objects.none()
         return staff_alerts(self.request)
 
-    def act(self, alert: Alert, note: str) -> Alert:
+    def act(self, alert: Alert, data: dict) -> Alert:
         raise NotImplementedError
 
     def post(self, request, *args, **kwargs):
@@ -447,7 +465,9 @@ class _AlertAction(generics.GenericAPIView):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
-            self.act(alert, serializer.validated_data["note"])
+            self.act(alert, serializer.validated_data)
+        except AlertAlreadyResolved:
+            return Response({"detail": "This alert is already resolved."}, status=status.HTTP_409_CONFLICT)
         except DjangoValidationError as exc:
             raise _errors(exc) from exc
         audit_record(
@@ -469,15 +489,30 @@ class StaffAlertAcknowledge(_AlertAction):
 
     action_name = "acknowledge"
 
-    def act(self, alert: Alert, note: str) -> Alert:
-        return alert_acknowledge(alert=alert, user=self.request.user, note=note)
+    def act(self, alert: Alert, data: dict) -> Alert:
+        return alert_acknowledge(alert=alert, user=self.request.user, note=data["note"])
 
 
-@extend_schema(request=AlertNoteSerializer, responses={200: StaffAlertSerializer, **error_responses(400, *_STAFF_ERRORS, 404)})
+@extend_schema(
+    request=AlertResolveSerializer,
+    responses={
+        200: StaffAlertSerializer,
+        **error_responses(*_STAFF_ERRORS, 404),
+        400: OpenApiResponse(
+            response=FIELD_ERRORS_SCHEMA,
+            description="No note for an urgent or high alert, a note that is not text or too long, or a `useful` label "
+            "that is not one of needed_action, not_needed, duplicate. Nothing was changed.",
+        ),
+        409: OpenApiResponse(response=DetailErrorSerializer, description="The alert is already resolved: nothing was changed."),
+    },
+)
 class StaffAlertResolve(_AlertAction):
-    """The nurse closes the alert, with a note. Resolving a resolved alert again changes nothing."""
+    """The nurse closes the alert: a note saying what was done is required for urgent and high alerts,
+    and an optional `useful` label says whether the alert was worth raising. A resolved alert cannot be
+    resolved again (409)."""
 
     action_name = "resolve"
+    serializer_class = AlertResolveSerializer
 
-    def act(self, alert: Alert, note: str) -> Alert:
-        return alert_resolve(alert=alert, user=self.request.user, note=note)
+    def act(self, alert: Alert, data: dict) -> Alert:
+        return alert_resolve(alert=alert, user=self.request.user, note=data["note"], useful=data["useful"])

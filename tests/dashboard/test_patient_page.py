@@ -56,16 +56,18 @@ def test_the_page_draws_pain_and_walking_against_the_expected_band(nurse_client_
 
 
 def test_milestones_are_laid_against_their_windows_with_their_state_in_words(nurse_client_a, make_patient, log_days):
-    patient = make_patient(surgery_days_ago=10)
-    log_days(patient, {0: {"milestones": ["first_walk"]}})
+    patient = make_patient(surgery_days_ago=10, added_on_day=0)
+    log_days(patient, {0: {"milestones": ["first_walk"]}, 3: {"pain": 4}})
     response = nurse_client_a.get(_url(patient))
     states = {m["code"]: m["state"] for m in response.context["progress"]["milestones"]}
     assert states["first_walk"] == "reached" and states["discharged"] == "overdue" and states["driving"] == "upcoming"
+    # Normal diet is past its overdue day too, but its protocol raises no alert for it: late.
+    assert states["normal_diet"] == "late"
     html = response.content.decode()
     timeline = re.search(r'<svg class="chart timeline".*?</svg>', html, re.S).group(0)
     assert timeline.count('class="reached-mark"') == 1
     assert "✕ overdue" in timeline and "✓ reached day 0" in timeline
-    assert "overdue: normal diet, discharged home." in html
+    assert "overdue: discharged home; late: normal diet." in html
 
 
 def test_the_page_shows_the_sms_history_with_delivery_status(nurse_client_a, make_patient):
@@ -259,8 +261,9 @@ def test_a_milestone_past_its_window_without_an_overdue_day_is_shown_as_late(nur
     patient = make_patient(surgery_days_ago=35)
     response = nurse_client_a.get(_url(patient))
     therapy = next(m for m in response.context["progress"]["milestones"] if m["code"] == "physical_therapy_started")
-    assert (therapy["state"], therapy["shown_state"]) == ("due", "late")
+    assert therapy["state"] == "late"
     html = response.content.decode()
     assert "◐</span> late (expected by day 28)" in html
     assert "◐ late" in re.search(r'<svg class="chart timeline".*?</svg>', html, re.S).group(0)
-    assert "late: off opioids, physical therapy started, driving." in html
+    # Added today, on day 35: nothing fell overdue while the patient was monitored.
+    assert "late: first walk, normal diet, discharged home, off opioids, physical therapy started, driving." in html
