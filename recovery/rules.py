@@ -17,7 +17,7 @@ from __future__ import annotations
 import bisect
 import datetime
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import cached_property
@@ -650,27 +650,11 @@ def opioid_prolonged(s: Snapshot) -> Finding | None:
     )
 
 
-RULES = {
-    AlertKind.RED_FLAG: red_flag,
-    AlertKind.PAIN_HIGH: pain_high,
-    AlertKind.PAIN_RISING: pain_rising,
-    AlertKind.PAIN_NOT_IMPROVING: pain_not_improving,
-    AlertKind.WALKING_BELOW_EXPECTED: walking_below_expected,
-    AlertKind.MISSED_CHECKINS: missed_checkins,
-    AlertKind.MILESTONE_OVERDUE: milestone_overdue,
-    AlertKind.OPIOID_PROLONGED: opioid_prolonged,
-}
-# Judged as soon as a check-in is saved: the check-in's own evidence (what it reports, not what is
-# missing or a week's trend). Opioid use reported past the overdue day is such evidence: judged at once,
-# it reaches the nurse the same evening instead of after the next local midnight.
-CHECKIN_KINDS = frozenset({AlertKind.RED_FLAG, AlertKind.PAIN_HIGH, AlertKind.PAIN_RISING, AlertKind.OPIOID_PROLONGED})
-
-
 def judge(s: Snapshot, kinds: Iterable[str] | None = None) -> dict[str, Finding]:
     """Run the rules (all, or those of `kinds`) over one snapshot: {kind: finding} for each that holds."""
     findings = {}
     for kind in kinds if kinds is not None else RULES:
-        finding = RULES[kind](s)
+        finding = RULES[kind].find(s)
         if finding is not None:
             findings[kind] = finding
     return findings
@@ -709,42 +693,93 @@ def _trend_flags(s: Snapshot, pains) -> list[bool]:
     return [bool(_pain_trend_at(s, pains, date).holds) for date, _ in pains]
 
 
-def evidence_gone(kind: str, s: Snapshot, alert: AlertView) -> str | None:
-    """Why the evidence of an open alert has gone, or None while it stands (or nothing can be said).
+def _red_flag_gone(s: Snapshot, alert: AlertView) -> str | None:
+    return None  # a red flag never goes by itself: a nurse resolves it
 
-    Red flags never go by themselves: a nurse resolves them.
-    """
-    if kind == AlertKind.PAIN_HIGH:
-        return _pain_settled(s, _high_flags)
-    if kind == AlertKind.PAIN_RISING:
-        return _pain_settled(s, lambda s, pains: _rise_flags(s, pains)[0])
-    if kind == AlertKind.PAIN_NOT_IMPROVING:
-        return _pain_settled(s, _trend_flags)
-    if kind == AlertKind.WALKING_BELOW_EXPECTED:
-        trend = _walking_at(s, _logged(s, "walking_minutes"), s.as_of)
-        if trend.holds is False and trend.mean is not None:
-            return (f"Walking back at the expected level: mean {_num(trend.mean)} minutes a day over {trend.count} logged days "
-                    f"(expected at least {_num(trend.expected)})")
-        return None
-    if kind == AlertKind.MISSED_CHECKINS:
-        since = (alert.details or {}).get("since")
-        later = [d.date for d in s.days if since is None or d.date.isoformat() > since]
-        if later:
-            return f"Check-ins resumed on day {s.day_of(later[0])}"
-        return None
-    if kind == AlertKind.MILESTONE_OVERDUE:
-        if milestone_overdue(s) is not None:
-            return None
-        reached = milestones_reached(s)
-        codes = (alert.details or {}).get("milestones") or []
-        done = [f"{_milestone_label(c)} on day {s.day_of(reached[c])}" for c in codes if c in reached]
-        return "Milestone reached: " + "; ".join(done) if done else "No milestone is overdue any more"
-    if kind == AlertKind.OPIOID_PROLONGED:
-        on, _, _, stopped = _opioid_state(s)
-        if not on and stopped is not None:
-            return f"Opioids stopped (reported on day {s.day_of(stopped)})"
-        return None
+
+def _pain_high_gone(s: Snapshot, alert: AlertView) -> str | None:
+    return _pain_settled(s, _high_flags)
+
+
+def _pain_rising_gone(s: Snapshot, alert: AlertView) -> str | None:
+    return _pain_settled(s, lambda s, pains: _rise_flags(s, pains)[0])
+
+
+def _pain_not_improving_gone(s: Snapshot, alert: AlertView) -> str | None:
+    return _pain_settled(s, _trend_flags)
+
+
+def _walking_gone(s: Snapshot, alert: AlertView) -> str | None:
+    trend = _walking_at(s, _logged(s, "walking_minutes"), s.as_of)
+    if trend.holds is False and trend.mean is not None:
+        return (f"Walking back at the expected level: mean {_num(trend.mean)} minutes a day over {trend.count} logged days "
+                f"(expected at least {_num(trend.expected)})")
     return None
+
+
+def _missed_checkins_gone(s: Snapshot, alert: AlertView) -> str | None:
+    since = (alert.details or {}).get("since")
+    later = [d.date for d in s.days if since is None or d.date.isoformat() > since]
+    if later:
+        return f"Check-ins resumed on day {s.day_of(later[0])}"
+    return None
+
+
+def _milestone_overdue_gone(s: Snapshot, alert: AlertView) -> str | None:
+    if milestone_overdue(s) is not None:
+        return None
+    reached = milestones_reached(s)
+    codes = (alert.details or {}).get("milestones") or []
+    done = [f"{_milestone_label(c)} on day {s.day_of(reached[c])}" for c in codes if c in reached]
+    return "Milestone reached: " + "; ".join(done) if done else "No milestone is overdue any more"
+
+
+def _opioid_prolonged_gone(s: Snapshot, alert: AlertView) -> str | None:
+    on, _, _, stopped = _opioid_state(s)
+    if not on and stopped is not None:
+        return f"Opioids stopped (reported on day {s.day_of(stopped)})"
+    return None
+
+
+# -- the rules, one record each ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Rule:
+    """One deviation rule: the alert kind it raises, its finder, the test of whether the evidence of an
+    alert it raised has gone, and whether a check-in's own evidence is judged by it within seconds (the
+    judging batches) or only by the sweep (what needs time or absence)."""
+
+    kind: str
+    find: Callable[[Snapshot], Finding | None]
+    gone: Callable[[Snapshot, AlertView], str | None]
+    on_checkin: bool
+
+
+RULES: dict[str, Rule] = {
+    rule.kind: rule
+    for rule in (
+        # Red flags are also decided in the check-in's own transaction (red_flag_finding); the batch
+        # and the sweep are the net under that path.
+        Rule(AlertKind.RED_FLAG, red_flag, _red_flag_gone, on_checkin=True),
+        Rule(AlertKind.PAIN_HIGH, pain_high, _pain_high_gone, on_checkin=True),
+        Rule(AlertKind.PAIN_RISING, pain_rising, _pain_rising_gone, on_checkin=True),
+        Rule(AlertKind.PAIN_NOT_IMPROVING, pain_not_improving, _pain_not_improving_gone, on_checkin=False),
+        Rule(AlertKind.WALKING_BELOW_EXPECTED, walking_below_expected, _walking_gone, on_checkin=False),
+        Rule(AlertKind.MISSED_CHECKINS, missed_checkins, _missed_checkins_gone, on_checkin=False),
+        Rule(AlertKind.MILESTONE_OVERDUE, milestone_overdue, _milestone_overdue_gone, on_checkin=False),
+        # Opioid use reported past the overdue day is the check-in's own evidence: judged at once, it
+        # reaches the nurse the same evening instead of after the next local midnight.
+        Rule(AlertKind.OPIOID_PROLONGED, opioid_prolonged, _opioid_prolonged_gone, on_checkin=True),
+    )
+}
+# The check-in's own evidence (what it reports, not what is missing or a week's trend).
+CHECKIN_KINDS = frozenset(kind for kind, rule in RULES.items() if rule.on_checkin)
+
+
+def evidence_gone(kind: str, s: Snapshot, alert: AlertView) -> str | None:
+    """Why the evidence of an open alert has gone, or None while it stands (or nothing can be said)."""
+    rule = RULES.get(kind)
+    return rule.gone(s, alert) if rule is not None else None
 
 
 def merge(active: AlertView, finding: Finding, surgery_date: datetime.date) -> Finding:
