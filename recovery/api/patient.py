@@ -12,7 +12,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -38,6 +37,7 @@ from patients.services import patient_preferences_update
 from patients.throttling import ScopedWindowRateThrottle
 from patients.validators import validate_timezone
 from recovery import protocols
+from recovery.api.pagination import StrictPagination
 from recovery.choices import Channel, Milestone, Symptom
 from recovery.selectors import patient_daily_records, patient_plan, patient_progress
 from recovery.services.checkins import CHECKIN_FIELDS, checkin_date_check, checkin_submit, daily_record_body
@@ -317,7 +317,7 @@ class CheckinThrottleMixin:
     throttle_scope = "checkin"
 
 
-class CheckinPagination(PageNumberPagination):
+class CheckinPagination(StrictPagination):
     page_size = 30
     page_size_query_param = "page_size"
     max_page_size = 100

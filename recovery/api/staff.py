@@ -14,8 +14,7 @@ from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.pagination import PageNumberPagination
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from patients.api_fields import ClockTimeField
@@ -27,6 +26,7 @@ from patients.permissions import IsStaff
 from patients.selectors import clinics_for_user, patients_for_nurse
 from patients.services import patient_create
 from patients.validators import validate_e164, validate_timezone
+from recovery.api.pagination import StrictPagination
 from recovery.choices import ACTIVE_ALERT_STATUSES, AlertKind, AlertStatus, AlertUsefulness, Channel, Milestone, Severity, Symptom
 from recovery.models import Alert, DailyRecord
 from recovery.selectors import staff_patients
@@ -40,17 +40,6 @@ SURGERY_DATE_RANGE = datetime.timedelta(days=365)
 def _errors(exc: DjangoValidationError) -> ValidationError:
     """A Django validation error from a service, as the 400 the API answers."""
     return ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
-
-
-class StaffPagination(PageNumberPagination):
-    """DRF's pages, but a page that is not a number or past the end is bad input: a 400 naming
-    `page`, as every other bad query value is, rather than DRF's 404."""
-
-    def paginate_queryset(self, queryset, request, view=None):
-        try:
-            return super().paginate_queryset(queryset, request, view)
-        except NotFound as exc:
-            raise ValidationError({self.page_query_param: [str(exc.detail)]}) from exc
 
 
 # The answers every staff call may give besides its own: a bad token, a patient's token, not yours.
@@ -186,7 +175,7 @@ class StaffPatientListCreate(generics.ListCreateAPIView):
     """The patients of the nurse's clinics, most in need first, with their recovery summary."""
 
     permission_classes = [IsStaff]
-    pagination_class = StaffPagination
+    pagination_class = StrictPagination
     serializer_class = StaffPatientSerializer
     filterset_class = StaffPatientFilter
 
@@ -300,7 +289,7 @@ class StaffPatientCheckins(generics.ListAPIView):
     """A patient's daily records, newest first."""
 
     permission_classes = [IsStaff]
-    pagination_class = StaffPagination
+    pagination_class = StrictPagination
     serializer_class = StaffDailyRecordSerializer
 
     def get_patient(self) -> Patient:
@@ -416,7 +405,7 @@ class StaffAlertList(generics.ListAPIView):
     urgent, high, routine, then newest first."""
 
     permission_classes = [IsStaff]
-    pagination_class = StaffPagination
+    pagination_class = StrictPagination
     serializer_class = StaffAlertSerializer
     filterset_class = StaffAlertFilter
 
