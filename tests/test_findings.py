@@ -183,7 +183,7 @@ def test_every_page_carries_a_content_security_policy_with_no_inline_script(path
     assert policy["script-src"] == ["'self'"] and policy["style-src"] == ["'self'"]
     assert policy["frame-ancestors"] == ["'none'"] and policy["object-src"] == ["'none'"]
     html = response.content.decode()
-    assert "<script>" not in html and " style=\"" not in html
+    assert "<script>" not in html and "<style" not in html and " style=\"" not in html
 
 
 def test_api_answers_and_pages_with_patient_data_are_not_stored(staff_client_a, patient_client_a, patient_a, nurse_a):

@@ -280,3 +280,18 @@ def test_every_control_is_labelled_and_the_keyboard_acknowledges_an_alert(page, 
     assert page.evaluate("document.activeElement.textContent.trim()") == "Acknowledge"
     # Screen readers hear the outcome through the live region.
     page.wait_for_function("document.getElementById('live-status').textContent.includes('acknowledged list')")
+
+
+def test_no_page_breaks_the_content_security_policy(page, live_server, shift):
+    """Chromium reports every script, style or image the policy blocks on the console: the dashboard's
+    pages, the admin's login and the API docs must block nothing, and the docs must still draw."""
+    refused = []
+    page.on("console", lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None)
+    base = live_server.url
+    _login(page, base, "nurse.a")
+    urgent = shift["patients"]["urgent"]
+    for path in ("/", f"/patients/{urgent.pk}/", "/alerts/", "/cohort/", "/admin/login/", "/api/docs/"):
+        page.goto(f"{base}{path}")
+        page.wait_for_load_state("networkidle")
+    assert page.locator(".swagger-ui .info").first.is_visible()
+    assert refused == []
