@@ -8,7 +8,6 @@ and hands it to Twilio through notifications.twilio. The relays find what the br
 
 import datetime
 import logging
-import re
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -36,8 +35,9 @@ from notifications.twilio import (
     sms_send,
 )
 from patients.audit import AuditSource, audit_record
-from patients.models import EnrollmentCode, Patient
+from patients.models import Patient
 from patients.selectors import on_call_roster
+from patients.services import CODE_MASK, enrollment_code_for_sending, enrollment_code_seed_forget
 from recovery.choices import AlertKind, AlertStatus, Channel, MessageReason
 from recovery.models import Alert, AlertEvent, DailyRecord
 from recovery.queueing import queue_on_commit
@@ -75,7 +75,6 @@ PATIENT_PURPOSES = frozenset({Purpose.REMINDER, Purpose.ENROLLMENT, Purpose.REPL
 QUIET_PURPOSES = frozenset({Purpose.REMINDER, Purpose.ENROLLMENT})
 # The error code recorded when a send broke off after Twilio may have taken it.
 MAYBE_SENT = "maybe-sent"
-_CODE = re.compile(r"\b[0-9A-Z]{5}-[0-9A-Z]{5}\b")
 _SMS_NAMESPACE = uuid.UUID("5d6f3f2e-5a43-4a57-9a51-2d0c9c7f0a11")
 
 
@@ -196,6 +195,8 @@ def _defer(message: Message, *, until: datetime.datetime, now: datetime.datetime
 def _finish(message: Message, *, status: str, now: datetime.datetime, reason: str = "", **fields) -> None:
     """Record the outcome of a claimed message (only while it is still ours: status sending)."""
     Message.objects.filter(pk=message.pk, status=Status.SENDING).update(status=status, reason=reason[:200], updated_at=now, **fields)
+    if status in (Status.DROPPED, Status.FAILED):
+        _invitation_done(message)
 
 
 def _reason_not_to_send(
@@ -283,6 +284,8 @@ def messages_send(*, message_ids: list[int], now: datetime.datetime | None = Non
     to_send = []
     for message in messages:
         verdict = _reason_not_to_send(message, now, checked_in=checked_in, alert_status=alert_status)
+        if verdict is None and message.purpose == Purpose.ENROLLMENT:
+            verdict = _invitation_render(message, now)
         if verdict is None:
             to_send.append(message)
             continue
@@ -340,10 +343,11 @@ def _deliver(message: Message):
     if wait > 0:
         time.sleep(wait)
     if sms_backend() == "log":
+        # The stored body: an invitation's code stays masked in the log.
         logger.info("SMS (log backend) #%s %s to %s: %s", message.pk, message.purpose, message.to_phone, message.body)
         return "logged", None
     try:
-        return "sent", sms_send(to=message.to_phone, body=message.body)
+        return "sent", sms_send(to=message.to_phone, body=_outgoing_body(message))
     except SmsSendError as exc:
         return "error", exc
 
@@ -397,9 +401,36 @@ def _sids_record(messages: list[Message]) -> None:
 
 
 def _after_sent(message: Message) -> None:
-    """An invitation's code is single use and stored only as a hash: keep it in the history no longer."""
+    _invitation_done(message)
+
+
+def _invitation_code_id(message: Message) -> int | None:
+    """The enrollment code an invitation carries, from its key "enrollment:<patient>:<code>"."""
+    parts = (message.dedupe_key or "").split(":")
+    return int(parts[2]) if len(parts) == 3 and parts[0] == "enrollment" and parts[2].isdigit() else None
+
+
+def _invitation_render(message: Message, now: datetime.datetime) -> tuple[str, None] | None:
+    """Put the live code into an invitation at the moment it is handed over (never into the row).
+    The stored body holds CODE_MASK; a code used, replaced or expired meanwhile drops the message."""
+    code_id = _invitation_code_id(message)
+    code = enrollment_code_for_sending(code_id=code_id, now=now) if code_id is not None else None
+    if code is None or CODE_MASK not in message.body:
+        return "the enrollment code was used, replaced or has expired", None
+    message.outgoing_body = message.body.replace(CODE_MASK, code)
+    return None
+
+
+def _outgoing_body(message: Message) -> str:
+    return getattr(message, "outgoing_body", message.body)
+
+
+def _invitation_done(message: Message) -> None:
+    """An invitation sent, dropped or failed: its code can no longer be derived by anyone."""
     if message.purpose == Purpose.ENROLLMENT:
-        Message.objects.filter(pk=message.pk).update(body=_CODE.sub("*****-*****", message.body))
+        code_id = _invitation_code_id(message)
+        if code_id is not None:
+            enrollment_code_seed_forget(code_id=code_id)
 
 
 def _send_failed(message: Message, exc: SmsSendError, now: datetime.datetime) -> str:
@@ -459,7 +490,7 @@ def _number_invalid(message: Message, now: datetime.datetime) -> None:
 
 def _find_unrecorded(message: Message, *, since: datetime.datetime) -> str | None:
     """A SID at Twilio for this message that no other row holds, or None."""
-    sid = sms_find_sent(to=message.to_phone, body=message.body, since=since)
+    sid = sms_find_sent(to=message.to_phone, body=_outgoing_body(message), since=since)
     if sid and Message.objects.filter(provider_sid=sid).exclude(pk=message.pk).exists():
         return None
     return sid
@@ -594,22 +625,22 @@ def _reminders_write(batch: list[DueReminder], now: datetime.datetime) -> int:
 # --- the enrollment invitation ------------------------------------------------------------------------
 
 
-def enrollment_invitation_enqueue(*, patient: Patient, code: str, now: datetime.datetime | None = None) -> Message | None:
+def enrollment_invitation_enqueue(*, patient: Patient, code_id: int, now: datetime.datetime | None = None) -> Message | None:
     """Text the patient the enrollment code, in the caller's transaction, where the patient opted in.
 
-    Outside the clinic's quiet hours it goes at once; inside them, when they end.
+    Outside the clinic's quiet hours it goes at once; inside them, when they end. The stored body
+    holds the code masked; the send puts the live code in at the moment it is handed over.
     """
     if not patient.sms_opt_in or patient.phone_invalid_at is not None:
         return None
     now = now or timezone.now()
     clinic = patient.clinic
-    code_id = EnrollmentCode.objects.filter(patient=patient).order_by("-id").values_list("id", flat=True).first()
     send_at = next_allowed(now, tz=ZoneInfo(patient.timezone), quiet_start=clinic.quiet_hours_start, quiet_end=clinic.quiet_hours_end)
     return message_enqueue(
         purpose=Purpose.ENROLLMENT,
         patient=patient,
         to_phone=patient.phone,
-        body=texts.invitation_text(language=patient.language, clinic=clinic.name, code=code, days=settings.ENROLLMENT_CODE_DAYS),
+        body=texts.invitation_text(language=patient.language, clinic=clinic.name, code=CODE_MASK, days=settings.ENROLLMENT_CODE_DAYS),
         dedupe_key=f"enrollment:{patient.pk}:{code_id}",
         send_after=send_at if send_at > now else None,
         expires_at=now + datetime.timedelta(days=settings.ENROLLMENT_CODE_DAYS),

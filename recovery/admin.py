@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
+from patients.admin import PatientDataAdmin
 from recovery.models import (
     Alert,
     AlertEvent,
@@ -93,7 +94,7 @@ class RecoveryProtocolAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(DailyRecord)
-class DailyRecordAdmin(admin.ModelAdmin):
+class DailyRecordAdmin(PatientDataAdmin):
     list_display = ["patient", "date", "pain", "walking_minutes", "steps", "opioid_use", "channel"]
     list_filter = ["channel", "opioid_use"]
     search_fields = ["=patient__id", "patient__last_name"]
@@ -103,7 +104,7 @@ class DailyRecordAdmin(admin.ModelAdmin):
 
 
 @admin.register(CheckinSubmission)
-class CheckinSubmissionAdmin(admin.ModelAdmin):
+class CheckinSubmissionAdmin(PatientDataAdmin):
     """Submissions are the record of what came in: read-only."""
 
     list_display = ["client_id", "patient", "date", "channel", "received_at", "response_status"]
@@ -130,7 +131,7 @@ class AlertEventInline(admin.TabularInline):
 
 
 @admin.register(Alert)
-class AlertAdmin(admin.ModelAdmin):
+class AlertAdmin(PatientDataAdmin):
     list_display = ["patient", "kind", "severity", "status", "recovery_day", "created_at", "paged_at"]
     list_filter = ["status", "severity", "kind"]
     search_fields = ["=patient__id", "patient__last_name", "message"]
@@ -140,6 +141,6 @@ class AlertAdmin(admin.ModelAdmin):
 
 
 @admin.register(EvaluationState)
-class EvaluationStateAdmin(admin.ModelAdmin):
+class EvaluationStateAdmin(PatientDataAdmin):
     list_display = ["patient", "needs_evaluation_since", "judged_through", "updated_at"]
     raw_id_fields = ["patient"]

@@ -12,7 +12,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
-from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -32,6 +31,7 @@ from patients.audit import AuditSource, audit_record
 from patients.authentication import PatientJWTAuthentication
 from patients.models import AuditEvent
 from patients.openapi import FIELD_ERRORS_SCHEMA, error_responses
+from patients.parsers import StrictJSONParser
 from patients.permissions import IsPatient
 from patients.services import patient_preferences_update
 from patients.throttling import ScopedWindowRateThrottle
@@ -59,7 +59,7 @@ class PatientAPIView(APIView):
     permission_classes = [IsPatient]
     # The app speaks JSON only; one renderer also makes content negotiation trivial on the hot path.
     renderer_classes = [JSONRenderer]
-    parser_classes = [JSONParser]
+    parser_classes = [StrictJSONParser]
 
     @property
     def patient(self):

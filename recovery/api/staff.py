@@ -24,8 +24,8 @@ from patients.models import AuditEvent, Patient
 from patients.openapi import FIELD_ERRORS_SCHEMA, DetailErrorSerializer, error_responses
 from patients.permissions import IsStaff
 from patients.selectors import clinics_for_user, patients_for_nurse
-from patients.services import patient_create
-from patients.validators import validate_e164, validate_timezone
+from patients.services import PatientExists, patient_create
+from patients.validators import PHONE_INPUT_MAX_LENGTH, validate_timezone
 from recovery.api.pagination import StrictPagination
 from recovery.choices import ACTIVE_ALERT_STATUSES, AlertKind, AlertStatus, AlertUsefulness, Channel, Milestone, Severity, Symptom
 from recovery.models import Alert, DailyRecord
@@ -51,7 +51,11 @@ _STAFF_ERRORS = (401, 403)
 class StaffPatientSerializer(serializers.ModelSerializer):
     """A patient as nurses see it, with the recovery summary (read-only)."""
 
-    phone = serializers.CharField(max_length=16, validators=[validate_e164], help_text="E.164, e.g. +15551230001.")
+    # Read in the clinic's region by patient_create: "(312) 555-0142" is kept as +13125550142.
+    phone = serializers.CharField(
+        max_length=PHONE_INPUT_MAX_LENGTH,
+        help_text="Sent as a nurse types it, e.g. (312) 555-0142, or in E.164; answered in E.164, e.g. +15551230001.",
+    )
     timezone = serializers.CharField(
         max_length=64, required=False, validators=[validate_timezone], help_text="IANA name, e.g. America/Chicago (default: the clinic's)."
     )
@@ -149,6 +153,11 @@ class StaffPatientCreatedSerializer(StaffPatientSerializer):
         fields = [*StaffPatientSerializer.Meta.fields, "enrollment_code"]
 
 
+class PatientConflictSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    id = serializers.IntegerField(help_text="The id of the patient the clinic already has.")
+
+
 class StaffPatientFilter(filters.FilterSet):
     status = filters.ChoiceFilter(choices=PATIENT_STATUSES, help_text="The summary status.")
     procedure = filters.ChoiceFilter(choices=Procedure.choices)
@@ -204,7 +213,14 @@ class StaffPatientListCreate(generics.ListCreateAPIView):
         responses={
             201: StaffPatientCreatedSerializer,
             **error_responses(*_STAFF_ERRORS),
-            400: OpenApiResponse(response=FIELD_ERRORS_SCHEMA, description="A field is missing or invalid; nothing was created."),
+            400: OpenApiResponse(
+                response=FIELD_ERRORS_SCHEMA,
+                description="A field is missing or invalid (on `phone`: not a possible number, or held by another clinic's active patient); nothing was created.",
+            ),
+            409: OpenApiResponse(
+                response=PatientConflictSerializer,
+                description="The clinic already has this patient (same phone, name and surgery date): `id` names the record.",
+            ),
         },
     )
     def post(self, request, *args, **kwargs):
@@ -227,6 +243,9 @@ class StaffPatientListCreate(generics.ListCreateAPIView):
                 sms_opt_in=data["sms_opt_in"],
                 created_by=request.user,
             )
+        except PatientExists as exc:
+            body = {"detail": "This clinic already has this patient (same phone, name and surgery date).", "id": exc.patient.pk}
+            return Response(body, status=status.HTTP_409_CONFLICT)
         except DjangoValidationError as exc:
             raise _errors(exc) from exc
         audit_record(actor=request.user, patient=patient, action=AuditEvent.Action.CREATE, resource="patient", request=request)

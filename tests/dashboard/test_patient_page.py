@@ -213,7 +213,7 @@ def test_saving_unchanged_settings_writes_nothing(nurse_client_a, make_patient):
 def test_invalid_contact_settings_are_refused_with_the_field_named_and_nothing_changes(nurse_client_a, make_patient):
     patient = make_patient()
     cases = [
-        ({"phone": "555-0100"}, "phone", "E.164"),
+        ({"phone": "555-0100"}, "phone", "possible phone number"),
         ({"timezone": "Mars/Olympus_Mons"}, "timezone", "Unknown IANA time zone"),
         ({"reminder_time": "23:15"}, "reminder_time", "quiet hours"),
         ({"reminder_time": "25:99"}, "reminder_time", "valid time"),
@@ -267,3 +267,22 @@ def test_a_milestone_past_its_window_without_an_overdue_day_is_shown_as_late(nur
     assert "◐ late" in re.search(r'<svg class="chart timeline".*?</svg>', html, re.S).group(0)
     # Added today, on day 35: nothing fell overdue while the patient was monitored.
     assert "late: first walk, normal diet, discharged home, off opioids, physical therapy started, driving." in html
+
+
+def test_a_phone_typed_as_a_nurse_types_it_is_kept_in_e164(nurse_client_a, make_patient):
+    patient = make_patient()
+    response = nurse_client_a.post(_contact_url(patient), _contact(patient, phone="(312) 555-0142"))
+    assert response.status_code == 302
+    patient.refresh_from_db()
+    assert patient.phone == "+13125550142"
+
+
+def test_a_phone_another_clinics_active_patient_holds_is_refused_without_naming_the_clinic(nurse_client_a, make_patient, clinic_b):
+    patient = make_patient()
+    other = make_patient(clinic=clinic_b)
+    response = nurse_client_a.post(_contact_url(patient), _contact(patient, phone=other.phone))
+    assert response.status_code == 400
+    errors = str(response.context["contact_form"].errors["phone"])
+    assert "another clinic" in errors and clinic_b.name not in response.content.decode()
+    patient.refresh_from_db()
+    assert patient.phone != other.phone
