@@ -54,6 +54,15 @@ def commands(*, host: str, port: int) -> dict[str, list[str]]:
             "--access-logfile", "-",
             "--graceful-timeout", "10",
         ],
+        **celery_commands(),
+    }  # fmt: skip
+
+
+def celery_commands() -> dict[str, list[str]]:
+    """The Celery processes: the worker(s), then exactly one beat. `make bench-urgent` starts these
+    same command lines, so that it measures whatever workers the service runs."""
+    python = sys.executable
+    return {
         # Two processes: a sweep chunk does not hold an urgent page back.
         "worker": [python, "-m", "celery", "-A", "config", "worker", "--loglevel", "INFO", "--concurrency", "2", "--hostname", "worker@%h"],
         # Exactly one beat, or every periodic task would run once per beat.
