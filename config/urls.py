@@ -28,6 +28,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("webhooks/", include("notifications.urls")),
+    path("fhir/R4/", include("fhir_api.urls")),
     path("admin/", admin.site.urls),
     path("", include("dashboard.urls")),
 ]
