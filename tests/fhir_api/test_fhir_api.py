@@ -308,6 +308,17 @@ def test_alerts_are_flags_active_until_resolved(staff_client_a, patient_a):
     Flag.model_validate(read)
 
 
+def test_flag_and_questionnaire_response_searches_queries_are_pinned(staff_client_a, patient_a, django_assert_num_queries):
+    for day in (2, 3, 4):
+        alert_for(patient_a, kind="pain_high", status="resolved", day=day)
+    # 1 the token's user, 2 staff membership, 3 the patient (scoped), 4 the alerts, 5 the audit row.
+    with django_assert_num_queries(5):
+        assert fhir(staff_client_a, "/fhir/R4/Flag", patient=patient_a.pk)["total"] == 3
+    # The same without alerts to read.
+    with django_assert_num_queries(4):
+        fhir(staff_client_a, "/fhir/R4/QuestionnaireResponse", patient=patient_a.pk)
+
+
 def test_another_clinics_flags_are_hidden(staff_client_b, patient_a):
     alert = alert_for(patient_a)
     assert fhir(staff_client_b, "/fhir/R4/Flag", patient=patient_a.pk)["total"] == 0
