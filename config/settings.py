@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "recovery",
     "notifications",
     "dashboard",
+    # The read-only FHIR R4 API at /fhir/R4/.
+    "fhir_api",
 ]
 
 MIDDLEWARE = [

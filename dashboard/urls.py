@@ -16,6 +16,7 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("patients/<int:patient_id>/", views.patient_detail, name="patient"),
+    path("patients/<int:patient_id>/export.csv", views.patient_export, name="patient-export"),
     path("patients/<int:patient_id>/contact/", views.patient_contact, name="patient-contact"),
     path("alerts/", views.alerts, name="alerts"),
     path("alerts/<int:alert_id>/acknowledge/", views.alert_acknowledge_view, name="alert-acknowledge"),
@@ -23,4 +24,5 @@ urlpatterns = [
     path("messages/", views.messages_inbox, name="messages"),
     path("messages/<int:message_id>/read/", views.message_read_view, name="message-read"),
     path("cohort/", views.cohort, name="cohort"),
+    path("cohort/export.csv", views.cohort_export, name="cohort-export"),
 ]
