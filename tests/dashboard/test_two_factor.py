@@ -228,3 +228,14 @@ def test_when_two_factor_is_required_a_nurse_without_one_gets_no_token(nurse_a, 
     settings.STAFF_2FA_REQUIRED = True
     response = APIClient().post(TOKEN, {"username": "nurse.a", "password": PASSWORD}, format="json")
     assert response.status_code == 401 and "set it up on the dashboard" in response.json()["detail"]
+
+
+def test_wrong_codes_count_towards_the_lockout(device_a, settings):
+    api = APIClient()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        api.post(TOKEN, {"username": "nurse.a", "password": PASSWORD, "otp": wrong_code(device_a)}, format="json")
+
+    with time_machine.travel(time.time() + 60, tick=False):  # past the device's own throttle (16 s), within the lockout (15 min)
+        response = api.post(TOKEN, {"username": "nurse.a", "password": PASSWORD, "otp": code_of(device_a)}, format="json")
+
+    assert response.status_code == 429
