@@ -168,8 +168,12 @@ def _qr_svg(text: str) -> str:
 def admin_login(request, extra_context=None):
     """The admin's sign-in is the dashboard's, with its second step; a signed-in user without the
     admin's permission goes to the dashboard rather than round in circles."""
+    from django.contrib import admin
+
     next_url = _next(request, reverse("admin:index"))
     if request.user.is_authenticated:
+        if admin.site.has_permission(request):
+            return redirect(next_url)
         messages.error(request, _("Your account cannot use the administration site."))
         return redirect(settings.LOGIN_REDIRECT_URL)
     return redirect(_with_next("dashboard:login", next_url))

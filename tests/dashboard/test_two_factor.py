@@ -239,3 +239,14 @@ def test_wrong_codes_count_towards_the_lockout(device_a, settings):
         response = api.post(TOKEN, {"username": "nurse.a", "password": PASSWORD, "otp": code_of(device_a)}, format="json")
 
     assert response.status_code == 429
+
+
+def test_a_signed_in_admin_who_opens_the_admin_login_goes_to_the_admin(superuser, client):
+    client.force_login(superuser)
+    response = client.get("/admin/login/?next=/admin/recovery/")
+    assert response.status_code == 302 and response["Location"] == "/admin/recovery/"
+
+
+def test_a_signed_in_nurse_who_opens_the_admin_login_goes_back_to_the_dashboard(nurse_client_a):
+    response = nurse_client_a.get("/admin/login/")
+    assert response.status_code == 302 and response["Location"] == WORKLIST
