@@ -283,7 +283,15 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-outbox-relay": {"task": "notifications.tasks.outbox_relay_task", "schedule": 60.0},
     # Page for urgent alerts not paged yet, and escalate the unacknowledged ones.
     "notifications-pages-relay": {"task": "notifications.tasks.pages_relay_task", "schedule": 30.0},
+    # Judge the check-ins' marks that no batch was published for (the broker lost it).
+    "recovery-judging-relay": {"task": "recovery.tasks.judge_marked_task", "schedule": 30.0},
 }
+# Two queues. `urgent` carries the pages (their sends and the pages relay) and has a worker of its own
+# (config/runstack.py, docker-compose.yml), so routine work (judging batches, reminders, the sweep) on
+# the default queue never delays a page, however much of it is queued.
+CELERY_URGENT_QUEUE = "urgent"
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {"notifications.tasks.pages_relay_task": {"queue": CELERY_URGENT_QUEUE}}
 
 # SMS through Twilio. With no account settings, messages are written to the log and kept in the
 # message history.

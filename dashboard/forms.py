@@ -60,6 +60,10 @@ class AlertsFilterForm(_Form):
     severity = forms.ChoiceField(label="Severity", required=False, choices=[("", "Any severity"), *Severity.choices])
 
 
+class MessagesFilterForm(_Form):
+    status = forms.ChoiceField(label="Show", required=False, choices=[("unread", "Unread"), ("read", "Read")])
+
+
 class AcknowledgeForm(_Form):
     note = forms.CharField(label="Note (optional)", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 

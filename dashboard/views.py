@@ -20,6 +20,7 @@ from dashboard.forms import (
     AcknowledgeForm,
     AlertsFilterForm,
     CohortFilterForm,
+    MessagesFilterForm,
     PatientContactForm,
     ResolveForm,
     WorklistFilterForm,
@@ -29,7 +30,7 @@ from dashboard.selectors import (
     WORKLIST_PAGE_SIZE,
     alert_for_nurse,
     alerts_inbox,
-    open_alert_count,
+    navigation_counts,
     patient_alerts,
     patient_for_nurse,
     patient_messages,
@@ -44,13 +45,17 @@ from patients.audit import audit_record, audit_record_many
 from patients.choices import Procedure
 from patients.models import AuditEvent
 from patients.selectors import clinics_for_user
+from recovery.models import PatientMessage
 from recovery.protocols import protocol_plan, protocol_plans
 from recovery.selectors import patient_progress
 from recovery.selectors.cohort import cohort_milestone_share, cohort_pain_by_day, cohort_procedure_counts, cohort_status_counts
+from recovery.selectors.messages import message_patient_ids, patient_inbox, patient_message_list
 from recovery.services.alerts import alert_acknowledge, alert_resolve
+from recovery.services.messages import patient_message_read
 
 CHANNEL = "dashboard"
 COHORT_MAX_DAY = 90
+MESSAGES_PAGE_SIZE = 50
 NORMAL_ACTIVITIES_BY_DAY = 56
 
 
@@ -72,7 +77,9 @@ def nurse_required(view):
 
 def _page(request, template: str, context: dict, *, status: int = 200, nav: str = ""):
     context.setdefault("clinics", request.clinics)
-    context.setdefault("open_alerts_total", open_alert_count(clinic_ids=[c.pk for c in request.clinics]))
+    counts = navigation_counts(clinic_ids=[c.pk for c in request.clinics])
+    context.setdefault("open_alerts_total", counts.open_alerts)
+    context.setdefault("unread_messages_total", counts.unread_messages)
     context["nav"] = nav
     return render(request, template, context, status=status)
 
@@ -139,6 +146,7 @@ def _render_patient(request, patient, *, contact_form=None, alert_errors=None, s
     progress = patient_progress(patient=patient, plan=plan)
     alerts = patient_alerts(patient=patient)
     sms = patient_messages(patient=patient)
+    inbox = patient_inbox(patient=patient)
     if contact_form is None:
         contact_form = PatientContactForm(
             clinic=patient.clinic,
@@ -165,7 +173,7 @@ def _render_patient(request, patient, *, contact_form=None, alert_errors=None, s
         patient=patient,
         action=AuditEvent.Action.VIEW,
         resource="patient",
-        detail="patient page: progress, daily records, alerts, messages, contact",
+        detail="patient page: progress, daily records, alerts, patient's messages, SMS, contact",
         channel=CHANNEL,
         request=request,
     )
@@ -185,6 +193,8 @@ def _render_patient(request, patient, *, contact_form=None, alert_errors=None, s
         "logged_count": len(logged),
         "alerts": alerts,
         "sms": sms,
+        "inbox": inbox,
+        "inbox_unread": sum(1 for m in inbox if m.read_at is None),
         "contact_form": contact_form,
         "alert_errors": alert_errors or {},
         "pain_chart": pain_chart(days=days, plan=plan, today_day=today_day),
@@ -379,3 +389,56 @@ def cohort(request):
         "selected_clinics": [c for c in request.clinics if c.pk in clinic_ids],
     }
     return _page(request, "dashboard/cohort.html", context, status=status, nav="cohort")
+
+
+@nurse_required
+@require_GET
+def messages_inbox(request):
+    """Patients' messages of the nurse's clinics: the unread ones (newest first) by default, or those
+    read; a shared phone's message names its candidate patients."""
+    form = MessagesFilterForm(request.GET or None)
+    shown_status, status = "unread", 200
+    if form.is_bound:
+        if form.is_valid():
+            shown_status = form.cleaned_data["status"] or "unread"
+        else:
+            status = 400
+    paginator = Paginator(patient_message_list(nurse=request.user, status=shown_status), MESSAGES_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    shown = list(page.object_list)
+    audit_record_many(
+        actor=request.user,
+        patients=sorted({pk for m in shown for pk in message_patient_ids(m) if pk is not None}),
+        action=AuditEvent.Action.LIST,
+        resource="messages",
+        detail=f"{shown_status} messages page {page.number}",
+        channel=CHANNEL,
+        request=request,
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+        "patient_messages": shown,
+        "shown_status": shown_status,
+        "query": query.urlencode(),
+        "next": request.get_full_path(),
+        "many_clinics": len(request.clinics) > 1,
+    }
+    return _page(request, "dashboard/messages.html", context, status=status, nav="messages")
+
+
+@nurse_required
+@require_POST
+def message_read_view(request, message_id: int):
+    """Mark a patient's message read (who and when, audited), then back to where the nurse was."""
+    try:
+        message = patient_message_read(message_id=message_id, nurse=request.user, channel=CHANNEL, request=request)
+    except PatientMessage.DoesNotExist as exc:
+        # Another clinic's message and a message that does not exist look the same.
+        raise Http404("No such message.") from exc
+    messages.success(request, "Message marked read.")
+    default = reverse("dashboard:patient", args=[message.patient_id]) + "#inbox" if message.patient_id else reverse("dashboard:messages")
+    return redirect(_safe_next(request, default))

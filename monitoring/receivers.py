@@ -1,7 +1,7 @@
 """Heartbeats of the periodic tasks, written by the worker that ran them (Celery signals).
 
 Only the tasks of the beat schedule (settings.CELERY_BEAT_SCHEDULE) are recorded: they are the ticks
-of the safety chain (the sweep, the reminders, the outbox and pages relays), and a row per run of
+of the safety chain (the sweep, the reminders, the judging, outbox and pages relays), and a row per run of
 them costs nothing. A heartbeat that cannot be written (the database is down) is logged and skipped:
 it must never fail the task it reports on.
 """

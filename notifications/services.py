@@ -85,6 +85,11 @@ def _priority(purpose: str) -> int | None:
     return PRIORITY_BULK if purpose == Purpose.REMINDER else None
 
 
+def _queue(purpose: str) -> str | None:
+    """Pages go out on the urgent queue, which a worker of its own consumes: routine work never delays them."""
+    return settings.CELERY_URGENT_QUEUE if purpose == Purpose.PAGE else None
+
+
 def send_batch_size() -> int:
     """Messages per send task: a batch amortizes the task and its claim; with a rate set, a batch
     holds its worker no longer than about BATCH_SECONDS, so pages are never held back long."""
@@ -94,7 +99,9 @@ def send_batch_size() -> int:
     return max(1, min(SEND_BATCH, int(rate * BATCH_SECONDS)))
 
 
-def _publish_sends(message_ids: list[int], *, priority: int | None = None, countdown: float | None = None) -> None:
+def _publish_sends(
+    message_ids: list[int], *, priority: int | None = None, countdown: float | None = None, queue: str | None = None
+) -> None:
     """Publish send tasks (in batches) over one broker connection; a broker outage is logged, and the
     relay catches up."""
     from notifications.tasks import send_message_task, send_messages_task  # tasks import services
@@ -110,7 +117,8 @@ def _publish_sends(message_ids: list[int], *, priority: int | None = None, count
                     task, args = send_message_task, (chunk[0],)
                 else:
                     task, args = send_messages_task, (chunk,)
-                task.apply_async(args=args, priority=priority, countdown=countdown, producer=producer, retry=False)
+                options = {"queue": queue} if queue else {}
+                task.apply_async(args=args, priority=priority, countdown=countdown, producer=producer, retry=False, **options)
     except Exception:  # noqa: BLE001 - the broker being down must not fail the caller
         logger.warning("could not queue %d sends; the outbox relay will pick them up", len(message_ids), exc_info=True)
 
@@ -161,7 +169,7 @@ def message_enqueue(
             return Message.objects.get(dedupe_key=dedupe_key)
         raise
     if _priority(purpose) is None:
-        queue_on_commit(_send_task(), message.pk)
+        queue_on_commit(_send_task(), message.pk, queue=_queue(purpose))
     else:
         _publish_sends_on_commit([message.pk], priority=_priority(purpose))
     return message
@@ -179,7 +187,8 @@ def _defer(message: Message, *, until: datetime.datetime, now: datetime.datetime
         status=Status.QUEUED, send_after=until, queued_at=now, claimed_at=None, updated_at=now
     )
     if changed:
-        _publish_sends([message.pk], priority=_priority(message.purpose), countdown=max(0.0, (until - now).total_seconds()))
+        _publish_sends([message.pk], priority=_priority(message.purpose), countdown=max(0.0, (until - now).total_seconds()),
+                       queue=_queue(message.purpose))
     return "deferred"
 
 
@@ -246,7 +255,7 @@ def messages_send(*, message_ids: list[int], now: datetime.datetime | None = Non
     queued = Message.objects.filter(pk__in=ids, status=Status.QUEUED)
     for message_id, send_after, purpose in queued.filter(send_after__gt=now).values_list("id", "send_after", "purpose"):
         # Early (a countdown that fired before its time, or a relay): publish again for the due time.
-        _publish_sends([message_id], priority=_priority(purpose), countdown=(send_after - now).total_seconds())
+        _publish_sends([message_id], priority=_priority(purpose), countdown=(send_after - now).total_seconds(), queue=_queue(purpose))
         outcomes[message_id] = "deferred"
     with transaction.atomic():
         claimable = list(
@@ -410,7 +419,7 @@ def _send_failed(message: Message, exc: SmsSendError, now: datetime.datetime) ->
                 updated_at=now,
             )
             if changed:
-                _publish_sends([message.pk], priority=_priority(message.purpose), countdown=delay)
+                _publish_sends([message.pk], priority=_priority(message.purpose), countdown=delay, queue=_queue(message.purpose))
             logger.info("SMS #%s: attempt %d failed (%s); retrying in %ds", message.pk, attempts, exc, delay)
             return "retry"
         _finish(message, status=Status.DROPPED, now=now, reason=f"could not be sent inside its window: {exc}", attempts=attempts, error_code=code, error_message=str(exc)[:500])
@@ -479,8 +488,9 @@ def outbox_relay(*, now: datetime.datetime | None = None) -> dict[str, int]:
     )
     if stale:
         Message.objects.filter(pk__in=[pk for pk, _ in stale], status=Status.QUEUED).update(queued_at=now)
-        for priority in {_priority(purpose) for _, purpose in stale}:
-            _publish_sends([pk for pk, purpose in stale if _priority(purpose) == priority], priority=priority)
+        for priority, queue in {(_priority(purpose), _queue(purpose)) for _, purpose in stale}:
+            lane = [pk for pk, purpose in stale if (_priority(purpose), _queue(purpose)) == (priority, queue)]
+            _publish_sends(lane, priority=priority, queue=queue)
         counts["requeued"] += len(stale)
 
     stuck = Message.objects.filter(status=Status.SENDING, claimed_at__lte=now - SEND_LEASE).order_by("claimed_at")[:RELAY_BATCH]
@@ -525,7 +535,7 @@ def _stuck_resolve(message: Message, now: datetime.datetime) -> str | None:
         status=Status.QUEUED, claimed_at=None, queued_at=now, updated_at=now
     )
     if changed:
-        _publish_sends([message.pk], priority=_priority(message.purpose))
+        _publish_sends([message.pk], priority=_priority(message.purpose), queue=_queue(message.purpose))
         return "requeued"
     return None
 
@@ -654,7 +664,10 @@ def alert_page(
         if failed_level is not None and failed_level >= len(roster):
             logger.error("alert %s: page %s failed and every on-call nurse has been tried; next at the escalation", alert.pk, failed_level)
             return None
-        nurse = roster[alert.page_level % len(roster)]
+        # New evidence on an alert already paged (paged_at cleared, page_level kept) goes to the nurse
+        # paged last, who has the patient in hand; an escalation or a failed page to the next one.
+        repage = alert.paged_at is None and alert.page_level > 0 and failed_level is None
+        nurse = roster[(alert.page_level - 1 if repage else alert.page_level) % len(roster)]
         level = alert.page_level + 1
         body = texts.page_text(
             severity=alert.severity,
@@ -662,9 +675,12 @@ def alert_page(
             patient_id=alert.patient_id,
             kind=AlertKind(alert.kind).label.lower() if alert.kind in AlertKind.values else alert.kind,
             url=f"{settings.PUBLIC_BASE_URL}/patients/{alert.patient_id}/",
-            escalated_minutes=settings.PAGE_ESCALATION_MINUTES if level > 1 and failed_level is None else None,
+            escalated_minutes=settings.PAGE_ESCALATION_MINUTES if level > 1 and failed_level is None and not repage else None,
             previous_failed=failed_level is not None,
+            symptoms=_alert_symptoms(alert),
+            new_evidence=repage,
         )
+        earlier = Message.objects.filter(dedupe_key=_page_key(alert.pk, level)).values_list("pk", flat=True).first()
         message = message_enqueue(
             purpose=Purpose.PAGE,
             to_phone=_nurse_phone(nurse),
@@ -676,11 +692,26 @@ def alert_page(
             now=now,
         )
         Alert.objects.filter(pk=alert.pk).update(paged_at=now, page_level=level, updated_at=now)
+        if earlier is not None:
+            # This level's page was written before (a replayed relay): the history says paged once.
+            return message
         why = f"; page {failed_level} could not be delivered" if failed_level is not None else ""
+        why = "; new evidence" if repage else why
         AlertEvent.objects.create(
             alert=alert, action=AlertEvent.Action.PAGED, note=f"SMS page to {nurse.user.get_username()} (page {level}{why})"
         )
     return message
+
+
+def _alert_symptoms(alert: Alert) -> list[str]:
+    """The red-flag symptoms an alert carries, most recent report first, each once."""
+    if alert.kind != AlertKind.RED_FLAG:
+        return []
+    codes: list[str] = []
+    for report in sorted(reversed((alert.details or {}).get("reports") or []), key=lambda r: r[0], reverse=True):
+        if len(report) > 1 and report[1] not in codes:
+            codes.append(report[1])
+    return codes
 
 
 def _page_key(alert_id: int, level: int) -> str:

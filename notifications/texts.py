@@ -59,7 +59,20 @@ UNKNOWN_SENDER = (
     "Este número es solo para pacientes inscritos. En una emergencia llame al 911."
 )
 
-PAGE = "Recovery alert ({severity}): patient {initials} #{patient_id}, {kind}.{escalated} Open: {url}"
+PAGE = "Recovery alert ({severity}): patient {initials} #{patient_id}, {kind}{what}.{escalated} Open: {url}"
+PAGE_NEW_EVIDENCE = " New symptom reported."
+# The symptoms as a nurse reads them on a page (plain words, no more than the symptom itself).
+PAGE_SYMPTOMS = {
+    Symptom.CHEST_PAIN_BREATHLESS: "chest pain or trouble breathing",
+    Symptom.BLADDER_BOWEL: "bladder or bowel control",
+    Symptom.NEW_WEAKNESS: "new weakness or a fall",
+    Symptom.NEW_NUMBNESS: "new numbness",
+    Symptom.CALF_PAIN_SWELLING: "calf pain or swollen leg",
+    Symptom.FEVER: "fever",
+    Symptom.WOUND_DRAINAGE: "wound problem",
+    Symptom.TROUBLE_SWALLOWING: "trouble swallowing",
+    Symptom.UNCONTROLLED_PAIN: "uncontrolled pain",
+}
 PAGE_ESCALATED = " Not acknowledged after {minutes} min."
 PAGE_PREVIOUS_FAILED = " The previous nurse's page failed."
 
@@ -145,9 +158,23 @@ def thanks_text(*, language: str, fields: dict, advice: str | None) -> str:
 
 
 def page_text(
-    *, severity: str, initials: str, patient_id: int, kind: str, url: str, escalated_minutes: int | None, previous_failed: bool = False
+    *,
+    severity: str,
+    initials: str,
+    patient_id: int,
+    kind: str,
+    url: str,
+    escalated_minutes: int | None,
+    previous_failed: bool = False,
+    symptoms: list[str] | tuple[str, ...] = (),
+    new_evidence: bool = False,
 ) -> str:
+    """The SMS page to a nurse: severity, the patient's initials and id, what was reported, a link."""
     escalated = PAGE_ESCALATED.format(minutes=escalated_minutes) if escalated_minutes else ""
     if previous_failed:
         escalated = PAGE_PREVIOUS_FAILED
-    return PAGE.format(severity=severity, initials=initials, patient_id=patient_id, kind=kind, escalated=escalated, url=url)
+    if new_evidence:
+        escalated = PAGE_NEW_EVIDENCE
+    named = [PAGE_SYMPTOMS[Symptom(code)] if code in Symptom.values else str(code).replace("_", " ") for code in symptoms]
+    what = (": " + ", ".join(named)) if named else ""
+    return PAGE.format(severity=severity, initials=initials, patient_id=patient_id, kind=kind, what=what, escalated=escalated, url=url)

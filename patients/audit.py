@@ -50,9 +50,10 @@ def audit_record(
     channel: str = "api",
     request=None,
     source: AuditSource | None = None,
+    at=None,
 ) -> AuditEvent:
     """Record that `actor` (or `source`, which also names channel and address) did `action` on
-    `resource` of `patient` (one row)."""
+    `resource` of `patient` (one row), at `at` (default: now)."""
     source = source or AuditSource.of(actor, channel=channel, request=request)
     event = AuditEvent(
         actor_id=source.actor_id,
@@ -64,6 +65,8 @@ def audit_record(
         channel=source.channel,
         ip_address=source.ip_address,
     )
+    if at is not None:
+        event.at = at
     # Every API call writes one of these; a prepared INSERT spares the ORM's per-call compilation.
     sql, fields = _insert_one_sql()
     with connection.cursor() as cursor:

@@ -62,8 +62,17 @@ class Channel(models.TextChoices):
     SYNC = "sync", "Mobile app (offline sync)"
     SMS = "sms", "SMS reply"
     STAFF = "staff", "Entered by staff"
+    WEB = "web", "Web check-in page"
 
 
 class Measure(models.TextChoices):
     PAIN_MAX = "pain_max", "Pain upper bound (0-10)"
     WALKING_MIN = "walking_min", "Walking lower bound (minutes a day)"
+
+
+class MessageReason(models.TextChoices):
+    """Why a patient's message waits for a nurse to read it."""
+
+    NOTE = "note", "Note written with a check-in"
+    NOT_UNDERSTOOD = "not_understood", "Text the service could not fully read"
+    SHARED_PHONE = "shared_phone", "Text from a phone shared by several patients"

@@ -1,17 +1,20 @@
-"""Recovery protocols (the expected timeline, as data), daily records, submissions and alerts."""
+"""Recovery protocols (the expected timeline, as data), daily records, submissions, alerts and the
+patients' messages that wait for a nurse."""
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from patients.choices import Procedure
-from patients.models import Patient
+from patients.models import Clinic, Patient
 from recovery.choices import (
     ACTIVE_ALERT_STATUSES,
     AlertKind,
     AlertStatus,
     Channel,
     Measure,
+    MessageReason,
     Milestone,
     Severity,
 )
@@ -107,8 +110,9 @@ class DailyRecord(models.Model):
     note = models.TextField(blank=True, max_length=2000)
     # The channel of the latest submission merged in.
     channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.APP)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    # Set by the check-in service from the moment it is given (`now`), on PostgreSQL and SQLite alike.
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [
@@ -138,7 +142,8 @@ class CheckinSubmission(models.Model):
     # The first answer (status and body), returned again on a replay of the same client_id.
     response_status = models.PositiveSmallIntegerField(default=201)
     response_body = models.JSONField(default=dict)
-    received_at = models.DateTimeField(auto_now_add=True)
+    # The moment the check-in service was given (`now`), on every database.
+    received_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         indexes = [models.Index(fields=["patient", "-received_at"], name="submission_patient_idx")]
@@ -230,6 +235,9 @@ class EvaluationState(models.Model):
     needs_evaluation_since = models.DateTimeField(null=True, blank=True)
     # The last patient-local date the sweep judged.
     judged_through = models.DateField(null=True, blank=True)
+    # A judging batch has claimed the mark until then (recovery_judge_marked); a batch that died
+    # leaves it to the next one once this has passed.
+    claimed_until = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     # No index but the key. Every check-in sets the mark and every judgement clears it; with no
@@ -238,3 +246,56 @@ class EvaluationState(models.Model):
 
     def __str__(self) -> str:
         return f"evaluation of patient {self.patient_id}"
+
+
+class PatientMessage(models.Model):
+    """A patient's own words that wait for a nurse until one marks them read: a free-text note of a
+    check-in, an SMS the service did not fully read, or an SMS from a phone that several active
+    patients of the clinic share (no single patient then: the candidates are named instead)."""
+
+    # No index of its own: the indexes below lead with the clinic.
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="patient_messages", db_index=False)
+    # No index of its own: patient_message_patient_idx leads with the patient.
+    patient = models.ForeignKey(
+        Patient, null=True, blank=True, on_delete=models.CASCADE, related_name="patient_messages", db_index=False
+    )
+    # For a shared phone: the patients who hold it; one of them wrote.
+    candidates = models.ManyToManyField(Patient, blank=True, related_name="candidate_messages")
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    reason = models.CharField(max_length=16, choices=MessageReason.choices)
+    # As the patient wrote it (NUL characters removed), at most 2000 characters.
+    text = models.TextField(max_length=2000, blank=True)
+    received_at = models.DateTimeField()
+    # The patient-local date it describes, where it came with a check-in.
+    date = models.DateField(null=True, blank=True)
+    # Where it came from: the inbound SMS message's id, or the check-in's client_id; a retried
+    # webhook or a replayed check-in finds its message again instead of writing a second one.
+    source = models.CharField(max_length=64, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    # No index: nothing looks messages up by who read them.
+    read_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["reason", "source"], condition=~Q(source=""), name="patient_message_unique_source"),
+            # A message has its patient, except one from a shared phone, which has none.
+            models.CheckConstraint(
+                condition=Q(reason=MessageReason.SHARED_PHONE, patient__isnull=True)
+                | (~Q(reason=MessageReason.SHARED_PHONE) & Q(patient__isnull=False)),
+                name="patient_message_patient_unless_shared_phone",
+            ),
+            models.CheckConstraint(condition=Q(read_by__isnull=True) | Q(read_at__isnull=False), name="patient_message_read_by_when_read"),
+        ]
+        indexes = [
+            # The navigation's count and the messages page: unread of these clinics, newest first.
+            models.Index(fields=["clinic", "-received_at"], condition=Q(read_at__isnull=True), name="patient_message_unread_idx"),
+            models.Index(fields=["clinic", "-received_at"], name="patient_message_clinic_idx"),
+            models.Index(fields=["patient", "-received_at"], name="patient_message_patient_idx"),
+        ]
+        ordering = ["-received_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.reason} message {self.pk} ({'read' if self.read_at else 'unread'})"

@@ -236,22 +236,34 @@ def red_flag(s: Snapshot) -> Finding | None:
 
     Each report (date and symptom) is raised once: reports already carried by an alert are left out,
     so a nurse's resolution holds, and a new symptom, or the same one on a later day, is new evidence.
+    The check-in itself raises its red flags (red_flag_finding, in the check-in's transaction); the
+    sweep runs this rule as the net under that path.
     """
     since = s.as_of - datetime.timedelta(days=RED_FLAG_LOOKBACK_DAYS - 1)
+    days = [(d.date, d.symptoms) for d in s.days if d.date >= since and d.symptoms]
+    return red_flag_finding(surgery_date=s.surgery_date, procedure=s.procedure, days=days, alerted=s.alerted_red_flags)
+
+
+def red_flag_finding(
+    *, surgery_date: datetime.date, procedure: str, days: Iterable[tuple[datetime.date, Iterable[str]]], alerted: frozenset[str]
+) -> Finding | None:
+    """The red-flag finding of some days' reported symptoms, leaving out reports in `alerted`.
+
+    A pure function of the check-in itself (its day's symptoms, the procedure, the reports already
+    alerted), so that the check-in's own transaction can open the alert.
+    """
     reports: list[tuple[datetime.date, str, str]] = []
-    for d in s.days:
-        if d.date < since or not d.symptoms:
-            continue
-        present = set(d.symptoms)
-        for code in d.symptoms:
-            key = f"{d.date.isoformat()}:{code}"
-            if key in s.alerted_red_flags:
+    for date, symptoms in days:
+        present = set(symptoms)
+        for code in symptoms:
+            key = f"{date.isoformat()}:{code}"
+            if key in alerted:
                 continue
             try:
-                severity = symptom_severity(code, procedure=s.procedure, symptoms=present)
+                severity = symptom_severity(code, procedure=procedure, symptoms=present)
             except ValueError:
                 continue  # an unknown code: the check-in API refuses them; never crash a sweep on one
-            reports.append((d.date, code, severity))
+            reports.append((date, code, severity))
     if not reports:
         return None
     latest = max(date for date, _, _ in reports)
@@ -259,12 +271,17 @@ def red_flag(s: Snapshot) -> Finding | None:
         kind=AlertKind.RED_FLAG,
         severity=most_severe(*(sev for _, _, sev in reports)),
         evidence_date=latest,
-        recovery_day=s.day_of(latest),
-        message=red_flag_message(s.surgery_date, [(date, code) for date, code, _ in reports]),
+        recovery_day=(latest - surgery_date).days,
+        message=red_flag_message(surgery_date, [(date, code) for date, code, _ in reports]),
         onset=latest,
         keys=frozenset(f"{date.isoformat()}:{code}" for date, code, _ in reports),
         details={"reports": [[date.isoformat(), code, sev] for date, code, sev in reports]},
     )
+
+
+def red_flag_new_urgent(finding: Finding) -> bool:
+    """Whether a red-flag finding carries an urgent report: new urgent evidence pages again."""
+    return any(report[2] == Severity.URGENT for report in finding.details.get("reports", ()))
 
 
 def red_flag_message(surgery_date: datetime.date, reports: Iterable[tuple[datetime.date, str]]) -> str:

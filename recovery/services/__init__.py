@@ -3,12 +3,15 @@
 - checkins: checkin_submit and the merge of a check-in into the day's record;
 - alerts: alert_acknowledge, alert_resolve (staff actions on alerts);
 - evaluation: recovery_evaluate and recovery_sweep (the judgement engine: snapshots, rules,
-  reconciliation of alerts).
+  reconciliation of alerts);
+- messages: patient_message_record, patient_message_read (patients' words kept for a nurse, and
+  marked read).
 """
 
 from recovery.services.alerts import alert_acknowledge, alert_resolve
 from recovery.services.checkins import CheckinOutcome, checkin_submit, daily_record_body, evaluation_mark
 from recovery.services.evaluation import EvaluationSummary, Trigger, recovery_evaluate, recovery_sweep
+from recovery.services.messages import patient_message_read, patient_message_record
 
 __all__ = [
     "CheckinOutcome",
@@ -19,6 +22,8 @@ __all__ = [
     "checkin_submit",
     "daily_record_body",
     "evaluation_mark",
+    "patient_message_read",
+    "patient_message_record",
     "recovery_evaluate",
     "recovery_sweep",
 ]

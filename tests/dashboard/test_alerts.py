@@ -52,7 +52,8 @@ def test_the_inbox_filters_by_severity_and_refuses_an_unknown_one(nurse_client_a
 
 def test_the_inbox_takes_a_fixed_number_of_queries(nurse_client_a, make_patient, raise_alert, django_assert_num_queries):
     # Queries: session, user, clinics, count of active alerts, the page of alerts with their
-    # patients and clinics, the audit rows, the navigation badge.
+    # patients and clinics, the audit rows, the navigation's counts
+    # (open alerts and unread messages, one statement).
     raise_alert(make_patient(), severity="urgent")
     with django_assert_num_queries(7):
         nurse_client_a.get(INBOX)

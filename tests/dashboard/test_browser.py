@@ -280,3 +280,54 @@ def test_every_control_is_labelled_and_the_keyboard_acknowledges_an_alert(page, 
     assert page.evaluate("document.activeElement.textContent.trim()") == "Acknowledge"
     # Screen readers hear the outcome through the live region.
     page.wait_for_function("document.getElementById('live-status').textContent.includes('acknowledged list')")
+
+
+def test_a_nurse_reads_a_patients_messages_and_the_count_falls(page, live_server, shift):
+    from recovery.services import patient_message_record
+
+    urgent = shift["patients"]["urgent"]
+    now = datetime.datetime.now(datetime.UTC)
+    for text, channel, reason, hours in (
+        ("I fell this morning and my leg feels weak", "app", "note", 1),
+        ("my incision is leaking", "sms", "not_understood", 3),
+    ):
+        patient_message_record(
+            clinic_id=urgent.clinic_id, patient_id=urgent.pk, text=text, channel=channel, reason=reason,
+            received_at=now - datetime.timedelta(hours=hours),
+        )
+    base = live_server.url
+    _login(page, base, "nurse.a")
+
+    # The count stands beside Alerts; the patient's worklist row is marked.
+    nav = page.get_by_role("navigation", name="Main")
+    assert nav.locator("#unread-messages-count").inner_text() == "2"
+    row = page.locator(f'table.worklist tr[data-patient-id="{urgent.pk}"]')
+    assert "2 unread messages" in row.inner_text()
+    row.screenshot(path=str(ARTIFACTS / "worklist-unread.png"))
+
+    # The messages page, newest first, each with its patient.
+    nav.get_by_role("link", name=re.compile("^Messages")).click()
+    page.wait_for_url(f"{base}/messages/")
+    items = page.locator("#patient-messages li")
+    assert items.count() == 2
+    assert "I fell this morning" in items.nth(0).inner_text()
+    assert "Urgentcase, Ursula" in items.nth(0).inner_text()
+    assert page.evaluate(UNLABELLED_CONTROLS) == []
+    page.screenshot(path=str(ARTIFACTS / "messages.png"), full_page=True)
+
+    # Open the patient from the message: the texts on the patient's page, unread first.
+    items.nth(1).get_by_role("link", name="Urgentcase, Ursula").click()
+    page.wait_for_url(re.compile(r"/patients/\d+/#inbox$"))
+    inbox = page.locator("#patient-inbox")
+    assert "my incision is leaking" in inbox.inner_text()
+    assert "Text the service could not fully read" in inbox.inner_text()
+    page.locator("#inbox").screenshot(path=str(ARTIFACTS / "patient-inbox.png"))
+
+    # Mark one read (a form post with its CSRF token): it shows who read it, and the count falls.
+    inbox.locator("li", has_text="my incision is leaking").get_by_role("button", name=re.compile("^Mark read")).click()
+    page.wait_for_selector(".flash-success")
+    assert page.get_by_role("navigation", name="Main").locator("#unread-messages-count").inner_text() == "1"
+    assert "Read by nurse.a" in page.locator("#patient-inbox li", has_text="my incision is leaking").inner_text()
+    from recovery.models import PatientMessage
+
+    assert PatientMessage.objects.get(text="my incision is leaking").read_by.get_username() == "nurse.a"

@@ -103,7 +103,7 @@ def test_the_cohort_page_takes_a_fixed_number_of_queries(
 ):
     # Queries: session, user, clinics; status counts; patients per procedure; pain quartiles by
     # procedure and day; the normal-activities share; the protocols, milestones and bands; the audit
-    # row; the navigation badge.
+    # row; the navigation's counts (open alerts and unread messages, one statement).
     log_days(make_patient(surgery_days_ago=10), {1: {"pain": 5}})
     with django_assert_num_queries(12):
         nurse_client_a.get(COHORT)
@@ -146,16 +146,21 @@ def test_the_cohort_statistics_and_the_pages_run_on_sqlite_too(tmp_path):
         "from recovery.models import Alert\n"
         "nurse = nurse_create(username='nurse.s', password='a-long-test-password-1', clinic_name='Clinic S').user\n"
         "Alert.objects.create(patient=p, kind='red_flag', severity='urgent', recovery_day=4, evidence_date=p.surgery_date, message='m')\n"
+        "from django.utils import timezone\n"
+        "from recovery.services import patient_message_record\n"
+        "patient_message_record(clinic_id=clinic.pk, patient_id=p.pk, text='leg feels weak', channel='app', reason='note', received_at=timezone.now())\n"
+        "patient_message_record(clinic_id=clinic.pk, patient_id=None, text='pain 4', channel='sms', reason='shared_phone', received_at=timezone.now(), candidates=[p.pk], source='7')\n"
         "client = Client()\n"
         "client.force_login(nurse)\n"
         "plain = {**settings.STORAGES, 'staticfiles': {'BACKEND': 'django.contrib.staticfiles.storage.StaticFilesStorage'}}\n"
         "with override_settings(STORAGES=plain):\n"
-        "    for url in ('/', '/?status=alert&q=q3', '/?fragment=1', f'/patients/{p.pk}/', '/alerts/', '/cohort/'):\n"
+        "    for url in ('/', '/?status=alert&q=q3', '/?fragment=1', f'/patients/{p.pk}/', '/alerts/', '/cohort/', '/messages/'):\n"
         "        response = client.get(url)\n"
         "        assert response.status_code == 200, (url, response.status_code)\n"
         "    html = client.get('/').content.decode()\n"
         "    assert html.index('Q3, S') < html.index('Q0, S'), 'the alerted patient comes first'\n"
         "    assert '8<span class=\"muted\">/10</span>' in html\n"
+        "    assert '2 unread messages' in html and 'aria-label=\"2 unread\"' in html\n"
         "print('sqlite ok')\n"
     )
     # As `make run` has it: no Redis, SQLite and Celery's filesystem transport under VAR_DIR.

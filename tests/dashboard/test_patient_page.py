@@ -5,9 +5,12 @@ import re
 
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from notifications.models import Message
 from patients.models import AuditEvent, Patient
+from recovery.models import Alert
+from recovery.services import patient_message_record
 
 
 def _url(patient):
@@ -82,10 +85,14 @@ def test_the_page_shows_the_sms_history_with_delivery_status(nurse_client_a, mak
     Message.objects.create(
         patient=patient, direction="in", purpose="inbound", status="received", to_phone="+15550009999", body="PAIN 4"
     )
+    Message.objects.create(patient=patient, purpose="page", status="sent", to_phone="+15550101001", body="Recovery alert (urgent)")
     html = nurse_client_a.get(_url(patient)).content.decode()
     sms = html[html.index('id="sms"') :]
     assert "Delivered" in sms and "Undelivered" in sms and "30003 Unreachable handset" in sms
     assert "from patient" in sms and "PAIN 4" in sms
+    # A page about the patient went to the nurse, not to the patient.
+    page_row = next(row for row in sms.split("<tr>") if "Recovery alert (urgent)" in row)
+    assert "to the on-call nurse" in page_row and "to patient" not in page_row
 
 
 def test_another_clinics_patient_is_a_404_and_tells_nothing(nurse_client_b, make_patient):
@@ -115,22 +122,27 @@ def test_the_patient_page_takes_a_fixed_number_of_queries(
 ):
     # Queries: 1 session, 2 user, 3 the nurse's clinics, 4 the patient with the summary (scoped to
     # the nurse's clinics), 5-7 the protocol, its milestones, its bands, 8 the daily records,
-    # 9 the alerts, 10 the messages, 11 the audit row, 12 open alerts for the navigation badge.
+    # 9 the alerts, 10 the SMS history, 11 the patient's messages waiting for a nurse, 12 the audit
+    # row, 13 the navigation's counts (open alerts and unread messages, one statement).
     short = make_patient(surgery_days_ago=5)
     log_days(short, {1: {"pain": 5}})
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         nurse_client_a.get(_url(short))
     long = make_patient(surgery_days_ago=60)
     log_days(
         long, {d: {"pain": 6 - d // 12, "walking_minutes": d, "symptoms": ["fever"] if d % 9 == 0 else []} for d in range(60)}
     )
-    for severity in ("urgent", "high", "routine"):
-        raise_alert(
-            long, severity=severity, kind={"urgent": "red_flag", "high": "pain_high", "routine": "missed_checkins"}[severity]
-        )
+    # The fevers opened the urgent red-flag alert at their check-ins; one alert of each other severity.
+    assert Alert.objects.filter(patient=long, kind="red_flag", severity="urgent").count() == 1
+    for severity in ("high", "routine"):
+        raise_alert(long, severity=severity, kind={"high": "pain_high", "routine": "missed_checkins"}[severity])
     for n in range(30):
         Message.objects.create(patient=long, purpose="reminder", status="delivered", to_phone=long.phone, body=f"Reminder {n}")
-    with django_assert_num_queries(12):
+    for n in range(8):
+        patient_message_record(
+            clinic_id=long.clinic_id, patient_id=long.pk, text=f"Note {n}", channel="app", reason="note", received_at=timezone.now()
+        )
+    with django_assert_num_queries(13):
         nurse_client_a.get(_url(long))
 
 
