@@ -1,5 +1,7 @@
-"""Log lines that say which request or task wrote them: a request id (X-Request-ID) and the Celery
-task id, kept in context variables and added to every record; text or JSON (LOG_FORMAT)."""
+"""Logging: lines that say which request or task wrote them (a request id, echoed in X-Request-ID, and
+the Celery task id, kept in context variables and added to every record; text or JSON by LOG_FORMAT),
+and request logs that name the path, never the query string (a nurse's search for a name or a phone
+fragment must not land in the log)."""
 
 import contextvars
 import datetime
@@ -109,3 +111,21 @@ class JsonFormatter(logging.Formatter):
         if record.stack_info:
             entry["stack"] = self.formatStack(record.stack_info)
         return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+_QUERY = re.compile(r"(/[^\s?\"']*)\?[^\s\"']*")
+
+
+def without_query(text: str) -> str:
+    return _QUERY.sub(r"\1", text)
+
+
+class DropQueryStrings(logging.Filter):
+    """For django.server (runserver's access lines) and django.request (4xx and 5xx warnings)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = without_query(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(without_query(arg) if isinstance(arg, str) else arg for arg in record.args)
+        return True

@@ -51,7 +51,7 @@ def commands(*, host: str, port: int) -> dict[str, list[str]]:
             "--bind", f"{host}:{port}",
             "--workers", os.environ.get("WEB_WORKERS", "2"),
             "--worker-class", "gthread", "--threads", os.environ.get("WEB_THREADS", "4"),
-            "--access-logfile", "-",
+            "--config", "python:config.gunicorn",
             "--graceful-timeout", "10",
         ],
         # Routine work (judging batches, reminders, the sweep) on two processes; they also take pages

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from dashboard.charts import cohort_pain_chart, milestone_shown_state, milestone_timeline, pain_chart, walking_chart
+from dashboard.charts import cohort_pain_chart, milestone_timeline, pain_chart, walking_chart
 from dashboard.forms import (
     AcknowledgeForm,
     AlertsFilterForm,
@@ -48,15 +48,22 @@ from patients.selectors import clinics_for_user
 from recovery.models import PatientMessage
 from recovery.protocols import protocol_plan, protocol_plans
 from recovery.selectors import patient_progress
-from recovery.selectors.cohort import cohort_milestone_share, cohort_pain_by_day, cohort_procedure_counts, cohort_status_counts
+from recovery.selectors.cohort import (
+    MIN_PATIENTS_FOR_MEDIAN,
+    cohort_milestone_share,
+    cohort_pain_by_day,
+    cohort_procedure_counts,
+    cohort_rule_usefulness,
+    cohort_status_counts,
+    milestone_judged_by_day,
+)
 from recovery.selectors.messages import message_patient_ids, patient_inbox, patient_message_list
-from recovery.services.alerts import alert_acknowledge, alert_resolve
+from recovery.services.alerts import AlertAlreadyResolved, alert_acknowledge, alert_resolve
 from recovery.services.messages import patient_message_read
 
 CHANNEL = "dashboard"
 COHORT_MAX_DAY = 90
 MESSAGES_PAGE_SIZE = 50
-NORMAL_ACTIVITIES_BY_DAY = 56
 
 
 def nurse_required(view):
@@ -165,9 +172,8 @@ def _render_patient(request, patient, *, contact_form=None, alert_errors=None, s
     pain_days = [d for d in days if d["pain"] is not None]
     latest_pain = pain_days[-1] if pain_days else None
     red_flag_days = [d for d in days if d["symptoms"]]
+    # One state per milestone, the engine's (recovery.protocols.milestone_state).
     milestones = progress["milestones"]
-    for milestone in milestones:
-        milestone["shown_state"] = milestone_shown_state(milestone, today_day=progress["recovery_day"])
     audit_record(
         actor=request.user,
         patient=patient,
@@ -188,8 +194,8 @@ def _render_patient(request, patient, *, contact_form=None, alert_errors=None, s
         "red_flag_days": red_flag_days,
         "overdue": [m for m in milestones if m["state"] == "overdue"],
         "reached": [m for m in milestones if m["state"] == "reached"],
-        "due": [m for m in milestones if m["shown_state"] == "due"],
-        "late": [m for m in milestones if m["shown_state"] == "late"],
+        "due": [m for m in milestones if m["state"] == "due"],
+        "late": [m for m in milestones if m["state"] == "late"],
         "logged_count": len(logged),
         "alerts": alerts,
         "sms": sms,
@@ -290,14 +296,28 @@ def alert_acknowledge_view(request, alert_id: int):
 @require_POST
 def alert_resolve_view(request, alert_id: int):
     alert = _alert_or_404(request, alert_id)
+    default_next = reverse("dashboard:patient", args=[alert.patient_id]) + "#alerts"
     form = ResolveForm(request.POST)
-    if not form.is_valid():
+    errors = None
+    if form.is_valid():
+        try:
+            alert = alert_resolve(
+                alert=alert, user=request.user, note=form.cleaned_data["note"], useful=form.cleaned_data["useful"]
+            )
+        except AlertAlreadyResolved:
+            messages.error(request, "This alert is already resolved.")
+            return redirect(_safe_next(request, default_next))
+        except ValidationError as exc:
+            errors = [m for field_messages in exc.message_dict.values() for m in field_messages]
+    else:
+        errors = [m for field_messages in form.errors.values() for m in field_messages]
+    if errors:
         patient = _patient_or_404(request, alert.patient_id)
-        return _render_patient(request, patient, alert_errors={alert.pk: form.errors["note"]}, status=400)
-    alert = alert_resolve(alert=alert, user=request.user, note=form.cleaned_data["note"])
+        return _render_patient(request, patient, alert_errors={alert.pk: errors}, status=400)
     _audit_alert(request, alert, "resolved")
-    messages.success(request, f"Alert resolved: {alert.get_kind_display()} for {alert.patient}.")
-    return redirect(_safe_next(request, reverse("dashboard:patient", args=[alert.patient_id]) + "#alerts"))
+    label = f" ({alert.get_useful_display().lower()})" if alert.useful else ""
+    messages.success(request, f"Alert resolved{label}: {alert.get_kind_display()} for {alert.patient}.")
+    return redirect(_safe_next(request, default_next))
 
 
 @nurse_required
@@ -353,8 +373,11 @@ def cohort(request):
     counts = cohort_status_counts(clinic_ids=clinic_ids)
     per_procedure = cohort_procedure_counts(clinic_ids=clinic_ids)
     pain = cohort_pain_by_day(clinic_ids=clinic_ids, max_day=COHORT_MAX_DAY)
-    shares = {s.procedure: s for s in cohort_milestone_share(clinic_ids=clinic_ids, by_day=NORMAL_ACTIVITIES_BY_DAY, as_of=today)}
     plans = protocol_plans()
+    # Each procedure's share is judged at the end of its own normal-activities window.
+    judged_by = milestone_judged_by_day(plans)
+    shares = {s.procedure: s for s in cohort_milestone_share(clinic_ids=clinic_ids, by_day=judged_by, as_of=today)}
+    usefulness = cohort_rule_usefulness(clinic_ids=clinic_ids, as_of=today)
     procedures = []
     for code, label in Procedure.choices:
         rows = [r for r in pain if r.procedure == code]
@@ -367,6 +390,7 @@ def cohort(request):
                 "label": label,
                 "patients": per_procedure.get(code, 0),
                 "share": shares.get(code),
+                "by_day": judged_by.get(code),
                 "rows": [(r, plan.pain_max(r.recovery_day) if plan else None) for r in rows],
                 "chart": cohort_pain_chart(rows=rows, plan=plan, max_day=COHORT_MAX_DAY, chart_id=f"cohort-{code}", label=label),
             }
@@ -384,7 +408,9 @@ def cohort(request):
         "form": form,
         "counts": counts,
         "procedures": procedures,
-        "by_day": NORMAL_ACTIVITIES_BY_DAY,
+        "usefulness": usefulness,
+        "patient_weeks": usefulness[0].patient_weeks if usefulness else 0,
+        "min_patients": MIN_PATIENTS_FOR_MEDIAN,
         "max_day": COHORT_MAX_DAY,
         "selected_clinics": [c for c in request.clinics if c.pk in clinic_ids],
     }

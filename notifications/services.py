@@ -8,7 +8,6 @@ and hands it to Twilio through notifications.twilio. The relays find what the br
 
 import datetime
 import logging
-import re
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -25,7 +24,7 @@ from notifications.grammar import sms_read
 from notifications.models import Message
 from notifications.ratelimit import rate_slot_reserve
 from notifications.schedule import next_allowed, quiet_now
-from notifications.selectors import DueReminder, patient_for_phone, reminders_due
+from notifications.selectors import DueReminder, reminders_due, sms_sender
 from notifications.twilio import (
     INVALID_NUMBER,
     OPTED_OUT,
@@ -36,12 +35,14 @@ from notifications.twilio import (
     sms_send,
 )
 from patients.audit import AuditSource, audit_record
-from patients.models import EnrollmentCode, Patient
+from patients.models import Patient
 from patients.selectors import on_call_roster
-from recovery.choices import AlertKind, AlertStatus, Channel
+from patients.services import CODE_MASK, enrollment_code_for_sending, enrollment_code_seed_forget
+from recovery.choices import AlertKind, AlertStatus, Channel, MessageReason
 from recovery.models import Alert, AlertEvent, DailyRecord
 from recovery.queueing import queue_on_commit
-from recovery.services import checkin_submit
+from recovery.red_flags import red_flag_advice
+from recovery.services import checkin_submit, patient_message_record
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +75,6 @@ PATIENT_PURPOSES = frozenset({Purpose.REMINDER, Purpose.ENROLLMENT, Purpose.REPL
 QUIET_PURPOSES = frozenset({Purpose.REMINDER, Purpose.ENROLLMENT})
 # The error code recorded when a send broke off after Twilio may have taken it.
 MAYBE_SENT = "maybe-sent"
-_CODE = re.compile(r"\b[0-9A-Z]{5}-[0-9A-Z]{5}\b")
 _SMS_NAMESPACE = uuid.UUID("5d6f3f2e-5a43-4a57-9a51-2d0c9c7f0a11")
 
 
@@ -195,6 +195,8 @@ def _defer(message: Message, *, until: datetime.datetime, now: datetime.datetime
 def _finish(message: Message, *, status: str, now: datetime.datetime, reason: str = "", **fields) -> None:
     """Record the outcome of a claimed message (only while it is still ours: status sending)."""
     Message.objects.filter(pk=message.pk, status=Status.SENDING).update(status=status, reason=reason[:200], updated_at=now, **fields)
+    if status in (Status.DROPPED, Status.FAILED):
+        _invitation_done(message)
 
 
 def _reason_not_to_send(
@@ -282,6 +284,8 @@ def messages_send(*, message_ids: list[int], now: datetime.datetime | None = Non
     to_send = []
     for message in messages:
         verdict = _reason_not_to_send(message, now, checked_in=checked_in, alert_status=alert_status)
+        if verdict is None and message.purpose == Purpose.ENROLLMENT:
+            verdict = _invitation_render(message, now)
         if verdict is None:
             to_send.append(message)
             continue
@@ -339,10 +343,11 @@ def _deliver(message: Message):
     if wait > 0:
         time.sleep(wait)
     if sms_backend() == "log":
+        # The stored body: an invitation's code stays masked in the log.
         logger.info("SMS (log backend) #%s %s to %s: %s", message.pk, message.purpose, message.to_phone, message.body)
         return "logged", None
     try:
-        return "sent", sms_send(to=message.to_phone, body=message.body)
+        return "sent", sms_send(to=message.to_phone, body=_outgoing_body(message))
     except SmsSendError as exc:
         return "error", exc
 
@@ -396,9 +401,36 @@ def _sids_record(messages: list[Message]) -> None:
 
 
 def _after_sent(message: Message) -> None:
-    """An invitation's code is single use and stored only as a hash: keep it in the history no longer."""
+    _invitation_done(message)
+
+
+def _invitation_code_id(message: Message) -> int | None:
+    """The enrollment code an invitation carries, from its key "enrollment:<patient>:<code>"."""
+    parts = (message.dedupe_key or "").split(":")
+    return int(parts[2]) if len(parts) == 3 and parts[0] == "enrollment" and parts[2].isdigit() else None
+
+
+def _invitation_render(message: Message, now: datetime.datetime) -> tuple[str, None] | None:
+    """Put the live code into an invitation at the moment it is handed over (never into the row).
+    The stored body holds CODE_MASK; a code used, replaced or expired meanwhile drops the message."""
+    code_id = _invitation_code_id(message)
+    code = enrollment_code_for_sending(code_id=code_id, now=now) if code_id is not None else None
+    if code is None or CODE_MASK not in message.body:
+        return "the enrollment code was used, replaced or has expired", None
+    message.outgoing_body = message.body.replace(CODE_MASK, code)
+    return None
+
+
+def _outgoing_body(message: Message) -> str:
+    return getattr(message, "outgoing_body", message.body)
+
+
+def _invitation_done(message: Message) -> None:
+    """An invitation sent, dropped or failed: its code can no longer be derived by anyone."""
     if message.purpose == Purpose.ENROLLMENT:
-        Message.objects.filter(pk=message.pk).update(body=_CODE.sub("*****-*****", message.body))
+        code_id = _invitation_code_id(message)
+        if code_id is not None:
+            enrollment_code_seed_forget(code_id=code_id)
 
 
 def _send_failed(message: Message, exc: SmsSendError, now: datetime.datetime) -> str:
@@ -458,7 +490,7 @@ def _number_invalid(message: Message, now: datetime.datetime) -> None:
 
 def _find_unrecorded(message: Message, *, since: datetime.datetime) -> str | None:
     """A SID at Twilio for this message that no other row holds, or None."""
-    sid = sms_find_sent(to=message.to_phone, body=message.body, since=since)
+    sid = sms_find_sent(to=message.to_phone, body=_outgoing_body(message), since=since)
     if sid and Message.objects.filter(provider_sid=sid).exclude(pk=message.pk).exists():
         return None
     return sid
@@ -593,22 +625,22 @@ def _reminders_write(batch: list[DueReminder], now: datetime.datetime) -> int:
 # --- the enrollment invitation ------------------------------------------------------------------------
 
 
-def enrollment_invitation_enqueue(*, patient: Patient, code: str, now: datetime.datetime | None = None) -> Message | None:
+def enrollment_invitation_enqueue(*, patient: Patient, code_id: int, now: datetime.datetime | None = None) -> Message | None:
     """Text the patient the enrollment code, in the caller's transaction, where the patient opted in.
 
-    Outside the clinic's quiet hours it goes at once; inside them, when they end.
+    Outside the clinic's quiet hours it goes at once; inside them, when they end. The stored body
+    holds the code masked; the send puts the live code in at the moment it is handed over.
     """
     if not patient.sms_opt_in or patient.phone_invalid_at is not None:
         return None
     now = now or timezone.now()
     clinic = patient.clinic
-    code_id = EnrollmentCode.objects.filter(patient=patient).order_by("-id").values_list("id", flat=True).first()
     send_at = next_allowed(now, tz=ZoneInfo(patient.timezone), quiet_start=clinic.quiet_hours_start, quiet_end=clinic.quiet_hours_end)
     return message_enqueue(
         purpose=Purpose.ENROLLMENT,
         patient=patient,
         to_phone=patient.phone,
-        body=texts.invitation_text(language=patient.language, clinic=clinic.name, code=code, days=settings.ENROLLMENT_CODE_DAYS),
+        body=texts.invitation_text(language=patient.language, clinic=clinic.name, code=CODE_MASK, days=settings.ENROLLMENT_CODE_DAYS),
         dedupe_key=f"enrollment:{patient.pk}:{code_id}",
         send_after=send_at if send_at > now else None,
         expires_at=now + datetime.timedelta(days=settings.ENROLLMENT_CODE_DAYS),
@@ -783,14 +815,16 @@ def sms_receive(*, from_phone: str, to_phone: str, body: str, message_sid: str, 
     """Act on one inbound SMS and return the answer's text.
 
     An unknown number gets a neutral answer and nothing is stored. Otherwise the message goes into the
-    patient's history (once per MessageSid: a retried webhook gets the first answer again), then:
+    history (once per MessageSid: a retried webhook gets the first answer again), audited, then:
     STOP words opt out, START words opt back in, HELP words get help with the clinic's phone, a
-    check-in (a pain 0-10, or the short grammar) is merged into the patient's local today through
-    checkin_submit, and anything else is kept for the care team and answered with help.
+    check-in (a pain 0-10, or the grammar's readings) is merged into the patient's local today through
+    checkin_submit. Whatever the grammar did not fully read waits for a nurse as an unread message, and
+    the answer says so. A text from a phone that several active patients share is given to none of
+    them: it waits for the nurses with the candidates named (sms_sender).
     """
     now = now or timezone.now()
-    patient = patient_for_phone(phone=from_phone)
-    if patient is None:
+    sender = sms_sender(phone=from_phone)
+    if sender.patient is None and not sender.sharing:
         return texts.UNKNOWN_SENDER
     body = (body or "")[:1600]
     answer_key = f"answer:{message_sid}" if message_sid else None
@@ -801,11 +835,11 @@ def sms_receive(*, from_phone: str, to_phone: str, body: str, message_sid: str, 
                 return previous
         try:
             with transaction.atomic():
-                Message.objects.create(
+                inbound = Message.objects.create(
                     direction=Message.Direction.INBOUND,
                     purpose=Purpose.INBOUND,
                     status=Status.RECEIVED,
-                    patient=patient,
+                    patient=sender.patient,
                     to_phone=(to_phone or "")[:16],
                     from_phone=from_phone[:16],
                     body=body,
@@ -814,11 +848,16 @@ def sms_receive(*, from_phone: str, to_phone: str, body: str, message_sid: str, 
         except IntegrityError:
             # The same MessageSid arrived concurrently and has been handled: answer as it was answered.
             return Message.objects.filter(dedupe_key=answer_key).values_list("body", flat=True).first() or ""
-        purpose, answer = _inbound_act(patient=patient, body=body, message_sid=message_sid, now=now)
+        for patient in (sender.patient,) if sender.patient else sender.sharing:
+            audit_record(actor=None, patient=patient, action="create", resource="sms", detail=f"inbound SMS #{inbound.pk}", channel="sms", at=now)
+        if sender.patient is not None:
+            purpose, answer = _inbound_act(patient=sender.patient, body=body, inbound=inbound, message_sid=message_sid, now=now)
+        else:
+            purpose, answer = _inbound_shared(sharing=sender.sharing, body=body, inbound=inbound, now=now)
         Message.objects.create(
             purpose=purpose,
             status=Status.SENT,
-            patient=patient,
+            patient=sender.patient,
             to_phone=from_phone[:16],
             from_phone=(to_phone or "")[:16],
             body=answer,
@@ -829,7 +868,15 @@ def sms_receive(*, from_phone: str, to_phone: str, body: str, message_sid: str, 
     return answer
 
 
-def _inbound_act(*, patient: Patient, body: str, message_sid: str, now: datetime.datetime) -> tuple[str, str]:
+def _unread(*, patient: Patient, body: str, inbound: Message, now: datetime.datetime) -> None:
+    """The patient's words the grammar did not fully read, kept unread for the clinic's nurses."""
+    patient_message_record(
+        clinic_id=patient.clinic_id, patient_id=patient.pk, text=body, channel=Channel.SMS, reason=MessageReason.NOT_UNDERSTOOD,
+        received_at=now, date=patient.local_today(now), source=str(inbound.pk),
+    )
+
+
+def _inbound_act(*, patient: Patient, body: str, inbound: Message, message_sid: str, now: datetime.datetime) -> tuple[str, str]:
     clinic = patient.clinic
     reading = sms_read(body)
     if reading.kind == "opt_out":
@@ -843,7 +890,8 @@ def _inbound_act(*, patient: Patient, body: str, message_sid: str, now: datetime
     if reading.kind == "checkin":
         fields = dict(reading.fields)
         if not reading.complete:
-            # Part of it was not understood: keep the patient's own words for the nurse.
+            # Part of it was not understood: the patient's own words go on the day's record and wait
+            # for a nurse as an unread message (checkin_submit keeps the note as one).
             fields["note"] = body[:2000]
         try:
             outcome = checkin_submit(
@@ -854,12 +902,49 @@ def _inbound_act(*, patient: Patient, body: str, message_sid: str, now: datetime
                 channel=Channel.SMS,
                 now=now,
                 audit=AuditSource.of(patient.user, channel="sms"),
+                note_reason=MessageReason.NOT_UNDERSTOOD,
+                note_source=str(inbound.pk),
             )
         except ValidationError:
-            # Before the surgery date: there is no recovery day to record it on.
+            # Before the surgery date: there is no recovery day to record it on; a nurse reads it.
+            _unread(patient=patient, body=body, inbound=inbound, now=now)
             return Purpose.HELP, texts.not_understood_text(language=patient.language, clinic=clinic.name, clinic_phone=clinic.phone)
-        return Purpose.REPLY, texts.thanks_text(language=patient.language, fields=fields, advice=outcome.body.get("advice"))
+        answer = texts.thanks_text(language=patient.language, fields=fields, advice=outcome.body.get("advice"))
+        if not reading.complete:
+            answer = texts.partly_read_text(language=patient.language, answer=answer)
+        return Purpose.REPLY, answer
+    if reading.complete:
+        # Understood, with nothing to record ("thanks", "no fever"): kept in the history, thanked.
+        return Purpose.REPLY, texts.received_text(language=patient.language)
+    _unread(patient=patient, body=body, inbound=inbound, now=now)
     return Purpose.HELP, texts.not_understood_text(language=patient.language, clinic=clinic.name, clinic_phone=clinic.phone)
+
+
+def _inbound_shared(*, sharing: tuple[Patient, ...], body: str, inbound: Message, now: datetime.datetime) -> tuple[str, str]:
+    """A text from a phone that several active patients hold: carrier keywords act on the number; any
+    other text waits for the nurses of each clinic involved, naming that clinic's candidates, and the
+    sender is told that a nurse will read it (with the red-flag advice where it names a red flag)."""
+    lead = sharing[0]
+    reading = sms_read(body)
+    if reading.kind == "opt_out":
+        patients_sms_opt_out(phone=lead.phone, now=now, reason=f"the number texted {body.strip()[:20]!r}")
+        return Purpose.OPT_OUT, texts.opted_out_text(language=lead.language, clinic=lead.clinic.name)
+    if reading.kind == "opt_in":
+        patients_sms_opt_in(phone=lead.phone, now=now)
+        return Purpose.OPT_IN, texts.opted_in_text(language=lead.language, clinic=lead.clinic.name)
+    if reading.kind == "help":
+        return Purpose.HELP, texts.help_text(language=lead.language, clinic=lead.clinic.name, clinic_phone=lead.clinic.phone)
+    by_clinic: dict[int, list[Patient]] = {}
+    for patient in sharing:
+        by_clinic.setdefault(patient.clinic_id, []).append(patient)
+    for clinic_id, patients in by_clinic.items():
+        patient_message_record(
+            clinic_id=clinic_id, patient_id=None, text=body, channel=Channel.SMS, reason=MessageReason.SHARED_PHONE,
+            received_at=now, candidates=[p.pk for p in patients],
+            source=str(inbound.pk) if len(by_clinic) == 1 else f"{inbound.pk}/{clinic_id}",
+        )
+    advice = red_flag_advice(reading.fields.get("symptoms"), language=lead.language, procedure=lead.procedure)
+    return Purpose.HELP, texts.shared_phone_text(language=lead.language, clinic=lead.clinic.name, clinic_phone=lead.clinic.phone, advice=advice)
 
 
 # Twilio's message statuses, as ours; the first final one (delivered, undelivered, failed) stands.

@@ -34,9 +34,20 @@ HELP = {
 
 CLINIC_PHONE_MISSING = {"en": "the clinic", "es": "la clínica"}
 
+# Said only where it is so: every such message waits, unread, on the nurses' worklist.
 NOT_UNDERSTOOD = {
-    "en": "We keep your message for the care team, who read messages in office hours.",
-    "es": "Guardamos su mensaje para el equipo de atención, que lee los mensajes en horario de oficina.",
+    "en": "A nurse will read your message in office hours.",
+    "es": "Una enfermera leerá su mensaje en horario de oficina.",
+}
+
+PARTLY_READ = {
+    "en": "A nurse will read the rest of your message in office hours.",
+    "es": "Una enfermera leerá el resto de su mensaje en horario de oficina.",
+}
+
+SHARED_PHONE = {
+    "en": "Several patients use this phone, so a nurse will read your message in office hours. Urgent? Call {phone}.",
+    "es": "Varios pacientes usan este teléfono: una enfermera leerá su mensaje en horario de oficina. ¿Urgente? Llame al {phone}.",
 }
 
 OPTED_OUT = {
@@ -47,6 +58,11 @@ OPTED_OUT = {
 OPTED_IN = {
     "en": "You will get daily check-in texts from {clinic} again. Reply STOP to end them. {not_watched}",
     "es": "Volverá a recibir los mensajes diarios de {clinic}. Responda STOP para dejar de recibirlos. {not_watched}",
+}
+
+RECEIVED = {
+    "en": "Thank you for your message.",
+    "es": "Gracias por su mensaje.",
 }
 
 THANKS = {
@@ -131,6 +147,18 @@ def not_understood_text(*, language: str, clinic: str, clinic_phone: str) -> str
     return NOT_UNDERSTOOD[lang] + " " + help_text(language=lang, clinic=clinic, clinic_phone=clinic_phone)
 
 
+def partly_read_text(*, language: str, answer: str) -> str:
+    """A check-in answer for a reply read only in part: what was recorded, and who reads the rest."""
+    return f"{PARTLY_READ[_lang(language)]} {answer}"
+
+
+def shared_phone_text(*, language: str, clinic: str, clinic_phone: str, advice: str | None) -> str:
+    """The answer to a text from a phone several patients share: a nurse reads it; red-flag advice at once."""
+    lang = _lang(language)
+    text = SHARED_PHONE[lang].format(phone=clinic_phone or CLINIC_PHONE_MISSING[lang])
+    return f"{text} {advice or NOT_WATCHED[lang]}"
+
+
 def opted_out_text(*, language: str, clinic: str) -> str:
     return OPTED_OUT[_lang(language)].format(clinic=clinic)
 
@@ -138,6 +166,12 @@ def opted_out_text(*, language: str, clinic: str) -> str:
 def opted_in_text(*, language: str, clinic: str) -> str:
     lang = _lang(language)
     return OPTED_IN[lang].format(clinic=clinic, not_watched=NOT_WATCHED[lang])
+
+
+def received_text(*, language: str) -> str:
+    """The answer to a reply understood with nothing to record ("thanks", "no fever")."""
+    lang = _lang(language)
+    return f"{RECEIVED[lang]} {NOT_WATCHED[lang]}"
 
 
 def thanks_text(*, language: str, fields: dict, advice: str | None) -> str:

@@ -7,13 +7,12 @@ from dataclasses import dataclass
 from django.db import connection
 
 from patients.models import AuditEvent, Patient
+from patients.network import client_ip
 
 
 def _client_ip(request) -> str | None:
-    if request is None:
-        return None
-    # REMOTE_ADDR is what the proxy in front of us set; we do not trust a client's X-Forwarded-For.
-    return request.META.get("REMOTE_ADDR") or None
+    # The throttles' rule (NUM_PROXIES): a client's own X-Forwarded-For is not trusted.
+    return client_ip(request)
 
 
 @dataclass(frozen=True)

@@ -57,6 +57,18 @@ class AlertStatus(models.TextChoices):
 ACTIVE_ALERT_STATUSES = (AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED)
 
 
+class AlertUsefulness(models.TextChoices):
+    """The nurse's word, on resolving, on whether the alert was worth raising: how rules are tuned."""
+
+    NEEDED_ACTION = "needed_action", "Needed action"
+    NOT_NEEDED = "not_needed", "Not needed"
+    DUPLICATE = "duplicate", "Duplicate"
+
+
+# A nurse resolving an alert of these severities says what was done.
+NOTE_REQUIRED_SEVERITIES = frozenset({Severity.URGENT, Severity.HIGH})
+
+
 class Channel(models.TextChoices):
     APP = "app", "Mobile app"
     SYNC = "sync", "Mobile app (offline sync)"

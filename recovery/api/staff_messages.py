@@ -11,7 +11,8 @@ from patients.audit import audit_record_many
 from patients.models import AuditEvent
 from patients.openapi import error_responses
 from patients.permissions import IsStaff
-from recovery.api.staff import _STAFF_ERRORS, StaffPagination
+from recovery.api.pagination import StrictPagination
+from recovery.api.staff import _STAFF_ERRORS
 from recovery.choices import Channel, MessageReason
 from recovery.models import PatientMessage
 from recovery.selectors.messages import MESSAGE_STATUSES, message_patient_ids, patient_message_list
@@ -65,7 +66,7 @@ class StaffPatientMessageList(generics.ListAPIView):
     notes, newest first; unread ones wait until a nurse marks them read."""
 
     permission_classes = [IsStaff]
-    pagination_class = StaffPagination
+    pagination_class = StrictPagination
     serializer_class = StaffPatientMessageSerializer
     filter_backends = []
 

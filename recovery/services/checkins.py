@@ -12,10 +12,11 @@ from django.utils import timezone
 
 from patients.audit import AuditSource, audit_record
 from patients.models import Patient
-from recovery.choices import Channel
+from recovery.choices import Channel, MessageReason
 from recovery.models import CheckinSubmission, DailyRecord, EvaluationState
 from recovery.queueing import judging_request_on_commit
 from recovery.red_flags import red_flag_advice
+from recovery.services.messages import patient_message_record
 from recovery.services.red_flag_alerts import red_flag_alert_raise
 
 
@@ -280,6 +281,8 @@ def checkin_submit(
     channel: str = Channel.APP,
     now: datetime.datetime | None = None,
     audit: AuditSource | None = None,
+    note_reason: str = MessageReason.NOTE,
+    note_source: str = "",
 ) -> CheckinOutcome:
     """Store a check-in as it came, merge it into the day's record, and hand the patient to judgement.
 
@@ -292,7 +295,9 @@ def checkin_submit(
        row when `audit` names who is checking in.
     4. A red flag opens (or adds to) the red-flag alert in the same transaction, with the page it owes
        (red_flag_alert_raise): the alert exists before the answer is sent, with no worker involved.
-    5. Once committed, ask for a judging batch (at most one published per JUDGE_INTERVAL), which
+    5. A note (the patient's own words) waits for a nurse as an unread message, with its time and
+       channel (`note_reason`: the SMS path says `not_understood` for a reply it could not fully read).
+    6. Once committed, ask for a judging batch (at most one published per JUDGE_INTERVAL), which
        judges the rest of the evidence of every patient marked meanwhile.
 
     On PostgreSQL it is one statement (_CHECKIN_SQL): one round trip, its own transaction when the
@@ -306,12 +311,18 @@ def checkin_submit(
     advice = red_flag_advice(values.get("symptoms"), language=patient.language, procedure=patient.procedure)
 
     submit = _submit_sql if _use_sql() else _submit_orm
-    # A red flag is decided in the check-in's own transaction; without one the statement commits alone.
-    with transaction.atomic() if advice else nullcontext():
+    # A red flag and a note are written in the check-in's own transaction; without them the statement
+    # commits alone.
+    note = values.get("note")
+    with transaction.atomic() if (advice or note) else nullcontext():
         outcome = submit(patient=patient, client_id=client_id, date=date, values=values, payload=payload, channel=channel,
                          now=now, advice=advice, audit=audit)
-        if outcome is not None and outcome.status != "duplicate" and advice:
-            red_flag_alert_raise(patient=patient, date=date, day_symptoms=list(outcome.body.get("symptoms") or ()), now=now)
+        if outcome is not None and outcome.status != "duplicate":
+            if advice:
+                red_flag_alert_raise(patient=patient, date=date, day_symptoms=list(outcome.body.get("symptoms") or ()), now=now)
+            if note:
+                patient_message_record(clinic_id=patient.clinic_id, patient_id=patient.pk, text=note, channel=channel,
+                                       reason=note_reason, received_at=now, date=date, source=note_source or str(client_id))
     if outcome is None:
         # Another patient's client_id: say nothing about it.
         raise ValidationError({"client_id": ["This client_id has already been used."]})

@@ -56,16 +56,18 @@ def test_the_page_draws_pain_and_walking_against_the_expected_band(nurse_client_
 
 
 def test_milestones_are_laid_against_their_windows_with_their_state_in_words(nurse_client_a, make_patient, log_days):
-    patient = make_patient(surgery_days_ago=10)
-    log_days(patient, {0: {"milestones": ["first_walk"]}})
+    patient = make_patient(surgery_days_ago=10, added_on_day=0)
+    log_days(patient, {0: {"milestones": ["first_walk"]}, 3: {"pain": 4}})
     response = nurse_client_a.get(_url(patient))
     states = {m["code"]: m["state"] for m in response.context["progress"]["milestones"]}
     assert states["first_walk"] == "reached" and states["discharged"] == "overdue" and states["driving"] == "upcoming"
+    # Normal diet is past its overdue day too, but its protocol raises no alert for it: late.
+    assert states["normal_diet"] == "late"
     html = response.content.decode()
     timeline = re.search(r'<svg class="chart timeline".*?</svg>', html, re.S).group(0)
     assert timeline.count('class="reached-mark"') == 1
     assert "✕ overdue" in timeline and "✓ reached day 0" in timeline
-    assert "overdue: normal diet, discharged home." in html
+    assert "overdue: discharged home; late: normal diet." in html
 
 
 def test_the_page_shows_the_sms_history_with_delivery_status(nurse_client_a, make_patient):
@@ -211,7 +213,7 @@ def test_saving_unchanged_settings_writes_nothing(nurse_client_a, make_patient):
 def test_invalid_contact_settings_are_refused_with_the_field_named_and_nothing_changes(nurse_client_a, make_patient):
     patient = make_patient()
     cases = [
-        ({"phone": "555-0100"}, "phone", "E.164"),
+        ({"phone": "555-0100"}, "phone", "possible phone number"),
         ({"timezone": "Mars/Olympus_Mons"}, "timezone", "Unknown IANA time zone"),
         ({"reminder_time": "23:15"}, "reminder_time", "quiet hours"),
         ({"reminder_time": "25:99"}, "reminder_time", "valid time"),
@@ -259,8 +261,28 @@ def test_a_milestone_past_its_window_without_an_overdue_day_is_shown_as_late(nur
     patient = make_patient(surgery_days_ago=35)
     response = nurse_client_a.get(_url(patient))
     therapy = next(m for m in response.context["progress"]["milestones"] if m["code"] == "physical_therapy_started")
-    assert (therapy["state"], therapy["shown_state"]) == ("due", "late")
+    assert therapy["state"] == "late"
     html = response.content.decode()
     assert "◐</span> late (expected by day 28)" in html
     assert "◐ late" in re.search(r'<svg class="chart timeline".*?</svg>', html, re.S).group(0)
-    assert "late: off opioids, physical therapy started, driving." in html
+    # Added today, on day 35: nothing fell overdue while the patient was monitored.
+    assert "late: first walk, normal diet, discharged home, off opioids, physical therapy started, driving." in html
+
+
+def test_a_phone_typed_as_a_nurse_types_it_is_kept_in_e164(nurse_client_a, make_patient):
+    patient = make_patient()
+    response = nurse_client_a.post(_contact_url(patient), _contact(patient, phone="(312) 555-0142"))
+    assert response.status_code == 302
+    patient.refresh_from_db()
+    assert patient.phone == "+13125550142"
+
+
+def test_a_phone_another_clinics_active_patient_holds_is_refused_without_naming_the_clinic(nurse_client_a, make_patient, clinic_b):
+    patient = make_patient()
+    other = make_patient(clinic=clinic_b)
+    response = nurse_client_a.post(_contact_url(patient), _contact(patient, phone=other.phone))
+    assert response.status_code == 400
+    errors = str(response.context["contact_form"].errors["phone"])
+    assert "another clinic" in errors and clinic_b.name not in response.content.decode()
+    patient.refresh_from_db()
+    assert patient.phone != other.phone
