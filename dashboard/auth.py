@@ -104,6 +104,8 @@ def _start_again(request):
 @never_cache
 def login_code(request):
     """The second step: the code of the authenticator app."""
+    if request.user.is_authenticated:
+        return redirect(_next(request, reverse(settings.LOGIN_REDIRECT_URL)))
     user = _pending_user(request)
     if user is None:
         return _start_again(request)

@@ -5,6 +5,8 @@ import logging
 from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 
+from config.urls import urlpatterns as site_urlpatterns
+
 logger = logging.getLogger("notifications.webhooks")
 
 
@@ -16,4 +18,5 @@ def failing_sms_view(request):
     raise ValueError(f"could not read {body!r} from {sender}")
 
 
-urlpatterns = [path("sms-fails/", failing_sms_view)]
+# The site's own addresses too: middleware reverses some of them (the sign-in forms' rate limit).
+urlpatterns = [path("sms-fails/", failing_sms_view), *site_urlpatterns]
