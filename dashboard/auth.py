@@ -167,15 +167,21 @@ def _qr_svg(text: str) -> str:
     return image.to_string(encoding="unicode")
 
 
+class AdminLoginView(LoginView):
+    """The dashboard's sign-in form at the admin's address; after both steps, back to the admin."""
+
+    def get_redirect_url(self):
+        return super().get_redirect_url() or reverse("admin:index")
+
+
 def admin_login(request, extra_context=None):
     """The admin's sign-in is the dashboard's, with its second step; a signed-in user without the
     admin's permission goes to the dashboard rather than round in circles."""
     from django.contrib import admin
 
-    next_url = _next(request, reverse("admin:index"))
     if request.user.is_authenticated:
         if admin.site.has_permission(request):
-            return redirect(next_url)
+            return redirect(_next(request, reverse("admin:index")))
         messages.error(request, _("Your account cannot use the administration site."))
         return redirect(settings.LOGIN_REDIRECT_URL)
-    return redirect(_with_next("dashboard:login", next_url))
+    return AdminLoginView.as_view()(request)
