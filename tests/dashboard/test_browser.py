@@ -112,14 +112,12 @@ def shift(nurse_a, nurse_b, make_patient, log_days, raise_alert):
         error_code="30003",
         error_message="Unreachable destination handset",
     )
+    # Day 11's red flag opened its alert in the check-in's own transaction: only its age is set here.
+    from recovery.models import Alert
+
+    Alert.objects.filter(patient=urgent, kind="red_flag").update(created_at=now - datetime.timedelta(hours=2))
     alerts = {
-        "urgent": raise_alert(
-            urgent,
-            severity="urgent",
-            day=11,
-            message="Red-flag symptoms reported: fever, wound drainage.",
-            created_at=now - datetime.timedelta(hours=2),
-        ),
+        "urgent": Alert.objects.get(patient=urgent, kind="red_flag"),
         "high": raise_alert(
             high,
             severity="high",
