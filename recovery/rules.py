@@ -355,8 +355,9 @@ def _rise_flags(s: Snapshot, pains: list[tuple[datetime.date, int]]) -> tuple[li
 
 
 def pain_rising(s: Snapshot) -> Finding | None:
-    """After day 3, the mean of the last 3 logged days is 2 points (the MCID) or more above the
-    lowest 3-day mean so far (3 logged days in a row, since surgery)."""
+    """After day 3, the mean of the last `pain_rise_days` logged days is `pain_rise_points` (the MCID)
+    or more above the lowest such mean so far, and has been on `pain_rise_persist_days` logged days in
+    a row (one noisy day reaches nobody)."""
     th = s.thresholds
     pains = _logged(s, "pain")
     flags, sums, lowest = _rise_flags(s, pains)
@@ -482,14 +483,15 @@ def _trend_finding(s: Snapshot, values, trend_at, bound, *, kind: str, what: str
 
 
 def pain_not_improving(s: Snapshot) -> Finding | None:
-    """From day 14, the mean of the last 7 days' logged pain is above the protocol's upper bound."""
+    """From day 14, the mean of the last 7 days' logged pain is more than `pain_trend_margin` above
+    the protocol's upper bound, on `trend_persist_days` days in a row."""
     return _trend_finding(s, _logged(s, "pain"), _pain_trend_at, pain_bound, kind=AlertKind.PAIN_NOT_IMPROVING,
                           what="Pain not improving", unit="", expected="", word="or less", expected_key="expected_max")
 
 
 def walking_below_expected(s: Snapshot) -> Finding | None:
     """From day 7, the mean of the last 7 days' logged walking is below the protocol's lower bound,
-    on at least 4 logged days."""
+    on at least 4 logged days, on `trend_persist_days` days in a row."""
     return _trend_finding(s, _logged(s, "walking_minutes"), _walking_at, walking_bound, kind=AlertKind.WALKING_BELOW_EXPECTED,
                           what="Walking below expected", unit=" minutes a day", expected="at least ", word="minutes",
                           expected_key="expected_min")
