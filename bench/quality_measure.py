@@ -211,7 +211,8 @@ def report(qualities: list[tuple[str, Quality]], *, header: str = "") -> str:
     for role in ("tuning", "held_out"):
         lines += ["", f"Deviating patients, {role.replace('_', '-')} cohorts:", ""] + group_rows(qualities, role)
     held = pooled(qualities, "held_out")
-    lines += ["", "Held-out targets: " + "; ".join(f"{name}: {'met' if ok else 'NOT met'}" for name, ok in held.targets().items())]
+    if held.patients:
+        lines += ["", "Held-out targets: " + "; ".join(f"{name}: {'met' if ok else 'NOT met'}" for name, ok in held.targets().items())]
     for _, q in qualities:
         if q.late:
             lines += ["", f"Not alerted within {TARGET_WITHIN_DAYS} days of onset ({q.cohort}):"] + [f"- {line}" for line in q.late]
