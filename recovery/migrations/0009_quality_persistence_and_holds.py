@@ -13,11 +13,31 @@ HOLDS = {"discharged": 21, "normal_diet": 21}
 
 
 def tune(apps, schema_editor):
+    """Set the tuned numbers on the shipped protocols, each change kept in the protocol's history."""
+    from django.utils import timezone
+
     RecoveryProtocol = apps.get_model("recovery", "RecoveryProtocol")
     ProtocolMilestone = apps.get_model("recovery", "ProtocolMilestone")
-    RecoveryProtocol.objects.filter(pain_rise_days=3).update(pain_rise_days=5)
+    protocols = list(RecoveryProtocol.objects.filter(pain_rise_days=3).values_list("pk", flat=True))
+    RecoveryProtocol.objects.filter(pk__in=protocols).update(pain_rise_days=5)
+    milestones = list(
+        ProtocolMilestone.objects.filter(milestone__in=HOLDS, hold_days_while_on_track=0).values_list("pk", flat=True)
+    )
     for code, days in HOLDS.items():
-        ProtocolMilestone.objects.filter(milestone=code, hold_days_while_on_track=0).update(hold_days_while_on_track=days)
+        ProtocolMilestone.objects.filter(pk__in=milestones, milestone=code).update(hold_days_while_on_track=days)
+    now = timezone.now()
+    for model, ids in ((RecoveryProtocol, protocols), (ProtocolMilestone, milestones)):
+        historical = apps.get_model("recovery", f"Historical{model.__name__}")
+        fields = [f.attname for f in model._meta.concrete_fields if f.attname != "updated_at"]
+        historical.objects.bulk_create(
+            historical(
+                **{f: getattr(row, f) for f in fields},
+                history_date=now,
+                history_type="~",
+                history_change_reason="Tuned on the alert-quality cohorts",
+            )
+            for row in model.objects.filter(pk__in=ids)
+        )
 
 
 class Migration(migrations.Migration):
