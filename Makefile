@@ -44,7 +44,7 @@ test: $(STAMP_DEV)
 bench-sweep: $(STAMP_DEV)
 	$(PY) bench/bench_sweep.py $(BENCH_ARGS)
 
-## bench-quality: alert quality on a synthetic cohort replayed day by day (docs/alert-quality.md).
+## bench-quality: alert quality on five synthetic cohorts (two for tuning, three held out) replayed day by day (docs/alert-quality.md).
 bench-quality: $(STAMP_DEV)
 	$(PY) bench/alert_quality.py $(BENCH_ARGS)
 

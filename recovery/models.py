@@ -91,6 +91,15 @@ class RecoveryProtocol(models.Model):
     missed_days_early = models.PositiveSmallIntegerField(default=_T.missed_days_early, validators=_window("Missed days early on"), help_text="missed_checkins: full days without a check-in, early on.")
     missed_days_late = models.PositiveSmallIntegerField(default=_T.missed_days_late, validators=_window("Missed days later on"), help_text="missed_checkins: full days without a check-in, later.")
     missed_early_through_day = models.PositiveSmallIntegerField(default=_T.missed_early_through_day, validators=_day("The last day of the early count"), help_text="missed_checkins: the early count applies through this day.")
+    pain_rise_persist_days = models.PositiveSmallIntegerField(default=_T.pain_rise_persist_days, validators=_window("Days a rise in pain must last"), help_text="pain_rising: logged days in a row the rise must hold before it alerts.")
+    trend_persist_days = models.PositiveSmallIntegerField(default=_T.trend_persist_days, validators=_window("Days a trend must last"), help_text="pain_not_improving, walking_below_expected: days in a row the trend must hold before it alerts.")
+    pain_trend_margin = models.DecimalField(
+        max_digits=3,
+        decimal_places=1,
+        default=_T.pain_trend_margin,
+        validators=[MaxValueValidator(Decimal(PAIN_SCALE_MAX), message="A margin cannot be more than 10 points on the 0-10 scale.")],
+        help_text="pain_not_improving: points the week's mean must be above the bound.",
+    )
     missed_high_pain_at = models.PositiveSmallIntegerField(default=_T.missed_high_pain_at, validators=_pain_threshold("The pain that makes missed check-ins high"), help_text="missed_checkins is high when the last pain reported was at least this.")
     resolve_after_days = models.PositiveSmallIntegerField(default=_T.resolve_after_days, validators=_window("Days of settled pain before resolving"), help_text="A pain alert resolves after pain is back under the bound for this many days.")
     resolve_min_logged_days = models.PositiveSmallIntegerField(default=_T.resolve_min_logged_days, validators=_window("Logged pain days needed before resolving"), help_text="Logged pain values needed in those days before a pain alert resolves.")
@@ -115,9 +124,16 @@ class RecoveryProtocol(models.Model):
                 violation_error_message="A rise in pain must be more than 0 and at most 10 points.",
             ),
             models.CheckConstraint(
+                condition=Q(pain_trend_margin__gte=0, pain_trend_margin__lte=PAIN_SCALE_MAX),
+                name="protocol_pain_trend_margin_0_10",
+                violation_error_message="The margin of pain_not_improving is from 0 to 10 points.",
+            ),
+            models.CheckConstraint(
                 condition=(
                     _between("pain_high_days", 1, WINDOW_DAYS_MAX)
                     & _between("pain_rise_days", 1, WINDOW_DAYS_MAX)
+                    & _between("pain_rise_persist_days", 1, WINDOW_DAYS_MAX)
+                    & _between("trend_persist_days", 1, WINDOW_DAYS_MAX)
                     & _between("trend_days", 1, WINDOW_DAYS_MAX)
                     & _between("pain_trend_min_logged_days", 1, WINDOW_DAYS_MAX)
                     & _between("walking_min_logged_days", 1, WINDOW_DAYS_MAX)
@@ -163,6 +179,11 @@ class ProtocolMilestone(models.Model):
     expected_by = models.PositiveSmallIntegerField(validators=_day("Expected by"))
     overdue_after = models.PositiveSmallIntegerField(null=True, blank=True, validators=_day("Overdue after"), help_text="Empty: never overdue.")
     alert_when_overdue = models.BooleanField(default=False)
+    hold_days_while_on_track = models.PositiveSmallIntegerField(
+        default=0,
+        validators=[MaxValueValidator(PROGRAM_DAYS_MAX, message=f"A hold can last at most {PROGRAM_DAYS_MAX} days.")],
+        help_text="Days the overdue alert waits past 'overdue after' while the patient checks in and is otherwise on track.",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -182,6 +203,11 @@ class ProtocolMilestone(models.Model):
                 condition=Q(expected_by__lte=PROGRAM_DAYS_MAX) & (Q(overdue_after__isnull=True) | Q(overdue_after__lte=PROGRAM_DAYS_MAX)),
                 name="milestone_window_within_a_year",
                 violation_error_message=f"A milestone's window must lie within day {PROGRAM_DAYS_MAX}.",
+            ),
+            models.CheckConstraint(
+                condition=Q(hold_days_while_on_track__lte=PROGRAM_DAYS_MAX),
+                name="milestone_hold_within_a_year",
+                violation_error_message=f"A hold can last at most {PROGRAM_DAYS_MAX} days.",
             ),
         ]
         ordering = ["protocol", "expected_from", "expected_by", "id"]

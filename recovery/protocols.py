@@ -20,6 +20,9 @@ class MilestoneWindow:
     expected_by: int
     overdue_after: int | None
     alert_when_overdue: bool
+    # Days the alert is held past the overdue day while the patient checks in and is otherwise on
+    # track (rules.on_track): a box left unticked by a patient who is fine is not a nurse's call.
+    hold_days: int = 0
 
     @property
     def label(self) -> str:
@@ -78,6 +81,7 @@ def milestone_state(
     reached_day: int | None,
     monitored_from_day: int = 0,
     last_report_day: int | None = None,
+    on_track: bool = False,
 ) -> str:
     """Where a milestone stands on post-operative `day` (the day running): the one answer that the
     milestone_overdue rule, the dashboard and the patient's progress all give.
@@ -87,7 +91,9 @@ def milestone_state(
     3. overdue: its overdue day has ended without it, the protocol asks for an alert then, the patient
        was being monitored on that day (`monitored_from_day`, the day the patient was added), and has
        checked in since (`last_report_day`, the day of the last check-in, at or after the overdue day;
-       None: never). This is when the engine raises milestone_overdue;
+       None: never). While the patient is `on_track` (checking in, no other rule holding), a milestone
+       with `hold_days` becomes overdue only that many days after its overdue day. This is when the
+       engine raises milestone_overdue;
     4. late: past its window (or its overdue day) in any other case: a nurse may ask, nobody is alerted;
     5. due: inside its window.
     """
@@ -97,7 +103,7 @@ def milestone_state(
         return "upcoming"
     if (
         window.overdue_after is not None
-        and day > window.overdue_after
+        and day > window.overdue_after + (window.hold_days if on_track else 0)
         and window.alert_when_overdue
         and monitored_from_day <= window.overdue_after
         and last_report_day is not None
@@ -116,7 +122,7 @@ def _plan(protocol: RecoveryProtocol) -> ProtocolPlan:
         name=protocol.name,
         program_days=protocol.program_days,
         milestones=tuple(
-            MilestoneWindow(m.milestone, m.expected_from, m.expected_by, m.overdue_after, m.alert_when_overdue)
+            MilestoneWindow(m.milestone, m.expected_from, m.expected_by, m.overdue_after, m.alert_when_overdue, m.hold_days_while_on_track)
             for m in sorted(protocol.milestones.all(), key=lambda m: (m.expected_from, m.expected_by, m.id))
         ),
         pain_bands=tuple((b.from_day, b.value) for b in bands if b.measure == Measure.PAIN_MAX),

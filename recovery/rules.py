@@ -355,14 +355,15 @@ def _rise_flags(s: Snapshot, pains: list[tuple[datetime.date, int]]) -> tuple[li
 
 
 def pain_rising(s: Snapshot) -> Finding | None:
-    """After day 3, the mean of the last 3 logged days is 2 points (the MCID) or more above the
-    lowest 3-day mean so far (3 logged days in a row, since surgery)."""
+    """After day 3, the mean of the last `pain_rise_days` logged days is `pain_rise_points` (the MCID)
+    or more above the lowest such mean so far, and has been on `pain_rise_persist_days` logged days in
+    a row (one noisy day reaches nobody)."""
     th = s.thresholds
     pains = _logged(s, "pain")
     flags, sums, lowest = _rise_flags(s, pains)
     since = _first_index_on_or_after(pains, s.as_of - datetime.timedelta(days=th.resolve_after_days - 1))
     run = _latest_true_run(flags, since)
-    if run is None:
+    if run is None or run[1] - run[0] + 1 < th.pain_rise_persist_days:
         return None
     first, last = run
     n = th.pain_rise_days
@@ -403,7 +404,7 @@ def _trend_at(s: Snapshot, values, date: datetime.date, *, from_day: int, bound,
     """The trend of `values` (logged (date, value) pairs) over the window ending at `date`.
 
     Each logged day is held to its own day's bound: the mean of the values against the mean of their
-    bounds, `worse(total, expected)` saying which side is the wrong one. (Against the bound of the
+    bounds, `worse(total, expected, n)` saying which side is the wrong one. (Against the bound of the
     judged day alone, a trailing mean would lag every step of the bound, and raise alerts on normal
     recovery each time the protocol steps.)
     """
@@ -417,19 +418,21 @@ def _trend_at(s: Snapshot, values, date: datetime.date, *, from_day: int, bound,
     total = sum(v for _, v, _ in window)
     expected = sum(b for _, _, b in window)
     n = len(window)
-    return _Trend(worse(total, expected), Decimal(total) / n, n, Decimal(expected) / n, window[-1][0])
+    return _Trend(worse(total, expected, n), Decimal(total) / n, n, Decimal(expected) / n, window[-1][0])
 
 
 def _pain_trend_at(s: Snapshot, pains, date: datetime.date) -> _Trend:
     th = s.thresholds
+    margin = th.pain_trend_margin
     return _trend_at(s, pains, date, from_day=th.pain_trend_from_day, bound=pain_bound,
-                     min_logged=th.pain_trend_min_logged_days, worse=lambda total, expected: total > expected)
+                     min_logged=th.pain_trend_min_logged_days,
+                     worse=lambda total, expected, n: total > expected + margin * n)
 
 
 def _walking_at(s: Snapshot, walks, date: datetime.date) -> _Trend:
     th = s.thresholds
     return _trend_at(s, walks, date, from_day=th.walking_from_day, bound=walking_bound,
-                     min_logged=th.walking_min_logged_days, worse=lambda total, expected: total < expected)
+                     min_logged=th.walking_min_logged_days, worse=lambda total, expected, n: total < expected)
 
 
 def _onset(s: Snapshot, holds_at) -> datetime.date:
@@ -455,6 +458,10 @@ def _trend_finding(s: Snapshot, values, trend_at, bound, *, kind: str, what: str
     trend = trend_at(s, values, s.as_of)
     if not trend.holds:
         return None
+    onset = _onset(s, lambda date: trend_at(s, values, date).holds)
+    # One week's mean can tip over the bound for a day on noise alone: the trend must persist.
+    if (s.as_of - onset).days + 1 < s.thresholds.trend_persist_days:
+        return None
     # Every day number in the message is one the nurse can find: the window judged (ending on the
     # date judged), and the bound of the last logged day, which is the alert's own day.
     evidence_day = s.day_of(trend.last_logged)
@@ -469,21 +476,22 @@ def _trend_finding(s: Snapshot, values, trend_at, bound, *, kind: str, what: str
             f"{what}: mean {_num(trend.mean)}{unit} over days {first_day} to {s.day} "
             f"({trend.count} logged), expected {expected}{phrase}"
         ),
-        onset=_onset(s, lambda date: trend_at(s, values, date).holds),
+        onset=onset,
         details={"mean": float(round(trend.mean, 2)), "logged_days": trend.count,
                  expected_key: float(round(trend.expected, 2)), "day": s.day},
     )
 
 
 def pain_not_improving(s: Snapshot) -> Finding | None:
-    """From day 14, the mean of the last 7 days' logged pain is above the protocol's upper bound."""
+    """From day 14, the mean of the last 7 days' logged pain is more than `pain_trend_margin` above
+    the protocol's upper bound, on `trend_persist_days` days in a row."""
     return _trend_finding(s, _logged(s, "pain"), _pain_trend_at, pain_bound, kind=AlertKind.PAIN_NOT_IMPROVING,
                           what="Pain not improving", unit="", expected="", word="or less", expected_key="expected_max")
 
 
 def walking_below_expected(s: Snapshot) -> Finding | None:
     """From day 7, the mean of the last 7 days' logged walking is below the protocol's lower bound,
-    on at least 4 logged days."""
+    on at least 4 logged days, on `trend_persist_days` days in a row."""
     return _trend_finding(s, _logged(s, "walking_minutes"), _walking_at, walking_bound, kind=AlertKind.WALKING_BELOW_EXPECTED,
                           what="Walking below expected", unit=" minutes a day", expected="at least ", word="minutes",
                           expected_key="expected_min")
@@ -567,42 +575,82 @@ def milestones_reached(s: Snapshot) -> dict[str, datetime.date]:
     return milestones_reached_in(s.days, discharge_date=s.discharge_date, as_of=s.as_of)
 
 
-def milestone_overdue(s: Snapshot) -> Finding | None:
-    """A milestone marked "alert when overdue" not reached by the end of its overdue day. Routine;
-    high for first_walk and discharged.
+# The rules whose evidence says a patient is off track; with none holding (and checking in), an
+# unticked milestone with a hold waits (milestone_state's on_track).
+OFF_TRACK_KINDS = (
+    AlertKind.PAIN_HIGH, AlertKind.PAIN_RISING, AlertKind.PAIN_NOT_IMPROVING, AlertKind.WALKING_BELOW_EXPECTED,
+    AlertKind.MISSED_CHECKINS, AlertKind.OPIOID_PROLONGED,
+)
 
-    The state is recovery.protocols.milestone_state's "overdue", the same the dashboard and the
-    patient's progress show, judged on the day after the last full day. So it is judged on what the
-    patient reports: the patient has checked in on or after the overdue day without reporting it
-    (silence is missed_checkins' to raise, not a milestone's); and a milestone whose overdue day had
-    passed before the patient was added is not judged: there is no evidence either way.
+
+def on_track(s: Snapshot) -> bool:
+    """Whether the patient checks in and is otherwise on track: no red flag reported in the last
+    RED_FLAG_LOOKBACK_DAYS days (alerted or not), and none of OFF_TRACK_KINDS holding."""
+    since = s.as_of - datetime.timedelta(days=RED_FLAG_LOOKBACK_DAYS - 1)
+    if any(d.symptoms for d in s.days if d.date >= since):
+        return False
+    return not judge(s, OFF_TRACK_KINDS)
+
+
+def milestone_states(s: Snapshot) -> dict[str, str]:
+    """Each milestone's state (recovery.protocols.milestone_state) on the day running after the last
+    full day: the one answer of the engine, the dashboard and the patient's progress.
+
+    A milestone is judged on what the patient reports: the patient has checked in on or after the
+    overdue day without reporting it (silence is missed_checkins' to raise, not a milestone's); a
+    milestone whose overdue day had passed before the patient was added is not judged; and one with a
+    hold (MilestoneWindow.hold_days) waits that long past its overdue day while the patient is
+    on_track. Walking or steps logged show the first walk (milestones_reached_in).
     """
     reached = milestones_reached(s)
-    # Overdue once the overdue day has ended: the day after the last full day is the one "running".
     day = s.day_of(s.last_full_date) + 1
     last_checkin_day = s.day_of(s.days[-1].date) if s.days else None
     added_day = s.day_of(max(s.surgery_date, s.enrolled_on or s.surgery_date))
-    overdue = [
-        m
-        for m in s.plan.milestones
-        if m.code != OPIOID_MILESTONE
-        and milestone_state(
+    track: list[bool] = []  # computed once, and only when a hold could matter
+
+    def state(m, *, held: bool) -> str:
+        return milestone_state(
             m,
             day=day,
             reached_day=s.day_of(reached[m.code]) if m.code in reached else None,
             monitored_from_day=added_day,
             last_report_day=last_checkin_day,
+            on_track=held,
         )
-        == "overdue"
-    ]
+
+    states = {m.code: state(m, held=False) for m in s.plan.milestones}
+    # A milestone overdue without a hold (a first walk not shown) is itself off track.
+    unheld_overdue = any(states[m.code] == "overdue" and not m.hold_days for m in s.plan.milestones if m.code != OPIOID_MILESTONE)
+    for m in s.plan.milestones:
+        if states[m.code] == "overdue" and m.hold_days and not unheld_overdue:
+            if not track:
+                track.append(on_track(s))
+            states[m.code] = state(m, held=track[0])
+    return states
+
+
+def milestone_overdue(s: Snapshot) -> Finding | None:
+    """A milestone marked "alert when overdue" in milestone_states' "overdue". Routine; high for
+    first_walk and discharged, unless the patient is on track (a patient checking in from home, with
+    pain and walking as expected, is not in hospital: the held alert is then routine)."""
+    states = milestone_states(s)
+    overdue = [m for m in s.plan.milestones if m.code != OPIOID_MILESTONE and states.get(m.code) == "overdue"]
     if not overdue:
         return None
-    newest = max(m.overdue_after for m in overdue)
+    held = all(m.hold_days for m in overdue) and on_track(s)
+    due_days = {m.code: m.overdue_after + (m.hold_days if held else 0) for m in overdue}
+    newest = max(due_days.values())
     codes = [m.code for m in overdue]
-    parts = [f"{_milestone_label(m.code)} (expected by day {m.expected_by}, overdue after day {m.overdue_after})" for m in overdue]
+    high = any(m.code in HIGH_MILESTONES and not (held and m.hold_days) for m in overdue)
+    parts = [
+        f"{_milestone_label(m.code)} (expected by day {m.expected_by}, overdue after day {m.overdue_after}"
+        + (f", held {m.hold_days} days while on track" if held and m.hold_days else "")
+        + ")"
+        for m in overdue
+    ]
     return Finding(
         kind=AlertKind.MILESTONE_OVERDUE,
-        severity=Severity.HIGH if any(c in HIGH_MILESTONES for c in codes) else Severity.ROUTINE,
+        severity=Severity.HIGH if high else Severity.ROUTINE,
         evidence_date=s.date_of(newest),
         recovery_day=newest,
         message=_clip("Not reported yet: " + "; ".join(parts)),

@@ -16,17 +16,27 @@ class RuleThresholds:
     pain_high_at: int = 8
     pain_high_days: int = 2
     # pain_rising: the mean of the last `pain_rise_days` logged days this far (the MCID) or more above
-    # the lowest such mean so far.
+    # the lowest such mean so far. clinical.md says 3 days; 5 smooths day-to-day noise of 2 points
+    # either way, which made a 3-day mean rise by the MCID on noise alone (docs/alert-quality.md).
     pain_rise_points: Decimal = Decimal("2.0")
-    pain_rise_days: int = 3
+    pain_rise_days: int = 5
+    # ... and the rise must hold on this many logged days in a row: one noisy day reaches nobody.
+    pain_rise_persist_days: int = 3
     # pain_not_improving and walking_below_expected look at the logged values of the last `trend_days`.
     trend_days: int = 7
     pain_trend_from_day: int = 14
     pain_trend_min_logged_days: int = 1
     walking_from_day: int = 7
     walking_min_logged_days: int = 4
+    # Both trends must hold on this many days in a row before they alert, and pain_not_improving's
+    # mean must be more than `pain_trend_margin` points above the bound (a week's mean of noisy
+    # reports at the bound itself is normal recovery).
+    trend_persist_days: int = 3
+    pain_trend_margin: Decimal = Decimal("0.3")
     # missed_checkins: this many full days without a check-in up to `missed_early_through_day`,
     # `missed_days_late` after it; high when the last pain reported was at or above `missed_high_pain_at`.
+    # (clinical.md's 2 days early on makes a weekend without a check-in an alert; docs/alert-quality.md
+    # measures what 3 would change. It stays 2 here; a clinic may set 3 in its protocol.)
     missed_days_early: int = 2
     missed_days_late: int = 3
     missed_early_through_day: int = 14

@@ -6,8 +6,8 @@ from django.db.models import QuerySet
 
 from patients.models import Patient
 from recovery.models import DailyRecord
-from recovery.protocols import ProtocolPlan, milestone_state, protocol_plan
-from recovery.rules import Day, milestones_reached_in
+from recovery.protocols import ProtocolPlan, protocol_plan
+from recovery.rules import Day, Snapshot, milestone_states, milestones_reached
 from recovery.texts import milestone_label, milestone_state_label, procedure_label
 
 
@@ -23,9 +23,9 @@ def patient_progress(
     and each milestone with its window (in days and dates), its state and the day it was reached.
     Labels are in `language` (the patient's own, for the app), English by default.
 
-    The milestones' states are recovery.protocols.milestone_state's, over what the engine reads
-    (rules.milestones_reached_in: a logged walk shows the first walk, a discharge date the discharge),
-    from the day the patient was added: the patient, the nurse and the engine say the same thing.
+    The milestones' states are the engine's own (rules.milestone_states, over the same snapshot: a
+    logged walk shows the first walk, a discharge date the discharge, a hold waits while the patient
+    is on track), from the day the patient was added: the patient, the nurse and the engine agree.
 
     Queries: the protocol (3, skipped when `plan` is given) and the patient's daily records (1).
     """
@@ -60,21 +60,28 @@ def patient_progress(
             }
         )
     ordered = sorted(records.values(), key=lambda r: r.date)
-    reached = milestones_reached_in(
-        (Day(date=r.date, walking_minutes=r.walking_minutes, steps=r.steps, milestones=tuple(r.milestones)) for r in ordered),
-        discharge_date=patient.discharge_date,
+    snapshot = Snapshot(
+        surgery_date=patient.surgery_date,
+        procedure=patient.procedure,
+        plan=plan,
         as_of=as_of,
+        days=tuple(
+            Day(date=r.date, pain=r.pain, walking_minutes=r.walking_minutes, steps=r.steps, opioid_use=r.opioid_use,
+                symptoms=tuple(r.symptoms or ()), milestones=tuple(r.milestones or ()))
+            for r in ordered
+        ),
+        day_ended=False,
+        enrolled_on=max(patient.surgery_date, patient_added_on(patient)),
+        discharge_date=patient.discharge_date,
     )
     today_day = (as_of - patient.surgery_date).days
-    monitored_from_day = max(0, (patient_added_on(patient) - patient.surgery_date).days)
-    last_report_day = (ordered[-1].date - patient.surgery_date).days if ordered else None
+    reached = milestones_reached(snapshot)
+    states = milestone_states(snapshot)
     milestones = []
     for window in plan.milestones:
         reached_on = reached.get(window.code)
         reached_day = (reached_on - patient.surgery_date).days if reached_on else None
-        state = milestone_state(
-            window, day=today_day, reached_day=reached_day, monitored_from_day=monitored_from_day, last_report_day=last_report_day
-        )
+        state = states[window.code]
         milestones.append(
             {
                 "code": window.code,

@@ -33,14 +33,17 @@ def submit_and_evaluate(monkeypatch, django_capture_on_commit_callbacks):
 
 def test_a_small_cohort_meets_the_alert_quality_targets(submit_and_evaluate):
     cohort = alert_quality.build_cohort(28, seed=3)
+    assert {p.group for p in cohort} >= {"normal", "infection", "stops_answering"}
     patients = alert_quality.replay(cohort, surgery_date=SURGERY, submit=submit_and_evaluate, through_day=30)
     quality = alert_quality.measure(cohort, patients, surgery_date=SURGERY, through_day=30)
 
     # Every red flag is an alert on the day it was reported.
     assert quality.red_flags_reported > 0
     assert quality.red_flags_on_the_day == quality.red_flags_reported, quality.red_flag_misses
-    # At least 90% of the patients with a complication are alerted within 3 days of its onset.
+    # Every patient with a complication is alerted within 2 days of its onset (the held-out figures of
+    # the full benchmark are in docs/alert-quality.md).
     assert quality.deviating >= 5
-    assert quality.share_within_3 >= 0.9, quality.per_group
-    # At most 1 false alert per 100 patient-weeks of normal recovery.
-    assert quality.false_per_100_weeks <= 1.0, quality.false_by_kind
+    assert quality.share_within == 1.0, quality.late
+    # On the base cohort (every box ticked, mild noise), the only false alerts are missed_checkins on
+    # patients who did skip 2 full days in a row: no pain trend, no milestone.
+    assert set(quality.false_by_kind) <= {"missed_checkins"}, quality.false_by_kind

@@ -107,13 +107,26 @@ def test_a_patient_monitored_from_surgery_sees_overdue_what_the_engine_alerts(nu
     assert "overdue: first walk, discharged home; late: normal diet." in html
 
 
-def test_a_logged_walk_shows_the_first_walk_to_the_patient_and_the_nurse_as_to_the_engine(nurse_client_a, make_patient):
+def test_a_logged_walk_shows_the_first_walk_and_an_unticked_discharge_is_held_while_on_track(nurse_client_a, make_patient):
+    # Checks in from day 1 with walks and pain as expected, never ticking "discharged": the walk shows
+    # the first walk, and the discharge waits (the protocol's hold) instead of a high alert.
     patient = _patient(make_patient, added_on_day=0)
     for day in range(1, 6):
         _checkin(patient, day, pain=4, walking_minutes=10)
     recovery_evaluate(patient_ids=[patient.pk], as_of=patient.surgery_date + datetime.timedelta(days=5), trigger=Trigger.SWEEP)
+    assert not Alert.objects.filter(patient=patient, kind="milestone_overdue").exists()
+    api = _progress_states(patient)
+    assert api == _dashboard(nurse_client_a, patient)[0]
+    assert (api["first_walk"], api["discharged"]) == ("reached", "late")
+
+
+def test_an_unticked_discharge_is_alerted_at_once_when_the_patient_is_off_track(nurse_client_a, make_patient):
+    patient = _patient(make_patient, added_on_day=0)
+    for day in range(1, 6):
+        _checkin(patient, day, pain=8 if day >= 4 else 4, walking_minutes=10)
+    recovery_evaluate(patient_ids=[patient.pk], as_of=patient.surgery_date + datetime.timedelta(days=5), trigger=Trigger.SWEEP)
     [alert] = Alert.objects.filter(patient=patient, kind="milestone_overdue")
-    assert alert.details["milestones"] == ["discharged"]
+    assert (alert.details["milestones"], alert.severity) == (["discharged"], "high")
     api = _progress_states(patient)
     assert api == _dashboard(nurse_client_a, patient)[0]
     assert (api["first_walk"], api["discharged"]) == ("reached", "overdue")

@@ -1,0 +1,35 @@
+"""The alert-quality cohorts: fixed, varied as real patients report, and knowing every onset (no database)."""
+
+from bench import cohorts
+from bench.quality_measure import Raised, measure
+
+
+def test_the_held_out_cohorts_are_fixed_and_apart_from_the_tuning_ones():
+    assert {s.role for s in cohorts.TUNING} == {"tuning"} and {s.role for s in cohorts.HELD_OUT} == {"held_out"}
+    assert not {s.seed for s in cohorts.TUNING} & {s.seed for s in cohorts.HELD_OUT}
+    spec = cohorts.HELD_OUT[0]
+    first, again = cohorts.build(spec, patients=28), cohorts.build(spec, patients=28)
+    assert [p.days for p in first] == [p.days for p in again]
+
+
+def test_a_realistic_cohort_reports_as_real_patients_do():
+    sims = cohorts.build(cohorts.HELD_OUT[1])
+    normal = [p for p in sims if p.group == "normal"]
+    never_later = [p for p in normal if not any("normal_activities" in d.get("milestones", ()) for d in p.days.values())]
+    assert 0.2 < len(never_later) / len(normal) < 0.8  # never tick later milestones (or not by day 90)
+    assert any("round" in p.traits for p in normal) and any("weekend" in p.traits for p in normal)
+    assert {p.procedure for p in sims} == {"mis_lumbar_fusion", "open_lumbar_fusion", "acdf", "posterior_cervical_fusion"}
+    # Every deviating patient's onset is known; a normal patient has none.
+    assert all(p.onset is not None for p in sims if p.group != "normal")
+    assert all(p.onset is None for p in normal)
+
+
+def test_an_alert_is_true_only_on_or_after_the_complication_began():
+    sims = cohorts.build(cohorts.BASE, patients=14)
+    normal = next(p for p in sims if p.group == "normal")
+    infected = next(p for p in sims if p.group == "infection")
+    raised = {normal.index: [Raised("pain_rising", 20)],
+              infected.index: [Raised("pain_high", infected.start - 1), Raised("red_flag", infected.onset + 1)]}
+    q = measure("t", [normal, infected], raised)
+    assert (q.false_alerts, q.per_rule["pain_rising"]["true"], q.per_rule["red_flag"]["true"]) == (2, 0, 1)
+    assert q.per_rule["red_flag"]["delays"] == [1] and q.deviating_within == 1
