@@ -43,7 +43,7 @@ def tune(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('recovery', '0008_protocol_ranges_and_history'),
+        ('recovery', '0009_export_identified_permission'),
     ]
 
     operations = [
