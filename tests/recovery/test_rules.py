@@ -46,7 +46,7 @@ def plan(procedure="mis_lumbar_fusion", *, holds=None, **threshold_changes):
 
 
 PLANS = {p: plan(p, **CLINICAL_MD) for p in _defaults.PROTOCOLS}
-_holds = importlib.import_module("recovery.migrations.0009_quality_persistence_and_holds").HOLDS
+_holds = importlib.import_module("recovery.migrations.0010_quality_persistence_and_holds").HOLDS
 TUNED = {p: plan(p, holds=_holds) for p in _defaults.PROTOCOLS}
 
 
