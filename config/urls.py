@@ -1,4 +1,5 @@
-"""Top-level URL map: the API under /api/v1/, its schema, Twilio's webhooks, the admin and the dashboard."""
+"""Top-level URL map: the API under /api/v1/, its schema, Twilio's webhooks, the admin, the patients'
+web check-in and the dashboard."""
 
 from django.contrib import admin
 from django.urls import include, path
@@ -29,5 +30,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("webhooks/", include("notifications.urls")),
     path("admin/", admin.site.urls),
+    path("", include("webcheckin.urls")),
     path("", include("dashboard.urls")),
 ]

@@ -62,6 +62,7 @@ class Channel(models.TextChoices):
     SYNC = "sync", "Mobile app (offline sync)"
     SMS = "sms", "SMS reply"
     STAFF = "staff", "Entered by staff"
+    WEB = "web", "Web check-in page (link in the SMS)"
 
 
 class Measure(models.TextChoices):

@@ -25,7 +25,7 @@ def test_creating_a_patient_writes_the_invitation_with_the_code(twilio, make_pat
 def test_the_invitation_speaks_spanish_to_a_spanish_speaker(twilio, make_patient):
     patient = make_patient(enrolled=False, language="es")
     body = _invitations(patient).get().body
-    assert "su código" in body and patient.enrollment_code in body and "24 horas" in body
+    assert "Clave de la app" in body and patient.enrollment_code in body and "24 horas" in body
 
 
 def test_no_invitation_without_consent(twilio, make_patient):
