@@ -128,6 +128,8 @@ def worklist(request):
         "query": query.urlencode(),
         "now": now,
         "many_clinics": len(request.clinics) > 1,
+        # The folded filters open by themselves when some are in use (or wrong).
+        "filters_active": any(request.GET.get(name) for name in ("q", "clinic", "procedure", "status")),
     }
     if request.GET.get("fragment") == "1":
         return render(request, "dashboard/_worklist_results.html", context, status=status)
