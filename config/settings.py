@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "recovery",
     "notifications",
     "dashboard",
+    "caregivers",
     "webcheckin",
 ]
 

@@ -21,6 +21,7 @@ handler404 = "config.views.not_found"
 api_v1 = [
     path("", include("patients.urls")),
     path("", include("recovery.urls")),
+    path("", include("caregivers.urls")),
 ]
 
 urlpatterns = [

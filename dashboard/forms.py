@@ -131,3 +131,13 @@ class PatientContactForm(_Form):
                 code="quiet_hours",
             )
         return value
+
+
+class CaregiverForm(_Form):
+    """A caregiver a nurse adds to a patient: who answers for the patient, with their own SMS consent."""
+
+    name = forms.CharField(label="Name", max_length=200)
+    relationship = forms.CharField(label="Relationship", max_length=60, help_text="e.g. spouse, daughter, friend")
+    phone = forms.CharField(label="Mobile phone", max_length=16, validators=[validate_e164], help_text="E.164, e.g. +15551230002")
+    language = forms.ChoiceField(label="Language", choices=Language.choices)
+    sms_opt_in = forms.BooleanField(label="Consents to SMS", required=False)

@@ -15,10 +15,13 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from caregivers.selectors import patient_caregivers
+from caregivers.services import caregiver_add
 from dashboard.charts import cohort_pain_chart, milestone_shown_state, milestone_timeline, pain_chart, walking_chart
 from dashboard.forms import (
     AcknowledgeForm,
     AlertsFilterForm,
+    CaregiverForm,
     CohortFilterForm,
     PatientContactForm,
     ResolveForm,
@@ -136,11 +139,12 @@ def worklist(request):
     return _page(request, "dashboard/worklist.html", context, status=status, nav="worklist")
 
 
-def _render_patient(request, patient, *, contact_form=None, alert_errors=None, status=200):
+def _render_patient(request, patient, *, contact_form=None, alert_errors=None, caregiver_form=None, status=200):
     plan = protocol_plan(patient.procedure)
     progress = patient_progress(patient=patient, plan=plan)
     alerts = patient_alerts(patient=patient)
     sms = patient_messages(patient=patient)
+    caregivers = list(patient_caregivers(patient_id=patient.pk))
     if contact_form is None:
         contact_form = PatientContactForm(
             clinic=patient.clinic,
@@ -167,7 +171,7 @@ def _render_patient(request, patient, *, contact_form=None, alert_errors=None, s
         patient=patient,
         action=AuditEvent.Action.VIEW,
         resource="patient",
-        detail="patient page: progress, daily records, alerts, messages, contact",
+        detail="patient page: progress, daily records, alerts, messages, contact, caregivers",
         channel=CHANNEL,
         request=request,
     )
@@ -188,6 +192,8 @@ def _render_patient(request, patient, *, contact_form=None, alert_errors=None, s
         "alerts": alerts,
         "sms": sms,
         "contact_form": contact_form,
+        "caregivers": caregivers,
+        "caregiver_form": caregiver_form or CaregiverForm(initial={"language": patient.language}),
         "alert_errors": alert_errors or {},
         "pain_chart": pain_chart(days=days, plan=plan, today_day=today_day),
         "walking_chart": walking_chart(days=days, plan=plan, today_day=today_day),
@@ -235,6 +241,24 @@ def patient_contact(request, patient_id: int):
     else:
         messages.info(request, "Nothing changed.")
     return redirect(reverse("dashboard:patient", args=[patient.pk]) + "#contact")
+
+
+@nurse_required
+@require_POST
+def patient_caregiver_add(request, patient_id: int):
+    patient = _patient_or_404(request, patient_id)
+    form = CaregiverForm(request.POST)
+    if form.is_valid():
+        try:
+            caregiver_add(patient=patient, user=request.user, request=request, channel=CHANNEL, **form.cleaned_data)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+    if form.errors:
+        return _render_patient(request, patient, caregiver_form=form, status=400)
+    messages.success(request, "Caregiver added.")
+    return redirect(reverse("dashboard:patient", args=[patient.pk]) + "#caregivers")
 
 
 def _audit_alert(request, alert, done: str) -> None:

@@ -21,11 +21,21 @@ class WebCheckinForm(forms.Form):
     symptoms = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
     milestones = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
     note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    # Only where the patient has caregivers: the patient, or which caregiver, answers.
+    answered_by = forms.ChoiceField(required=False, widget=forms.RadioSelect)
 
-    def __init__(self, *args, language: str, milestone_codes: list[str], **kwargs):
+    def __init__(self, *args, language: str, milestone_codes: list[str], caregivers=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.language = language
         words = page_texts(language)
+        self.caregivers = {str(c.pk): c for c in caregivers}
+        if self.caregivers:
+            self.fields["answered_by"].choices = [("", words["who_patient"])] + [
+                (key, f"{c.name} ({c.relationship})") for key, c in self.caregivers.items()
+            ]
+            self.fields["answered_by"].initial = ""
+        else:
+            del self.fields["answered_by"]
         self.fields["opioid_use"].choices = [("yes", words["yes"]), ("no", words["no"])]
         self.fields["symptoms"].choices = [(s.value, symptom_label(s.value, language)) for s in Symptom]
         self.fields["milestones"].choices = [(code, milestone_label(code, language)) for code in milestone_codes]
@@ -36,6 +46,10 @@ class WebCheckinForm(forms.Form):
         if not self.errors and not any(data.get(name) not in (None, "", []) for name in ("pain", "walking_minutes", "opioid_use", "symptoms", "milestones", "note")):
             raise ValidationError(page_texts(self.language)["nothing"])
         return data
+
+    def caregiver(self):
+        """The caregiver who answers, or None for the patient."""
+        return self.caregivers.get(self.cleaned_data.get("answered_by") or "")
 
     def checkin_fields(self) -> dict:
         """The check-in's fields as checkin_submit takes them (unanswered questions left out)."""

@@ -1,11 +1,14 @@
 """Writes of the web check-in: a check-in through a link, a new link by SMS, and the count of bad tokens."""
 
+import dataclasses
 import datetime
 import uuid
 
 from django.core.cache import cache
 from django.db import transaction
 
+from caregivers.models import Caregiver
+from caregivers.services import caregiver_checkin_record
 from notifications import texts as sms_texts
 from notifications.models import Message
 from notifications.services import message_enqueue
@@ -23,20 +26,27 @@ _MISS_WINDOW = 3600
 
 
 def web_checkin_submit(
-    *, link: CheckinLink, client_id: uuid.UUID, fields: dict, now: datetime.datetime, audit: AuditSource
+    *, link: CheckinLink, client_id: uuid.UUID, fields: dict, now: datetime.datetime, audit: AuditSource,
+    caregiver: Caregiver | None = None,
 ) -> CheckinOutcome | None:
     """Check in through a link: claim the link and store the check-in together, or neither.
 
     None when the link cannot check in any more (used by another check-in, or expired). The same form
     sent twice (same client_id) claims nothing new and gets the first answer, as the API's replay does.
-    A ValidationError from checkin_submit (a date outside surgery..today) undoes the claim.
+    A ValidationError from checkin_submit (a date outside surgery..today) undoes the claim. A caregiver
+    answering for the patient is recorded with the check-in (who answered) and named in its audit row.
     """
+    if caregiver is not None:
+        audit = dataclasses.replace(audit, actor_label=f"caregiver {caregiver.pk}: {caregiver.name}"[:150])
     with transaction.atomic():
         if not checkin_link_claim(link=link, client_id=client_id, now=now):
             return None
-        return checkin_submit(
+        outcome = checkin_submit(
             patient=link.patient, client_id=client_id, date=link.date, fields=fields, channel=Channel.WEB, now=now, audit=audit
         )
+        if caregiver is not None and outcome.status != "duplicate":
+            caregiver_checkin_record(caregiver=caregiver, client_id=client_id, date=link.date, channel=Channel.WEB, now=now)
+        return outcome
 
 
 def checkin_link_resend(*, link: CheckinLink, now: datetime.datetime) -> str:

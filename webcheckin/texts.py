@@ -48,6 +48,8 @@ PAGE = {
         "day": "Day",
         "pain": "Pain",
         "walking": "Walking (min)",
+        "who_legend": "Who is answering?",
+        "who_patient": "I am the patient",
     },
     "es": {
         "title": "Control diario",
@@ -95,6 +97,8 @@ PAGE = {
         "day": "Día",
         "pain": "Dolor",
         "walking": "Caminata (min)",
+        "who_legend": "¿Quién responde?",
+        "who_patient": "Soy el paciente",
     },
 }
 

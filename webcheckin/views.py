@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from caregivers.selectors import patient_caregivers
 from dashboard.charts import milestone_timeline, pain_chart, walking_chart
 from patients.audit import AuditSource, audit_record
 from patients.models import AuditEvent
@@ -121,19 +122,20 @@ def checkin(request, token: str):
         return _problem_page(request, link, "not_yet", token=token)
 
     codes = _milestone_codes(link, reached_too=request.method == "POST")
+    caregivers = list(patient_caregivers(patient_id=patient.pk))
     if request.method == "GET":
         _audit(request, link, AuditEvent.Action.VIEW, "checkin_page", f"web check-in form for {link.date.isoformat()}")
-        form = WebCheckinForm(initial={"client_id": uuid.uuid4()}, language=patient.language, milestone_codes=codes)
+        form = WebCheckinForm(initial={"client_id": uuid.uuid4()}, language=patient.language, milestone_codes=codes, caregivers=caregivers)
         return _form_page(request, link, form, token=token)
 
-    form = WebCheckinForm(request.POST, language=patient.language, milestone_codes=codes)
+    form = WebCheckinForm(request.POST, language=patient.language, milestone_codes=codes, caregivers=caregivers)
     if not form.is_valid():
         _audit(request, link, AuditEvent.Action.VIEW, "checkin_page", "web check-in form sent back with errors")
         return _form_page(request, link, form, token=token, status=400)
     try:
         outcome = web_checkin_submit(
             link=link, client_id=form.cleaned_data["client_id"], fields=form.checkin_fields(), now=now,
-            audit=AuditSource.of(patient.user, channel=CHANNEL, request=request),
+            audit=AuditSource.of(patient.user, channel=CHANNEL, request=request), caregiver=form.caregiver(),
         )
     except ValidationError as exc:
         form.add_error(None, " ".join(msg for msgs in exc.message_dict.values() for msg in msgs))

@@ -199,3 +199,11 @@ def test_another_patients_link_shows_only_that_patient(browser, patient_a, make_
     other = make_patient(first_name="Otra", last_name="Persona")
     html = browser.get(link_for(other) + "/recovery").content.decode()
     assert "Alma" not in html and "Testcase" not in html
+
+
+def test_the_nurses_sms_history_shows_where_a_link_pointed_but_not_its_token(nurse_client_a, make_patient):
+    patient = make_patient(enrolled=False)
+    invitation = Message.objects.get(patient=patient, purpose="enrollment")
+    token = re.search(r"/c/([A-Za-z0-9_-]{22})", invitation.body).group(1)
+    html = nurse_client_a.get(f"/patients/{patient.pk}/").content.decode()
+    assert "/c/…" in html and token not in html
