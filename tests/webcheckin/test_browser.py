@@ -143,3 +143,20 @@ def test_an_expired_and_a_tampered_link_show_no_form(browser, live_server, setti
     page.get_by_role("button", name="Text me a new link").click()
     assert "A new link is on its way" in page.get_by_role("status").inner_text()
     context.close()
+
+
+def test_a_caregiver_checks_in_for_the_patient_through_the_link(browser, live_server, settings, patient):  # noqa: F811
+    from caregivers.models import Caregiver, CaregiverCheckin
+
+    caregiver = Caregiver.objects.create(patient=patient, name="Carl Caregiver", relationship="son", phone="+15550400002")
+    url = _reminder_link(patient, live_server, settings)
+    context = _context(browser, "phone", java_script_enabled=False)
+    page = context.new_page()
+    page.goto(url)
+    page.get_by_role("group", name="Who is answering?").get_by_label("Carl Caregiver (son)").check()
+    page.get_by_role("group", name="Your worst pain today").get_by_label("4", exact=True).check()
+    page.get_by_role("button", name="Send my check-in").click()
+    assert page.get_by_role("status").inner_text() == "Thank you, recorded."
+    page.screenshot(path=str(ARTIFACTS / "webcheckin-caregiver-phone.png"), full_page=True)
+    context.close()
+    assert CaregiverCheckin.objects.get().caregiver_id == caregiver.pk
