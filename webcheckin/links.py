@@ -71,13 +71,13 @@ def checkin_link_issue(*, patient: Patient, now: datetime.datetime, date: dateti
 
 
 def checkin_link_find(token: str) -> CheckinLink | None:
-    """The link of a token as it came in the URL, with its patient and clinic; None for a token we never issued.
+    """The link of a token as it came in the URL, with its patient, clinic and login; None for a token we never issued.
 
     Queries: 1.
     """
     if not token or len(token) > 64:
         return None
-    return CheckinLink.objects.select_related("patient", "patient__clinic").filter(token_hash=token_hash(token)).first()
+    return CheckinLink.objects.select_related("patient", "patient__clinic", "patient__user").filter(token_hash=token_hash(token)).first()
 
 
 def link_state(link: CheckinLink, *, now: datetime.datetime) -> str:

@@ -207,3 +207,17 @@ def test_the_nurses_sms_history_shows_where_a_link_pointed_but_not_its_token(nur
     token = re.search(r"/c/([A-Za-z0-9_-]{22})", invitation.body).group(1)
     html = nurse_client_a.get(f"/patients/{patient.pk}/").content.decode()
     assert "/c/…" in html and token not in html
+
+
+def test_the_form_and_a_checkin_take_a_fixed_number_of_queries(browser, patient_a, link_for, log_days, django_assert_num_queries):
+    log_days(patient_a, {d: {"pain": 5, "walking_minutes": 10 + d} for d in range(0, 9)})
+    path = link_for(patient_a)
+    # 1 the link with its patient and clinic, 2-4 the protocol, its milestones, its bands, 5 the daily
+    # records (milestones reached), 6 the caregivers, 7 the audit row.
+    with django_assert_num_queries(7):
+        _, _, fields = _open(browser, path)
+    # 1 the link, 2-4 the protocol, 5 the records, 6 the caregivers, 7 savepoint (the claim and the
+    # check-in commit together), 8 the claim, 9 the check-in's own savepoint, 10 the check-in (one
+    # statement: day, submission, evaluation mark, audit row), 11-12 release both, 13 the guidance.
+    with django_assert_num_queries(13):
+        assert browser.post(path, {**fields, "pain": "4"}).status_code == 201
