@@ -136,6 +136,9 @@ class PatientContactForm(_Form):
 class CaregiverForm(_Form):
     """A caregiver a nurse adds to a patient: who answers for the patient, with their own SMS consent."""
 
+    # The patient page also holds the contact form, whose fields have the same names.
+    prefix = "caregiver"
+
     name = forms.CharField(label="Name", max_length=200)
     relationship = forms.CharField(label="Relationship", max_length=60, help_text="e.g. spouse, daughter, friend")
     phone = forms.CharField(label="Mobile phone", max_length=16, validators=[validate_e164], help_text="E.164, e.g. +15551230002")

@@ -324,6 +324,13 @@ class CheckinPagination(PageNumberPagination):
             raise serializers.ValidationError({self.page_size_query_param: ["Must be a whole number, 1 or more (at most 100 are sent)."]})
         return super().get_page_size(request)
 
+    def get_page_number(self, request, paginator):
+        # DRF reads an empty `page=` as page 1; the schema says a whole number, so say so.
+        raw = request.query_params.get(self.page_query_param)
+        if raw is not None and raw not in self.last_page_strings and not (raw.isascii() and raw.isdigit() and int(raw) > 0):
+            raise serializers.ValidationError({self.page_query_param: ["Must be a whole number, 1 or more."]})
+        return super().get_page_number(request, paginator)
+
 
 class CheckinsView(CheckinThrottleMixin, PatientAPIView, GenericAPIView):
     pagination_class = CheckinPagination

@@ -82,8 +82,9 @@ def test_a_caregiver_answers_the_web_checkin_for_the_patient_and_the_nurse_sees_
 
 
 def test_a_nurse_adds_a_caregiver_from_the_patient_page(nurse_client_a, patient_a):
-    added = nurse_client_a.post(f"/patients/{patient_a.pk}/caregivers/", {**SPOUSE, "sms_opt_in": "on"})
+    form = {f"caregiver-{name}": value for name, value in {**SPOUSE, "sms_opt_in": "on"}.items()}
+    added = nurse_client_a.post(f"/patients/{patient_a.pk}/caregivers/", form)
     assert added.status_code == 302 and added["Location"].endswith("#caregivers")
     assert Caregiver.objects.get(patient=patient_a).created_by.username == "nurse.a"
-    refused = nurse_client_a.post(f"/patients/{patient_a.pk}/caregivers/", {**SPOUSE, "phone": "12"})
+    refused = nurse_client_a.post(f"/patients/{patient_a.pk}/caregivers/", {**form, "caregiver-phone": "12"})
     assert refused.status_code == 400 and "No caregiver was added" in refused.content.decode()
