@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from caregivers.selectors import patient_caregivers
+from caregivers.selectors import caregiver_answers, patient_caregivers
 from caregivers.services import caregiver_add
 from dashboard.charts import cohort_pain_chart, milestone_shown_state, milestone_timeline, pain_chart, walking_chart
 from dashboard.forms import (
@@ -181,7 +181,7 @@ def _render_patient(request, patient, *, contact_form=None, alert_errors=None, c
         "progress": progress,
         "today_day": today_day,
         "days_desc": list(reversed(logged)),
-        "record_rows": daily_record_rows(list(reversed(logged))),
+        "record_rows": daily_record_rows(list(reversed(logged)), answered_by=caregiver_answers(patient_id=patient.pk)),
         "latest_pain": latest_pain,
         "red_flag_days": red_flag_days,
         "overdue": [m for m in milestones if m["state"] == "overdue"],

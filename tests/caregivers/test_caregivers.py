@@ -79,6 +79,7 @@ def test_a_caregiver_answers_the_web_checkin_for_the_patient_and_the_nurse_sees_
     assert row.actor_label == f"caregiver {caregiver_id}: Sam Spouse" and row.channel == "web"
     page = nurse_client_a.get(f"/patients/{patient_a.pk}/").content.decode()
     assert "Sam Spouse" in page and "1 check-in, last" in page
+    assert '<span class="sub">by Sam Spouse (spouse)</span>' in page  # the day's record says who answered
 
 
 def test_a_nurse_adds_a_caregiver_from_the_patient_page(nurse_client_a, patient_a):

@@ -115,11 +115,11 @@ def test_the_patient_page_takes_a_fixed_number_of_queries(
 ):
     # Queries: 1 session, 2 user, 3 the nurse's clinics, 4 the patient with the summary (scoped to
     # the nurse's clinics), 5-7 the protocol, its milestones, its bands, 8 the daily records,
-    # 9 the alerts, 10 the messages, 11 the caregivers, 12 the audit row, 13 open alerts for the
-    # navigation badge.
+    # 9 the alerts, 10 the messages, 11 the caregivers, 12 who of them answered which day, 13 the audit
+    # row, 14 open alerts for the navigation badge.
     short = make_patient(surgery_days_ago=5)
     log_days(short, {1: {"pain": 5}})
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         nurse_client_a.get(_url(short))
     long = make_patient(surgery_days_ago=60)
     log_days(
@@ -131,7 +131,7 @@ def test_the_patient_page_takes_a_fixed_number_of_queries(
         )
     for n in range(30):
         Message.objects.create(patient=long, purpose="reminder", status="delivered", to_phone=long.phone, body=f"Reminder {n}")
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         nurse_client_a.get(_url(long))
 
 

@@ -221,3 +221,15 @@ def test_the_form_and_a_checkin_take_a_fixed_number_of_queries(browser, patient_
     # statement: day, submission, evaluation mark, audit row), 11-12 release both, 13 the guidance.
     with django_assert_num_queries(13):
         assert browser.post(path, {**fields, "pain": "4"}).status_code == 201
+
+
+def test_before_surgery_the_invitations_link_waits_for_the_surgery_day(browser, make_patient):
+    patient = make_patient(enrolled=False, surgery_days_ago=-3)
+    invitation = Message.objects.get(patient=patient, purpose="enrollment")
+    path = re.search(r"https?://[^/\s]+(/c/[A-Za-z0-9_-]{22})", invitation.body).group(1)
+    link = CheckinLink.objects.get(patient=patient)
+    assert link.date == patient.surgery_date
+    page = browser.get(path)
+    html = page.content.decode()
+    assert page.status_code == 200 and "start on the day of your surgery" in html and 'name="pain"' not in html
+    assert browser.get(path + "/recovery").status_code == 200
