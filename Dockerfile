@@ -20,4 +20,4 @@ RUN SECRET_KEY=collectstatic-only-build-key-0123456789abcdefghijklmnop python ma
 
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--access-logfile", "-", "--worker-class", "gthread", "--threads", "4"]
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--config", "python:config.gunicorn", "--worker-class", "gthread", "--threads", "4"]

@@ -8,7 +8,7 @@ PY := $(BIN)/python
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
 
-.PHONY: run test lint venv migrate seed bench bench-seed bench-api bench-sweep bench-quality bench-reminders bench-dashboard bench-mixed clean
+.PHONY: run test lint venv migrate seed bench bench-seed bench-api bench-sweep bench-quality bench-reminders bench-dashboard bench-mixed bench-sms clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -52,7 +52,7 @@ lint: $(STAMP_DEV)
 	$(BIN)/ruff check .
 
 ## bench: every benchmark, one after the other; each writes its figures into docs/ and bench/results/.
-bench: bench-seed bench-api bench-sweep bench-quality bench-reminders bench-dashboard bench-mixed
+bench: bench-seed bench-api bench-sweep bench-quality bench-reminders bench-dashboard bench-mixed bench-sms
 	$(PY) bench/report.py
 
 bench-seed: $(STAMP_RUN)
@@ -61,6 +61,11 @@ bench-seed: $(STAMP_RUN)
 ## bench-reminders: 10,000 reminders due at once, 2 workers, to a local Twilio stand-in (docs/sms.md).
 bench-reminders: $(STAMP_DEV)
 	$(PY) bench/bench_reminders.py $(BENCH_ARGS)
+
+## bench-sms: how well SMS replies are read, on the corpus (tuning and held-out sets) and on composed
+## replies (docs/sms.md); its figures go to their own section of docs/benchmarks.md. No database needed.
+bench-sms: $(STAMP_RUN)
+	$(PY) bench/bench_sms.py $(BENCH_ARGS)
 
 ## bench-dashboard: server time of the worklist of a 5,000-patient clinic and of a patient's page (PostgreSQL, own database).
 bench-dashboard: $(STAMP_RUN)

@@ -136,7 +136,8 @@ def start_worker() -> subprocess.Popen:
     celery = Path(sys.executable).with_name("celery")
     return subprocess.Popen(
         [str(celery), "-A", "config", "worker", "--concurrency", "2", "--loglevel", "WARNING", "--without-gossip",
-         "--without-mingle", "--without-heartbeat", "-n", f"bench-mixed-{os.getpid()}@127.0.0.1"],
+         "--without-mingle", "--without-heartbeat", "-n", f"bench-mixed-{os.getpid()}@127.0.0.1",
+         "--queues", "urgent,celery"],
         cwd=ROOT, env=env,
     )
 

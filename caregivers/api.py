@@ -19,7 +19,7 @@ from patients.openapi import error_responses
 from patients.permissions import IsStaff
 from patients.selectors import patients_for_nurse
 from patients.validators import validate_e164
-from recovery.api.staff import StaffPagination
+from recovery.api.pagination import StrictPagination
 
 
 class CaregiverSerializer(serializers.ModelSerializer):
@@ -46,7 +46,7 @@ class PatientCaregivers(generics.ListCreateAPIView):
     """A patient's caregivers (who may answer for the patient), and adding one."""
 
     permission_classes = [IsStaff]
-    pagination_class = StaffPagination
+    pagination_class = StrictPagination
     serializer_class = CaregiverSerializer
 
     def get_patient(self) -> Patient:

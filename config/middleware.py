@@ -1,9 +1,14 @@
-"""Answers 503 in JSON with Retry-After when the database cannot be reached, never a 500 page."""
+"""Middleware of the whole site: 503 in JSON with Retry-After when the database cannot be reached
+(never a 500 page), no-store on every answer, and the sign-in forms' rate limit."""
 
 import logging
 
 from django.db import InterfaceError, OperationalError
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
+
+from patients.throttling import login_throttle_wait
 
 logger = logging.getLogger(__name__)
 
@@ -35,3 +40,39 @@ class DatabaseUnavailableMiddleware:
             logger.exception("database unavailable while serving %s", request.path)
             return database_unavailable_response()
         return None
+
+
+class NoStoreMiddleware:
+    """`Cache-Control: no-store` on every answer the application makes: pages and API answers carry
+    patient data, and neither a shared ward computer's browser nor a proxy may keep a copy. (Static
+    files are served before this, by WhiteNoise, with their own long cache headers.)"""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        patch_cache_control(response, no_store=True, private=True)
+        return response
+
+
+class LoginThrottleMiddleware:
+    """The dashboard's and the admin's sign-in forms count, per client address, toward the same limit
+    as the API's token call (the `login` scope): django-axes locks out a username, this stops one
+    address from trying many usernames. Over the limit, the form is not even looked at: 429."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self._paths = None
+
+    def __call__(self, request):
+        if request.method == "POST":
+            if self._paths is None:
+                self._paths = {reverse("dashboard:login"), reverse("admin:login")}
+            if request.path in self._paths:
+                wait = login_throttle_wait(request)
+                if wait is not None:
+                    response = HttpResponse("Too many sign-in attempts from this address. Try again later.", status=429, content_type="text/plain; charset=utf-8")
+                    response["Retry-After"] = str(max(1, int(wait)))
+                    return response
+        return self.get_response(request)

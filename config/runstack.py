@@ -2,10 +2,10 @@
 
 With --prepare, first migrates, seeds the demo where there are no patients, judges the patients (where
 the recovery engine's check_recovery exists) and collects static files, all in this one process.
-Then starts web (gunicorn), a Celery worker and exactly one beat as child processes, on whatever the
-environment configures (by default SQLite and the filesystem broker under var/, SMS to the log),
-waits until /healthz answers, prints where to go, and stops them all together: on Ctrl-C or
-SIGTERM, or as soon as one of them dies (then with a non-zero exit).
+Then starts web (gunicorn), two Celery workers (routine work, and one of its own for the urgent queue
+of pages) and exactly one beat as child processes, on whatever the environment configures (by default
+SQLite and the filesystem broker under var/, SMS to the log), waits until /healthz answers, prints
+where to go, and stops them all together: on Ctrl-C or SIGTERM, or as soon as one of them dies (then with a non-zero exit).
 """
 
 import argparse
@@ -51,11 +51,16 @@ def commands(*, host: str, port: int) -> dict[str, list[str]]:
             "--bind", f"{host}:{port}",
             "--workers", os.environ.get("WEB_WORKERS", "2"),
             "--worker-class", "gthread", "--threads", os.environ.get("WEB_THREADS", "4"),
-            "--access-logfile", "-",
+            "--config", "python:config.gunicorn",
             "--graceful-timeout", "10",
         ],
-        # Two processes: a sweep chunk does not hold an urgent page back.
-        "worker": [python, "-m", "celery", "-A", "config", "worker", "--loglevel", "INFO", "--concurrency", "2", "--hostname", "worker@%h"],
+        # Routine work (judging batches, reminders, the sweep) on two processes; they also take pages
+        # when they are free.
+        "worker": [python, "-m", "celery", "-A", "config", "worker", "--loglevel", "INFO", "--concurrency", "2", "--hostname", "worker@%h",
+                   "--queues", "urgent,celery"],
+        # The urgent queue's own worker: a page never waits behind routine work.
+        "urgent": [python, "-m", "celery", "-A", "config", "worker", "--loglevel", "INFO", "--concurrency", "1", "--hostname", "urgent@%h",
+                   "--queues", "urgent"],
         # Exactly one beat, or every periodic task would run once per beat.
         "beat": [python, "-m", "celery", "-A", "config", "beat", "--loglevel", "INFO", "--scheduler", "django_celery_beat.schedulers:DatabaseScheduler"],
     }  # fmt: skip
@@ -201,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    print("runstack: stopping web, worker and beat", file=sys.stderr, flush=True)
+    print("runstack: stopping web, workers and beat", file=sys.stderr, flush=True)
     stack.stop()
     print("runstack: stopped", file=sys.stderr, flush=True)
     return status
@@ -210,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
 def _banner(base: str, seconds: float) -> None:
     lines = [
         "",
-        f"The recovery tracking service is up ({seconds:.1f} s): web, worker and beat.",
+        f"The recovery tracking service is up ({seconds:.1f} s): web, workers (routine and urgent) and beat.",
         f"  Address:   {base}/",
         f"  Dashboard: {base}/",
         f"  API docs:  {base}/api/docs/",

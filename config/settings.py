@@ -42,6 +42,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "axes",
+    # Keeps every change to a recovery protocol (who, when, old and new values), shown in the admin.
+    "simple_history",
+    "csp",
     "patients",
     "recovery",
     "notifications",
@@ -53,13 +56,19 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "config.middleware.NoStoreMiddleware",
     "config.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Names the user behind a protocol change (its milestones and bands too) in its history.
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # After authentication (a signed-in nurse is counted by user, as DRF does), before django-axes.
+    "config.middleware.LoginThrottleMiddleware",
     # Last, as django-axes requires: it turns a locked-out login into a 429/lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -163,6 +172,23 @@ SECURE_HSTS_PRELOAD = HTTPS
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp) on every page: scripts, styles, images and fonts from our own
+# origin only, no inline script or style (the dashboard has none; Swagger UI's start-up script is
+# served as a file, config/urls.py), no framing, forms posting only to us.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.integer("SESSION_COOKIE_AGE", 8 * 3600, minimum=300)  # one shift
 
@@ -173,7 +199,6 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer", "rest_framework.renderers.BrowsableAPIRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -185,6 +210,12 @@ REST_FRAMEWORK = {
         "checkin": env.rate("THROTTLE_CHECKIN", "600/hour"),
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # How many proxies we run in front of the app: the client's address is the one the nearest of them
+    # appended to X-Forwarded-For. 0: the header is ignored (anyone can send it) and REMOTE_ADDR is the
+    # client. Throttles, django-axes and the audit trail all read it (patients/network.py).
+    "NUM_PROXIES": env.integer("NUM_PROXIES", 0, minimum=0, maximum=10),
+    # Nesting and lone surrogates are checked by our parser: a 400, never a RecursionError.
+    "DEFAULT_PARSER_CLASSES": ["patients.parsers.StrictJSONParser"],
 }
 
 SIMPLE_JWT = {
@@ -233,6 +264,9 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.integer("AXES_COOLOFF_MINUTES", 15, mi
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env.boolean("AXES_ENABLED", True)
+# The same client address as the throttles (NUM_PROXIES), and a username cut to fit axes' column.
+AXES_CLIENT_IP_CALLABLE = "patients.network.client_ip"
+AXES_USERNAME_CALLABLE = "patients.network.login_username"
 
 # Celery. The broker is Redis in production; on a bare machine, kombu's filesystem transport under
 # var/ needs no server.
@@ -285,7 +319,15 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-outbox-relay": {"task": "notifications.tasks.outbox_relay_task", "schedule": 60.0},
     # Page for urgent alerts not paged yet, and escalate the unacknowledged ones.
     "notifications-pages-relay": {"task": "notifications.tasks.pages_relay_task", "schedule": 30.0},
+    # Judge the check-ins' marks that no batch was published for (the broker lost it).
+    "recovery-judging-relay": {"task": "recovery.tasks.judge_marked_task", "schedule": 30.0},
 }
+# Two queues. `urgent` carries the pages (their sends and the pages relay) and has a worker of its own
+# (config/runstack.py, docker-compose.yml), so routine work (judging batches, reminders, the sweep) on
+# the default queue never delays a page, however much of it is queued.
+CELERY_URGENT_QUEUE = "urgent"
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {"notifications.tasks.pages_relay_task": {"queue": CELERY_URGENT_QUEUE}}
 
 # SMS through Twilio. With no account settings, messages are written to the log and kept in the
 # message history.
@@ -311,7 +353,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"no_query": {"()": "config.logs.DropQueryStrings"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+        # Search terms travel in query strings: these log the path only (gunicorn's access log too,
+        # config/gunicorn.py).
+        "django.request": {"filters": ["no_query"]},
+        "django.server": {"filters": ["no_query"]},
+    },
 }

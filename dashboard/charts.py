@@ -273,14 +273,6 @@ def walking_chart(*, days: list[dict], plan: ProtocolPlan, today_day: int, chart
 STATE_WORDS = {"reached": "reached", "upcoming": "upcoming", "due": "due now", "late": "late", "overdue": "overdue"}
 
 
-def milestone_shown_state(milestone: dict, *, today_day: int) -> str:
-    """The protocol's state, with "late" for a milestone past its expected window that cannot become
-    overdue (no overdue day): still "due" to the rules, but a nurse should see that it is late."""
-    if milestone["state"] == "due" and today_day > milestone["expected_by"]:
-        return "late"
-    return milestone["state"]
-
-
 def milestone_timeline(
     *, milestones: list[dict], today_day: int, program_days: int, chart_id: str = "milestone-chart"
 ) -> SafeString:
@@ -308,8 +300,8 @@ def milestone_timeline(
     ]
     reached = [m for m in milestones if m["state"] == "reached"]
     overdue = [m for m in milestones if m["state"] == "overdue"]
-    due = [m for m in milestones if milestone_shown_state(m, today_day=today_day) == "due"]
-    late = [m for m in milestones if milestone_shown_state(m, today_day=today_day) == "late"]
+    due = [m for m in milestones if m["state"] == "due"]
+    late = [m for m in milestones if m["state"] == "late"]
     description = (
         f"Day {today_day}. {len(reached)} of {len(milestones)} milestones reached"
         + (f"; overdue: {', '.join(m['label'] for m in overdue)}" if overdue else "; none overdue")
@@ -334,7 +326,7 @@ def milestone_timeline(
     parts.append("</g>")
     for index, m in enumerate(milestones):
         cy = top_pad + row_height * index + row_height / 2
-        state = milestone_shown_state(m, today_day=today_day)
+        state = m["state"]
         x0, x1 = x(m["expected_from"] - 0.5 if m["expected_from"] > 0 else 0), x(m["expected_by"] + 0.5)
         window = f"expected from day {m['expected_from']} to day {m['expected_by']}"
         if m["overdue_after"] is not None:
@@ -375,25 +367,58 @@ def milestone_timeline(
     return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped, every number formatted
 
 
+def _runs_of_days(rows: list) -> list[list]:
+    """Rows split where a day is missing: a band is not drawn across days without a median."""
+    runs: list[list] = []
+    for r in rows:
+        if runs and r.recovery_day == runs[-1][-1].recovery_day + 1:
+            runs[-1].append(r)
+        else:
+            runs.append([r])
+    return runs
+
+
 def cohort_pain_chart(*, rows: list, plan: ProtocolPlan | None, max_day: int, chart_id: str, label: str) -> SafeString:
     """The median worst pain per post-operative day across a procedure's patients, with the range of
-    the middle half of patients (shaded), against the expected upper bound (dashed)."""
-    height = 240
+    the middle half of patients (shaded), against the expected upper bound (dashed); under it, bars of
+    how many patients logged pain each day. Days with too few patients for a median (the selector
+    leaves it None) have their bar, and no median or band."""
+    height = 270
+    count_height = 26
     x = _Scale((0, max_day), (MARGIN_LEFT, WIDTH - MARGIN_RIGHT))
-    y = _Scale((0, 10), (height - MARGIN_BOTTOM, MARGIN_TOP))
+    y = _Scale((0, 10), (height - MARGIN_BOTTOM - count_height - 6, MARGIN_TOP))
     body = []
     if plan is not None:
         body.append('<g class="bound" aria-hidden="true">')
         for run in _step_edge(range(0, max_day + 1), plan.pain_max, x, y):
             body.append('<polyline class="band-edge" points="' + " ".join(f"{_f(px)},{_f(py)}" for px, py in run) + '"/>')
         body.append("</g>")
-    if rows:
-        upper = " ".join(f"{_f(x(r.recovery_day))},{_f(y(r.p75))}" for r in rows)
-        lower = " ".join(f"{_f(x(r.recovery_day))},{_f(y(r.p25))}" for r in reversed(rows))
+    with_median = [r for r in rows if r.median is not None]
+    for run in _runs_of_days(with_median):
+        upper = " ".join(f"{_f(x(r.recovery_day))},{_f(y(r.p75))}" for r in run)
+        lower = " ".join(f"{_f(x(r.recovery_day))},{_f(y(r.p25))}" for r in reversed(run))
         body.append(f'<polygon class="iqr" aria-hidden="true" points="{upper} {lower}"/>')
+    # How many patients each day's median stands on, as bars along the foot of the chart.
+    most = max((r.patients for r in rows), default=0)
+    bar_bottom = height - MARGIN_BOTTOM
+    bar_width = max(1.0, (x(1) - x(0)) * 0.7)
+    bars = ['<g class="counts">']
+    for r in rows:
+        h = count_height * r.patients / most if most else 0
+        css = "count-bar" if r.median is not None else "count-bar few"
+        bars.append(
+            f'<rect class="{css}" x="{_f(x(r.recovery_day) - bar_width / 2)}" y="{_f(bar_bottom - h)}" '
+            f'width="{_f(bar_width)}" height="{_f(h)}"><title>Day {r.recovery_day}: {r.patients} '
+            f'patient{"s" if r.patients != 1 else ""}</title></rect>'
+        )
+    if most:
+        bars.append(f'<text class="tick" x="{WIDTH - MARGIN_RIGHT}" y="{_f(bar_bottom - count_height - 2)}" text-anchor="end">'
+                    f"patients a day (most: {most})</text>")
+    bars.append("</g>")
+    body.extend(bars)
     points, markers = [], []
     above = 0
-    for r in rows:
+    for r in with_median:
         bound = plan.pain_max(r.recovery_day) if plan else None
         outside = bound is not None and r.median > bound
         above += outside
@@ -407,9 +432,11 @@ def cohort_pain_chart(*, rows: list, plan: ProtocolPlan | None, max_day: int, ch
             _marker("diamond" if outside else "circle", px, py, "point outside" if outside else "point", title, size=3.2)
         )
     body.append('<g class="series">' + "".join(_series_segments(points)) + "".join(markers) + "</g>")
+    few = len(rows) - len(with_median)
     description = (
-        f"{label}: median worst pain on {len(rows)} post-operative days with check-ins, against the expected upper bound; "
-        f"the median is above the bound on {above} day{'s' if above != 1 else ''}."
+        f"{label}: median worst pain on {len(with_median)} post-operative days with enough check-ins, against the "
+        f"expected upper bound; the median is above the bound on {above} day{'s' if above != 1 else ''}."
+        + (f" {few} day{'s' if few != 1 else ''} with too few patients for a median show only their count." if few else "")
     )
     return _frame(
         chart_id=chart_id,

@@ -7,8 +7,9 @@ from django import forms
 from dashboard.selectors import MONITORING_CHOICES
 from patients.choices import Language, Procedure
 from patients.models import Clinic
-from patients.validators import validate_e164, validate_timezone
-from recovery.choices import Severity
+from patients.services import patient_phone_check
+from patients.validators import DEFAULT_PHONE_REGION, PHONE_INPUT_MAX_LENGTH, phone_normalize, validate_e164, validate_timezone
+from recovery.choices import AlertUsefulness, Severity
 
 STATUS_CHOICES = [("", "Any status"), ("alert", "Alert (urgent or high)"), ("watch", "Watch (routine)"), ("on_track", "On track")]
 MONITORING_LABELS = {"active": "Being monitored", "ended": "Monitoring ended", "all": "All patients"}
@@ -60,17 +61,20 @@ class AlertsFilterForm(_Form):
     severity = forms.ChoiceField(label="Severity", required=False, choices=[("", "Any severity"), *Severity.choices])
 
 
+class MessagesFilterForm(_Form):
+    status = forms.ChoiceField(label="Show", required=False, choices=[("unread", "Unread"), ("read", "Read")])
+
+
 class AcknowledgeForm(_Form):
     note = forms.CharField(label="Note (optional)", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ResolveForm(_Form):
-    note = forms.CharField(
-        label="What was done",
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"required": "Say what was done before resolving the alert."},
-    )
+    """The note and the one-click label; whether a note is required (urgent and high alerts) is the
+    service's rule (recovery.services.alert_resolve), the same as the staff API's."""
+
+    note = forms.CharField(label="What was done", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    useful = forms.ChoiceField(label="Was this alert useful?", required=False, choices=[("", "Not said"), *AlertUsefulness.choices])
 
 
 def _consent_history(patient) -> str:
@@ -95,9 +99,8 @@ def in_quiet_hours(value: datetime.time, *, start: datetime.time, end: datetime.
 class PatientContactForm(_Form):
     phone = forms.CharField(
         label="Mobile phone",
-        max_length=16,
-        validators=[validate_e164],
-        help_text="In E.164 form, such as +15551230001.",
+        max_length=PHONE_INPUT_MAX_LENGTH,
+        help_text="Such as (312) 555-0142, or +13125550142 with the country code.",
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "tel"}),
     )
     language = forms.ChoiceField(label="Language of messages", choices=Language.choices)
@@ -117,10 +120,20 @@ class PatientContactForm(_Form):
     def __init__(self, *args, clinic: Clinic, patient=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.clinic = clinic
+        self.patient = patient
         quiet = f"{clinic.quiet_hours_start:%H:%M}–{clinic.quiet_hours_end:%H:%M}"
         self.fields["reminder_time"].help_text = f"Patient-local time, outside the clinic's quiet hours ({quiet})."
         if patient is not None:
             self.fields["sms_opt_in"].help_text = _consent_history(patient)
+
+    def clean_phone(self):
+        """Read in the clinic's region and kept in E.164; not a number another clinic's active patient holds."""
+        phone = phone_normalize(self.cleaned_data["phone"], region=self.clinic.phone_region or DEFAULT_PHONE_REGION)
+        try:
+            patient_phone_check(clinic=self.clinic, phone=phone, exclude_patient_id=getattr(self.patient, "pk", None))
+        except forms.ValidationError as exc:
+            raise forms.ValidationError(exc.message_dict["phone"]) from None
+        return phone
 
     def clean_reminder_time(self):
         value = self.cleaned_data["reminder_time"]

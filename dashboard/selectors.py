@@ -1,10 +1,11 @@
-"""Reads shaped for the nurses' pages: the worklist (with latest pain and its trend), the alerts inbox and
-a patient's page. Scoping to the nurse's clinics goes through patients.selectors, always.
+"""Reads shaped for the nurses' pages: the worklist (with latest pain and its trend), the alerts inbox,
+the navigation's counts and a patient's page. Scoping to the nurse's clinics goes through patients.selectors, always.
 """
 
 import datetime
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Case, F, IntegerField, Min, OuterRef, Q, QuerySet, Subquery, Value, When, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
@@ -15,6 +16,7 @@ from patients.selectors import patients_for_nurse
 from recovery.choices import ACTIVE_ALERT_STATUSES, AlertStatus, Severity
 from recovery.models import Alert, DailyRecord
 from recovery.selectors import staff_patients
+from recovery.selectors.messages import patient_messages_unread_of_clinics, with_unread_messages
 
 WORKLIST_PAGE_SIZE = 50
 ALERTS_PAGE_SIZE = 50
@@ -171,10 +173,10 @@ def worklist_count(
 
 def worklist_page_patients(*, user, ids: list[int]) -> list[Patient]:
     """The page's patients, in the worklist's order, with the staff summary (status, open alerts,
-    last check-in). One query, over the page's patients only."""
+    last check-in) and their unread messages. One query, over the page's patients only."""
     if not ids:
         return []
-    by_id = {p.pk: p for p in staff_patients(user=user).filter(pk__in=ids)}
+    by_id = {p.pk: p for p in with_unread_messages(staff_patients(user=user).filter(pk__in=ids))}
     return [by_id[pk] for pk in ids if pk in by_id]
 
 
@@ -226,10 +228,30 @@ def worklist_rows(*, patients: list[Patient], now: datetime.datetime | None = No
     return rows
 
 
-def open_alert_count(*, clinic_ids: list[int]) -> int:
-    """Open (not yet acknowledged) alerts across the patients of these clinics (the nurse's, from
-    patients.selectors.clinics_for_user). One query, from the open alerts rather than the patients."""
-    return Alert.objects.filter(status=AlertStatus.OPEN, patient__clinic_id__in=clinic_ids).count()
+@dataclass(frozen=True)
+class NavigationCounts:
+    open_alerts: int = 0
+    unread_messages: int = 0
+
+
+def navigation_counts(*, clinic_ids: list[int]) -> NavigationCounts:
+    """The navigation's counts for the patients of these clinics (the nurse's, from
+    patients.selectors.clinics_for_user): open (not yet acknowledged) alerts, and patients' messages
+    no nurse has read. One query on every page: both counts in one statement, each from its own
+    rows (the open alerts, the unread messages' partial index) rather than from the patients."""
+    if not clinic_ids:
+        return NavigationCounts()
+    alerts = Alert.objects.filter(status=AlertStatus.OPEN, patient__clinic_id__in=clinic_ids).order_by().values("pk")
+    unread = patient_messages_unread_of_clinics(clinic_ids=clinic_ids).order_by().values("pk")
+    (alerts_sql, alerts_params), (unread_sql, unread_params) = alerts.query.sql_with_params(), unread.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # Both parts are the ORM's own SQL, with their parameters passed separately.
+            f"SELECT (SELECT COUNT(*) FROM ({alerts_sql}) a), (SELECT COUNT(*) FROM ({unread_sql}) u)",  # noqa: S608
+            [*alerts_params, *unread_params],
+        )
+        open_alerts, unread_messages = cursor.fetchone()
+    return NavigationCounts(open_alerts=open_alerts, unread_messages=unread_messages)
 
 
 def alerts_inbox(*, user, severity: str = "") -> QuerySet[Alert]:

@@ -125,6 +125,15 @@ def _latest_pain(row) -> SafeString:
     )
 
 
+def _unread(patient) -> SafeString:
+    n = getattr(patient, "unread_messages", 0)
+    if not n:
+        return mark_safe("")  # noqa: S308 - a constant
+    return format_html(
+        '<span class="badge unread-marker"><span aria-hidden="true">✉</span> {} unread message{}</span>', n, "" if n == 1 else "s"
+    )
+
+
 def worklist_row_html(rows, *, many_clinics: bool) -> SafeString:
     """The <tr> rows of the worklist, most pressing first (the order given)."""
     # One reverse() for the page: the patient's address differs only by its id.
@@ -144,6 +153,7 @@ def worklist_row_html(rows, *, many_clinics: bool) -> SafeString:
             url_pattern.format(patient.pk),
             patient.last_name,
             patient.first_name,
+            _unread(patient),
             sub,
             status_badge(patient.status),
             day,
@@ -155,7 +165,7 @@ def worklist_row_html(rows, *, many_clinics: bool) -> SafeString:
     return format_html_join(
         "\n",
         '<tr class="row-{}" data-patient-id="{}"><th scope="row" data-label="Patient">'
-        '<a class="patient-link" href="{}">{}, {}</a><span class="sub">{}</span></th>'
+        '<a class="patient-link" href="{}">{}, {}</a>{}<span class="sub">{}</span></th>'
         '<td data-label="Status">{}</td><td data-label="Recovery day" class="num">{}</td>'
         '<td data-label="Last check-in">{}</td><td data-label="Latest pain">{}</td><td data-label="Open alerts">{}</td></tr>',
         (cells(row) for row in rows),

@@ -1,4 +1,5 @@
-"""The nurses' pages: login, worklist, a patient's page, the alerts inbox and the cohort view."""
+"""The nurses' pages: login, worklist, a patient's page, the alerts inbox, patients' messages and the
+cohort view."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path
@@ -20,5 +21,7 @@ urlpatterns = [
     path("alerts/", views.alerts, name="alerts"),
     path("alerts/<int:alert_id>/acknowledge/", views.alert_acknowledge_view, name="alert-acknowledge"),
     path("alerts/<int:alert_id>/resolve/", views.alert_resolve_view, name="alert-resolve"),
+    path("messages/", views.messages_inbox, name="messages"),
+    path("messages/<int:message_id>/read/", views.message_read_view, name="message-read"),
     path("cohort/", views.cohort, name="cohort"),
 ]

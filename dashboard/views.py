@@ -17,12 +17,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from caregivers.selectors import caregiver_answers, patient_caregivers
 from caregivers.services import caregiver_add
-from dashboard.charts import cohort_pain_chart, milestone_shown_state, milestone_timeline, pain_chart, walking_chart
+from dashboard.charts import cohort_pain_chart, milestone_timeline, pain_chart, walking_chart
 from dashboard.forms import (
     AcknowledgeForm,
     AlertsFilterForm,
     CaregiverForm,
     CohortFilterForm,
+    MessagesFilterForm,
     PatientContactForm,
     ResolveForm,
     WorklistFilterForm,
@@ -32,7 +33,7 @@ from dashboard.selectors import (
     WORKLIST_PAGE_SIZE,
     alert_for_nurse,
     alerts_inbox,
-    open_alert_count,
+    navigation_counts,
     patient_alerts,
     patient_for_nurse,
     patient_messages,
@@ -47,14 +48,25 @@ from patients.audit import audit_record, audit_record_many
 from patients.choices import Procedure
 from patients.models import AuditEvent
 from patients.selectors import clinics_for_user
+from recovery.models import PatientMessage
 from recovery.protocols import protocol_plan, protocol_plans
 from recovery.selectors import patient_progress
-from recovery.selectors.cohort import cohort_milestone_share, cohort_pain_by_day, cohort_procedure_counts, cohort_status_counts
-from recovery.services.alerts import alert_acknowledge, alert_resolve
+from recovery.selectors.cohort import (
+    MIN_PATIENTS_FOR_MEDIAN,
+    cohort_milestone_share,
+    cohort_pain_by_day,
+    cohort_procedure_counts,
+    cohort_rule_usefulness,
+    cohort_status_counts,
+    milestone_judged_by_day,
+)
+from recovery.selectors.messages import message_patient_ids, patient_inbox, patient_message_list
+from recovery.services.alerts import AlertAlreadyResolved, alert_acknowledge, alert_resolve
+from recovery.services.messages import patient_message_read
 
 CHANNEL = "dashboard"
 COHORT_MAX_DAY = 90
-NORMAL_ACTIVITIES_BY_DAY = 56
+MESSAGES_PAGE_SIZE = 50
 
 
 def nurse_required(view):
@@ -75,7 +87,9 @@ def nurse_required(view):
 
 def _page(request, template: str, context: dict, *, status: int = 200, nav: str = ""):
     context.setdefault("clinics", request.clinics)
-    context.setdefault("open_alerts_total", open_alert_count(clinic_ids=[c.pk for c in request.clinics]))
+    counts = navigation_counts(clinic_ids=[c.pk for c in request.clinics])
+    context.setdefault("open_alerts_total", counts.open_alerts)
+    context.setdefault("unread_messages_total", counts.unread_messages)
     context["nav"] = nav
     return render(request, template, context, status=status)
 
@@ -144,6 +158,7 @@ def _render_patient(request, patient, *, contact_form=None, alert_errors=None, c
     progress = patient_progress(patient=patient, plan=plan)
     alerts = patient_alerts(patient=patient)
     sms = patient_messages(patient=patient)
+    inbox = patient_inbox(patient=patient)
     caregivers = list(patient_caregivers(patient_id=patient.pk))
     if contact_form is None:
         contact_form = PatientContactForm(
@@ -163,15 +178,14 @@ def _render_patient(request, patient, *, contact_form=None, alert_errors=None, c
     pain_days = [d for d in days if d["pain"] is not None]
     latest_pain = pain_days[-1] if pain_days else None
     red_flag_days = [d for d in days if d["symptoms"]]
+    # One state per milestone, the engine's (recovery.protocols.milestone_state).
     milestones = progress["milestones"]
-    for milestone in milestones:
-        milestone["shown_state"] = milestone_shown_state(milestone, today_day=progress["recovery_day"])
     audit_record(
         actor=request.user,
         patient=patient,
         action=AuditEvent.Action.VIEW,
         resource="patient",
-        detail="patient page: progress, daily records, alerts, messages, contact, caregivers",
+        detail="patient page: progress, daily records, alerts, patient's messages, SMS, contact, caregivers",
         channel=CHANNEL,
         request=request,
     )
@@ -186,11 +200,13 @@ def _render_patient(request, patient, *, contact_form=None, alert_errors=None, c
         "red_flag_days": red_flag_days,
         "overdue": [m for m in milestones if m["state"] == "overdue"],
         "reached": [m for m in milestones if m["state"] == "reached"],
-        "due": [m for m in milestones if m["shown_state"] == "due"],
-        "late": [m for m in milestones if m["shown_state"] == "late"],
+        "due": [m for m in milestones if m["state"] == "due"],
+        "late": [m for m in milestones if m["state"] == "late"],
         "logged_count": len(logged),
         "alerts": alerts,
         "sms": sms,
+        "inbox": inbox,
+        "inbox_unread": sum(1 for m in inbox if m.read_at is None),
         "contact_form": contact_form,
         "caregivers": caregivers,
         "caregiver_form": caregiver_form or CaregiverForm(initial={"language": patient.language}),
@@ -306,14 +322,28 @@ def alert_acknowledge_view(request, alert_id: int):
 @require_POST
 def alert_resolve_view(request, alert_id: int):
     alert = _alert_or_404(request, alert_id)
+    default_next = reverse("dashboard:patient", args=[alert.patient_id]) + "#alerts"
     form = ResolveForm(request.POST)
-    if not form.is_valid():
+    errors = None
+    if form.is_valid():
+        try:
+            alert = alert_resolve(
+                alert=alert, user=request.user, note=form.cleaned_data["note"], useful=form.cleaned_data["useful"]
+            )
+        except AlertAlreadyResolved:
+            messages.error(request, "This alert is already resolved.")
+            return redirect(_safe_next(request, default_next))
+        except ValidationError as exc:
+            errors = [m for field_messages in exc.message_dict.values() for m in field_messages]
+    else:
+        errors = [m for field_messages in form.errors.values() for m in field_messages]
+    if errors:
         patient = _patient_or_404(request, alert.patient_id)
-        return _render_patient(request, patient, alert_errors={alert.pk: form.errors["note"]}, status=400)
-    alert = alert_resolve(alert=alert, user=request.user, note=form.cleaned_data["note"])
+        return _render_patient(request, patient, alert_errors={alert.pk: errors}, status=400)
     _audit_alert(request, alert, "resolved")
-    messages.success(request, f"Alert resolved: {alert.get_kind_display()} for {alert.patient}.")
-    return redirect(_safe_next(request, reverse("dashboard:patient", args=[alert.patient_id]) + "#alerts"))
+    label = f" ({alert.get_useful_display().lower()})" if alert.useful else ""
+    messages.success(request, f"Alert resolved{label}: {alert.get_kind_display()} for {alert.patient}.")
+    return redirect(_safe_next(request, default_next))
 
 
 @nurse_required
@@ -369,8 +399,11 @@ def cohort(request):
     counts = cohort_status_counts(clinic_ids=clinic_ids)
     per_procedure = cohort_procedure_counts(clinic_ids=clinic_ids)
     pain = cohort_pain_by_day(clinic_ids=clinic_ids, max_day=COHORT_MAX_DAY)
-    shares = {s.procedure: s for s in cohort_milestone_share(clinic_ids=clinic_ids, by_day=NORMAL_ACTIVITIES_BY_DAY, as_of=today)}
     plans = protocol_plans()
+    # Each procedure's share is judged at the end of its own normal-activities window.
+    judged_by = milestone_judged_by_day(plans)
+    shares = {s.procedure: s for s in cohort_milestone_share(clinic_ids=clinic_ids, by_day=judged_by, as_of=today)}
+    usefulness = cohort_rule_usefulness(clinic_ids=clinic_ids, as_of=today)
     procedures = []
     for code, label in Procedure.choices:
         rows = [r for r in pain if r.procedure == code]
@@ -383,6 +416,7 @@ def cohort(request):
                 "label": label,
                 "patients": per_procedure.get(code, 0),
                 "share": shares.get(code),
+                "by_day": judged_by.get(code),
                 "rows": [(r, plan.pain_max(r.recovery_day) if plan else None) for r in rows],
                 "chart": cohort_pain_chart(rows=rows, plan=plan, max_day=COHORT_MAX_DAY, chart_id=f"cohort-{code}", label=label),
             }
@@ -400,8 +434,63 @@ def cohort(request):
         "form": form,
         "counts": counts,
         "procedures": procedures,
-        "by_day": NORMAL_ACTIVITIES_BY_DAY,
+        "usefulness": usefulness,
+        "patient_weeks": usefulness[0].patient_weeks if usefulness else 0,
+        "min_patients": MIN_PATIENTS_FOR_MEDIAN,
         "max_day": COHORT_MAX_DAY,
         "selected_clinics": [c for c in request.clinics if c.pk in clinic_ids],
     }
     return _page(request, "dashboard/cohort.html", context, status=status, nav="cohort")
+
+
+@nurse_required
+@require_GET
+def messages_inbox(request):
+    """Patients' messages of the nurse's clinics: the unread ones (newest first) by default, or those
+    read; a shared phone's message names its candidate patients."""
+    form = MessagesFilterForm(request.GET or None)
+    shown_status, status = "unread", 200
+    if form.is_bound:
+        if form.is_valid():
+            shown_status = form.cleaned_data["status"] or "unread"
+        else:
+            status = 400
+    paginator = Paginator(patient_message_list(nurse=request.user, status=shown_status), MESSAGES_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    shown = list(page.object_list)
+    audit_record_many(
+        actor=request.user,
+        patients=sorted({pk for m in shown for pk in message_patient_ids(m) if pk is not None}),
+        action=AuditEvent.Action.LIST,
+        resource="messages",
+        detail=f"{shown_status} messages page {page.number}",
+        channel=CHANNEL,
+        request=request,
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+        "patient_messages": shown,
+        "shown_status": shown_status,
+        "query": query.urlencode(),
+        "next": request.get_full_path(),
+        "many_clinics": len(request.clinics) > 1,
+    }
+    return _page(request, "dashboard/messages.html", context, status=status, nav="messages")
+
+
+@nurse_required
+@require_POST
+def message_read_view(request, message_id: int):
+    """Mark a patient's message read (who and when, audited), then back to where the nurse was."""
+    try:
+        message = patient_message_read(message_id=message_id, nurse=request.user, channel=CHANNEL, request=request)
+    except PatientMessage.DoesNotExist as exc:
+        # Another clinic's message and a message that does not exist look the same.
+        raise Http404("No such message.") from exc
+    messages.success(request, "Message marked read.")
+    default = reverse("dashboard:patient", args=[message.patient_id]) + "#inbox" if message.patient_id else reverse("dashboard:messages")
+    return redirect(_safe_next(request, default))

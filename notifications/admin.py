@@ -3,10 +3,11 @@
 from django.contrib import admin
 
 from notifications.models import Message
+from patients.admin import PatientDataAdmin
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(PatientDataAdmin):
     list_display = ["created_at", "direction", "purpose", "status", "patient", "to_phone", "attempts", "error_code", "reason"]
     list_filter = ["direction", "purpose", "status"]
     search_fields = ["=patient__id", "to_phone", "provider_sid", "body"]

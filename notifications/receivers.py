@@ -17,10 +17,10 @@ logger = logging.getLogger(__name__)
 
 
 @receiver(enrollment_code_issued, dispatch_uid="notifications.enrollment_invitation")
-def on_enrollment_code_issued(sender, patient, code, **kwargs):
+def on_enrollment_code_issued(sender, patient, code_id, **kwargs):
     try:
         with transaction.atomic():
-            services.enrollment_invitation_enqueue(patient=patient, code=code)
+            services.enrollment_invitation_enqueue(patient=patient, code_id=code_id)
     except Exception:  # noqa: BLE001 - the nurse still sees the code; enrolling must not fail for the text
         logger.exception("could not write the enrollment invitation of patient %s", patient.pk)
 

@@ -75,15 +75,32 @@ def reminders_due(*, now: datetime.datetime, chunk_size: int = 2000) -> Iterator
                 yield DueReminder(patient_id, phone, language, clinic_name, local_date, window, zone)
 
 
-def patient_for_phone(*, phone: str) -> Patient | None:
-    """The patient a text comes from: of several with one number (a shared family phone, a second
-    enrollment), the one still monitored, then the most recently enrolled."""
-    return (
+@dataclass(frozen=True)
+class SmsSender:
+    """Who a text comes from: one patient, or several active patients sharing the phone (never
+    silently given to one of them), or nobody we know."""
+
+    patient: Patient | None
+    sharing: tuple[Patient, ...] = ()
+
+
+def sms_sender(*, phone: str) -> SmsSender:
+    """The patient a text comes from, in one query.
+
+    1. One patient still monitored holds the number: that patient.
+    2. Several do (a family phone, a caregiver's phone, an old record): nobody is picked; the text
+       waits for the nurses of each clinic involved, with that clinic's candidates named.
+    3. Nobody monitored holds it: the most recently enrolled of those whose program has ended.
+    """
+    holders = list(
         Patient.objects.filter(phone=phone)
         .select_related("clinic")
         .order_by(F("monitoring_ended_at").desc(nulls_first=True), "-created_at", "-id")
-        .first()
     )
+    active = tuple(p for p in holders if p.monitoring_ended_at is None)
+    if len(active) > 1:
+        return SmsSender(patient=None, sharing=active)
+    return SmsSender(patient=holders[0] if holders else None)
 
 
 def patient_messages(*, patient_id: int, limit: int = 100) -> list[Message]:

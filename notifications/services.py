@@ -8,7 +8,6 @@ and hands it to Twilio through notifications.twilio. The relays find what the br
 
 import datetime
 import logging
-import re
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -25,7 +24,7 @@ from notifications.grammar import sms_read
 from notifications.models import Message
 from notifications.ratelimit import rate_slot_reserve
 from notifications.schedule import next_allowed, quiet_now
-from notifications.selectors import DueReminder, patient_for_phone, reminders_due
+from notifications.selectors import DueReminder, reminders_due, sms_sender
 from notifications.twilio import (
     INVALID_NUMBER,
     OPTED_OUT,
@@ -36,12 +35,14 @@ from notifications.twilio import (
     sms_send,
 )
 from patients.audit import AuditSource, audit_record
-from patients.models import EnrollmentCode, Patient
+from patients.models import Patient
 from patients.selectors import on_call_roster
-from recovery.choices import AlertKind, AlertStatus, Channel
+from patients.services import CODE_MASK, enrollment_code_for_sending, enrollment_code_seed_forget
+from recovery.choices import AlertKind, AlertStatus, Channel, MessageReason
 from recovery.models import Alert, AlertEvent, DailyRecord
 from recovery.queueing import queue_on_commit
-from recovery.services import checkin_submit
+from recovery.red_flags import red_flag_advice
+from recovery.services import checkin_submit, patient_message_record
 from webcheckin.links import LinkRequest, checkin_link_issue, checkin_links_issue
 
 logger = logging.getLogger(__name__)
@@ -75,7 +76,6 @@ PATIENT_PURPOSES = frozenset({Purpose.REMINDER, Purpose.ENROLLMENT, Purpose.REPL
 QUIET_PURPOSES = frozenset({Purpose.REMINDER, Purpose.ENROLLMENT})
 # The error code recorded when a send broke off after Twilio may have taken it.
 MAYBE_SENT = "maybe-sent"
-_CODE = re.compile(r"\b[0-9A-Z]{5}-[0-9A-Z]{5}\b")
 _SMS_NAMESPACE = uuid.UUID("5d6f3f2e-5a43-4a57-9a51-2d0c9c7f0a11")
 
 
@@ -84,6 +84,11 @@ _SMS_NAMESPACE = uuid.UUID("5d6f3f2e-5a43-4a57-9a51-2d0c9c7f0a11")
 
 def _priority(purpose: str) -> int | None:
     return PRIORITY_BULK if purpose == Purpose.REMINDER else None
+
+
+def _queue(purpose: str) -> str | None:
+    """Pages go out on the urgent queue, which a worker of its own consumes: routine work never delays them."""
+    return settings.CELERY_URGENT_QUEUE if purpose == Purpose.PAGE else None
 
 
 def send_batch_size() -> int:
@@ -95,7 +100,9 @@ def send_batch_size() -> int:
     return max(1, min(SEND_BATCH, int(rate * BATCH_SECONDS)))
 
 
-def _publish_sends(message_ids: list[int], *, priority: int | None = None, countdown: float | None = None) -> None:
+def _publish_sends(
+    message_ids: list[int], *, priority: int | None = None, countdown: float | None = None, queue: str | None = None
+) -> None:
     """Publish send tasks (in batches) over one broker connection; a broker outage is logged, and the
     relay catches up."""
     from notifications.tasks import send_message_task, send_messages_task  # tasks import services
@@ -111,7 +118,8 @@ def _publish_sends(message_ids: list[int], *, priority: int | None = None, count
                     task, args = send_message_task, (chunk[0],)
                 else:
                     task, args = send_messages_task, (chunk,)
-                task.apply_async(args=args, priority=priority, countdown=countdown, producer=producer, retry=False)
+                options = {"queue": queue} if queue else {}
+                task.apply_async(args=args, priority=priority, countdown=countdown, producer=producer, retry=False, **options)
     except Exception:  # noqa: BLE001 - the broker being down must not fail the caller
         logger.warning("could not queue %d sends; the outbox relay will pick them up", len(message_ids), exc_info=True)
 
@@ -162,7 +170,7 @@ def message_enqueue(
             return Message.objects.get(dedupe_key=dedupe_key)
         raise
     if _priority(purpose) is None:
-        queue_on_commit(_send_task(), message.pk)
+        queue_on_commit(_send_task(), message.pk, queue=_queue(purpose))
     else:
         _publish_sends_on_commit([message.pk], priority=_priority(purpose))
     return message
@@ -180,13 +188,16 @@ def _defer(message: Message, *, until: datetime.datetime, now: datetime.datetime
         status=Status.QUEUED, send_after=until, queued_at=now, claimed_at=None, updated_at=now
     )
     if changed:
-        _publish_sends([message.pk], priority=_priority(message.purpose), countdown=max(0.0, (until - now).total_seconds()))
+        _publish_sends([message.pk], priority=_priority(message.purpose), countdown=max(0.0, (until - now).total_seconds()),
+                       queue=_queue(message.purpose))
     return "deferred"
 
 
 def _finish(message: Message, *, status: str, now: datetime.datetime, reason: str = "", **fields) -> None:
     """Record the outcome of a claimed message (only while it is still ours: status sending)."""
     Message.objects.filter(pk=message.pk, status=Status.SENDING).update(status=status, reason=reason[:200], updated_at=now, **fields)
+    if status in (Status.DROPPED, Status.FAILED):
+        _invitation_done(message)
 
 
 def _reason_not_to_send(
@@ -247,7 +258,7 @@ def messages_send(*, message_ids: list[int], now: datetime.datetime | None = Non
     queued = Message.objects.filter(pk__in=ids, status=Status.QUEUED)
     for message_id, send_after, purpose in queued.filter(send_after__gt=now).values_list("id", "send_after", "purpose"):
         # Early (a countdown that fired before its time, or a relay): publish again for the due time.
-        _publish_sends([message_id], priority=_priority(purpose), countdown=(send_after - now).total_seconds())
+        _publish_sends([message_id], priority=_priority(purpose), countdown=(send_after - now).total_seconds(), queue=_queue(purpose))
         outcomes[message_id] = "deferred"
     with transaction.atomic():
         claimable = list(
@@ -274,6 +285,8 @@ def messages_send(*, message_ids: list[int], now: datetime.datetime | None = Non
     to_send = []
     for message in messages:
         verdict = _reason_not_to_send(message, now, checked_in=checked_in, alert_status=alert_status)
+        if verdict is None and message.purpose == Purpose.ENROLLMENT:
+            verdict = _invitation_render(message, now)
         if verdict is None:
             to_send.append(message)
             continue
@@ -331,10 +344,11 @@ def _deliver(message: Message):
     if wait > 0:
         time.sleep(wait)
     if sms_backend() == "log":
+        # The stored body: an invitation's code stays masked in the log.
         logger.info("SMS (log backend) #%s %s to %s: %s", message.pk, message.purpose, message.to_phone, message.body)
         return "logged", None
     try:
-        return "sent", sms_send(to=message.to_phone, body=message.body)
+        return "sent", sms_send(to=message.to_phone, body=_outgoing_body(message))
     except SmsSendError as exc:
         return "error", exc
 
@@ -388,9 +402,36 @@ def _sids_record(messages: list[Message]) -> None:
 
 
 def _after_sent(message: Message) -> None:
-    """An invitation's code is single use and stored only as a hash: keep it in the history no longer."""
+    _invitation_done(message)
+
+
+def _invitation_code_id(message: Message) -> int | None:
+    """The enrollment code an invitation carries, from its key "enrollment:<patient>:<code>"."""
+    parts = (message.dedupe_key or "").split(":")
+    return int(parts[2]) if len(parts) == 3 and parts[0] == "enrollment" and parts[2].isdigit() else None
+
+
+def _invitation_render(message: Message, now: datetime.datetime) -> tuple[str, None] | None:
+    """Put the live code into an invitation at the moment it is handed over (never into the row).
+    The stored body holds CODE_MASK; a code used, replaced or expired meanwhile drops the message."""
+    code_id = _invitation_code_id(message)
+    code = enrollment_code_for_sending(code_id=code_id, now=now) if code_id is not None else None
+    if code is None or CODE_MASK not in message.body:
+        return "the enrollment code was used, replaced or has expired", None
+    message.outgoing_body = message.body.replace(CODE_MASK, code)
+    return None
+
+
+def _outgoing_body(message: Message) -> str:
+    return getattr(message, "outgoing_body", message.body)
+
+
+def _invitation_done(message: Message) -> None:
+    """An invitation sent, dropped or failed: its code can no longer be derived by anyone."""
     if message.purpose == Purpose.ENROLLMENT:
-        Message.objects.filter(pk=message.pk).update(body=_CODE.sub("*****-*****", message.body))
+        code_id = _invitation_code_id(message)
+        if code_id is not None:
+            enrollment_code_seed_forget(code_id=code_id)
 
 
 def _send_failed(message: Message, exc: SmsSendError, now: datetime.datetime) -> str:
@@ -411,7 +452,7 @@ def _send_failed(message: Message, exc: SmsSendError, now: datetime.datetime) ->
                 updated_at=now,
             )
             if changed:
-                _publish_sends([message.pk], priority=_priority(message.purpose), countdown=delay)
+                _publish_sends([message.pk], priority=_priority(message.purpose), countdown=delay, queue=_queue(message.purpose))
             logger.info("SMS #%s: attempt %d failed (%s); retrying in %ds", message.pk, attempts, exc, delay)
             return "retry"
         _finish(message, status=Status.DROPPED, now=now, reason=f"could not be sent inside its window: {exc}", attempts=attempts, error_code=code, error_message=str(exc)[:500])
@@ -450,7 +491,7 @@ def _number_invalid(message: Message, now: datetime.datetime) -> None:
 
 def _find_unrecorded(message: Message, *, since: datetime.datetime) -> str | None:
     """A SID at Twilio for this message that no other row holds, or None."""
-    sid = sms_find_sent(to=message.to_phone, body=message.body, since=since)
+    sid = sms_find_sent(to=message.to_phone, body=_outgoing_body(message), since=since)
     if sid and Message.objects.filter(provider_sid=sid).exclude(pk=message.pk).exists():
         return None
     return sid
@@ -480,8 +521,9 @@ def outbox_relay(*, now: datetime.datetime | None = None) -> dict[str, int]:
     )
     if stale:
         Message.objects.filter(pk__in=[pk for pk, _ in stale], status=Status.QUEUED).update(queued_at=now)
-        for priority in {_priority(purpose) for _, purpose in stale}:
-            _publish_sends([pk for pk, purpose in stale if _priority(purpose) == priority], priority=priority)
+        for priority, queue in {(_priority(purpose), _queue(purpose)) for _, purpose in stale}:
+            lane = [pk for pk, purpose in stale if (_priority(purpose), _queue(purpose)) == (priority, queue)]
+            _publish_sends(lane, priority=priority, queue=queue)
         counts["requeued"] += len(stale)
 
     stuck = Message.objects.filter(status=Status.SENDING, claimed_at__lte=now - SEND_LEASE).order_by("claimed_at")[:RELAY_BATCH]
@@ -526,7 +568,7 @@ def _stuck_resolve(message: Message, now: datetime.datetime) -> str | None:
         status=Status.QUEUED, claimed_at=None, queued_at=now, updated_at=now
     )
     if changed:
-        _publish_sends([message.pk], priority=_priority(message.purpose))
+        _publish_sends([message.pk], priority=_priority(message.purpose), queue=_queue(message.purpose))
         return "requeued"
     return None
 
@@ -587,23 +629,23 @@ def _reminders_write(batch: list[DueReminder], now: datetime.datetime) -> int:
 # --- the enrollment invitation ------------------------------------------------------------------------
 
 
-def enrollment_invitation_enqueue(*, patient: Patient, code: str, now: datetime.datetime | None = None) -> Message | None:
+def enrollment_invitation_enqueue(*, patient: Patient, code_id: int, now: datetime.datetime | None = None) -> Message | None:
     """Text the patient the enrollment code, in the caller's transaction, where the patient opted in.
 
-    Outside the clinic's quiet hours it goes at once; inside them, when they end.
+    Outside the clinic's quiet hours it goes at once; inside them, when they end. The stored body
+    holds the code masked; the send puts the live code in at the moment it is handed over.
     """
     if not patient.sms_opt_in or patient.phone_invalid_at is not None:
         return None
     now = now or timezone.now()
     clinic = patient.clinic
-    code_id = EnrollmentCode.objects.filter(patient=patient).order_by("-id").values_list("id", flat=True).first()
     send_at = next_allowed(now, tz=ZoneInfo(patient.timezone), quiet_start=clinic.quiet_hours_start, quiet_end=clinic.quiet_hours_end)
     return message_enqueue(
         purpose=Purpose.ENROLLMENT,
         patient=patient,
         to_phone=patient.phone,
         body=texts.invitation_text(
-            language=patient.language, clinic=clinic.name, code=code, days=settings.ENROLLMENT_CODE_DAYS,
+            language=patient.language, clinic=clinic.name, code=CODE_MASK, days=settings.ENROLLMENT_CODE_DAYS,
             link=checkin_link_issue(patient=patient, now=now),
         ),
         dedupe_key=f"enrollment:{patient.pk}:{code_id}",
@@ -661,7 +703,10 @@ def alert_page(
         if failed_level is not None and failed_level >= len(roster):
             logger.error("alert %s: page %s failed and every on-call nurse has been tried; next at the escalation", alert.pk, failed_level)
             return None
-        nurse = roster[alert.page_level % len(roster)]
+        # New evidence on an alert already paged (paged_at cleared, page_level kept) goes to the nurse
+        # paged last, who has the patient in hand; an escalation or a failed page to the next one.
+        repage = alert.paged_at is None and alert.page_level > 0 and failed_level is None
+        nurse = roster[(alert.page_level - 1 if repage else alert.page_level) % len(roster)]
         level = alert.page_level + 1
         body = texts.page_text(
             severity=alert.severity,
@@ -669,9 +714,12 @@ def alert_page(
             patient_id=alert.patient_id,
             kind=AlertKind(alert.kind).label.lower() if alert.kind in AlertKind.values else alert.kind,
             url=f"{settings.PUBLIC_BASE_URL}/patients/{alert.patient_id}/",
-            escalated_minutes=settings.PAGE_ESCALATION_MINUTES if level > 1 and failed_level is None else None,
+            escalated_minutes=settings.PAGE_ESCALATION_MINUTES if level > 1 and failed_level is None and not repage else None,
             previous_failed=failed_level is not None,
+            symptoms=_alert_symptoms(alert),
+            new_evidence=repage,
         )
+        earlier = Message.objects.filter(dedupe_key=_page_key(alert.pk, level)).values_list("pk", flat=True).first()
         message = message_enqueue(
             purpose=Purpose.PAGE,
             to_phone=_nurse_phone(nurse),
@@ -683,11 +731,26 @@ def alert_page(
             now=now,
         )
         Alert.objects.filter(pk=alert.pk).update(paged_at=now, page_level=level, updated_at=now)
+        if earlier is not None:
+            # This level's page was written before (a replayed relay): the history says paged once.
+            return message
         why = f"; page {failed_level} could not be delivered" if failed_level is not None else ""
+        why = "; new evidence" if repage else why
         AlertEvent.objects.create(
             alert=alert, action=AlertEvent.Action.PAGED, note=f"SMS page to {nurse.user.get_username()} (page {level}{why})"
         )
     return message
+
+
+def _alert_symptoms(alert: Alert) -> list[str]:
+    """The red-flag symptoms an alert carries, most recent report first, each once."""
+    if alert.kind != AlertKind.RED_FLAG:
+        return []
+    codes: list[str] = []
+    for report in sorted(reversed((alert.details or {}).get("reports") or []), key=lambda r: r[0], reverse=True):
+        if len(report) > 1 and report[1] not in codes:
+            codes.append(report[1])
+    return codes
 
 
 def _page_key(alert_id: int, level: int) -> str:
@@ -759,14 +822,16 @@ def sms_receive(*, from_phone: str, to_phone: str, body: str, message_sid: str, 
     """Act on one inbound SMS and return the answer's text.
 
     An unknown number gets a neutral answer and nothing is stored. Otherwise the message goes into the
-    patient's history (once per MessageSid: a retried webhook gets the first answer again), then:
+    history (once per MessageSid: a retried webhook gets the first answer again), audited, then:
     STOP words opt out, START words opt back in, HELP words get help with the clinic's phone, a
-    check-in (a pain 0-10, or the short grammar) is merged into the patient's local today through
-    checkin_submit, and anything else is kept for the care team and answered with help.
+    check-in (a pain 0-10, or the grammar's readings) is merged into the patient's local today through
+    checkin_submit. Whatever the grammar did not fully read waits for a nurse as an unread message, and
+    the answer says so. A text from a phone that several active patients share is given to none of
+    them: it waits for the nurses with the candidates named (sms_sender).
     """
     now = now or timezone.now()
-    patient = patient_for_phone(phone=from_phone)
-    if patient is None:
+    sender = sms_sender(phone=from_phone)
+    if sender.patient is None and not sender.sharing:
         return texts.UNKNOWN_SENDER
     body = (body or "")[:1600]
     answer_key = f"answer:{message_sid}" if message_sid else None
@@ -777,11 +842,11 @@ def sms_receive(*, from_phone: str, to_phone: str, body: str, message_sid: str, 
                 return previous
         try:
             with transaction.atomic():
-                Message.objects.create(
+                inbound = Message.objects.create(
                     direction=Message.Direction.INBOUND,
                     purpose=Purpose.INBOUND,
                     status=Status.RECEIVED,
-                    patient=patient,
+                    patient=sender.patient,
                     to_phone=(to_phone or "")[:16],
                     from_phone=from_phone[:16],
                     body=body,
@@ -790,11 +855,16 @@ def sms_receive(*, from_phone: str, to_phone: str, body: str, message_sid: str, 
         except IntegrityError:
             # The same MessageSid arrived concurrently and has been handled: answer as it was answered.
             return Message.objects.filter(dedupe_key=answer_key).values_list("body", flat=True).first() or ""
-        purpose, answer = _inbound_act(patient=patient, body=body, message_sid=message_sid, now=now)
+        for patient in (sender.patient,) if sender.patient else sender.sharing:
+            audit_record(actor=None, patient=patient, action="create", resource="sms", detail=f"inbound SMS #{inbound.pk}", channel="sms", at=now)
+        if sender.patient is not None:
+            purpose, answer = _inbound_act(patient=sender.patient, body=body, inbound=inbound, message_sid=message_sid, now=now)
+        else:
+            purpose, answer = _inbound_shared(sharing=sender.sharing, body=body, inbound=inbound, now=now)
         Message.objects.create(
             purpose=purpose,
             status=Status.SENT,
-            patient=patient,
+            patient=sender.patient,
             to_phone=from_phone[:16],
             from_phone=(to_phone or "")[:16],
             body=answer,
@@ -805,7 +875,15 @@ def sms_receive(*, from_phone: str, to_phone: str, body: str, message_sid: str, 
     return answer
 
 
-def _inbound_act(*, patient: Patient, body: str, message_sid: str, now: datetime.datetime) -> tuple[str, str]:
+def _unread(*, patient: Patient, body: str, inbound: Message, now: datetime.datetime) -> None:
+    """The patient's words the grammar did not fully read, kept unread for the clinic's nurses."""
+    patient_message_record(
+        clinic_id=patient.clinic_id, patient_id=patient.pk, text=body, channel=Channel.SMS, reason=MessageReason.NOT_UNDERSTOOD,
+        received_at=now, date=patient.local_today(now), source=str(inbound.pk),
+    )
+
+
+def _inbound_act(*, patient: Patient, body: str, inbound: Message, message_sid: str, now: datetime.datetime) -> tuple[str, str]:
     clinic = patient.clinic
     reading = sms_read(body)
     if reading.kind == "opt_out":
@@ -819,7 +897,8 @@ def _inbound_act(*, patient: Patient, body: str, message_sid: str, now: datetime
     if reading.kind == "checkin":
         fields = dict(reading.fields)
         if not reading.complete:
-            # Part of it was not understood: keep the patient's own words for the nurse.
+            # Part of it was not understood: the patient's own words go on the day's record and wait
+            # for a nurse as an unread message (checkin_submit keeps the note as one).
             fields["note"] = body[:2000]
         try:
             outcome = checkin_submit(
@@ -830,12 +909,49 @@ def _inbound_act(*, patient: Patient, body: str, message_sid: str, now: datetime
                 channel=Channel.SMS,
                 now=now,
                 audit=AuditSource.of(patient.user, channel="sms"),
+                note_reason=MessageReason.NOT_UNDERSTOOD,
+                note_source=str(inbound.pk),
             )
         except ValidationError:
-            # Before the surgery date: there is no recovery day to record it on.
+            # Before the surgery date: there is no recovery day to record it on; a nurse reads it.
+            _unread(patient=patient, body=body, inbound=inbound, now=now)
             return Purpose.HELP, texts.not_understood_text(language=patient.language, clinic=clinic.name, clinic_phone=clinic.phone)
-        return Purpose.REPLY, texts.thanks_text(language=patient.language, fields=fields, advice=outcome.body.get("advice"))
+        answer = texts.thanks_text(language=patient.language, fields=fields, advice=outcome.body.get("advice"))
+        if not reading.complete:
+            answer = texts.partly_read_text(language=patient.language, answer=answer)
+        return Purpose.REPLY, answer
+    if reading.complete:
+        # Understood, with nothing to record ("thanks", "no fever"): kept in the history, thanked.
+        return Purpose.REPLY, texts.received_text(language=patient.language)
+    _unread(patient=patient, body=body, inbound=inbound, now=now)
     return Purpose.HELP, texts.not_understood_text(language=patient.language, clinic=clinic.name, clinic_phone=clinic.phone)
+
+
+def _inbound_shared(*, sharing: tuple[Patient, ...], body: str, inbound: Message, now: datetime.datetime) -> tuple[str, str]:
+    """A text from a phone that several active patients hold: carrier keywords act on the number; any
+    other text waits for the nurses of each clinic involved, naming that clinic's candidates, and the
+    sender is told that a nurse will read it (with the red-flag advice where it names a red flag)."""
+    lead = sharing[0]
+    reading = sms_read(body)
+    if reading.kind == "opt_out":
+        patients_sms_opt_out(phone=lead.phone, now=now, reason=f"the number texted {body.strip()[:20]!r}")
+        return Purpose.OPT_OUT, texts.opted_out_text(language=lead.language, clinic=lead.clinic.name)
+    if reading.kind == "opt_in":
+        patients_sms_opt_in(phone=lead.phone, now=now)
+        return Purpose.OPT_IN, texts.opted_in_text(language=lead.language, clinic=lead.clinic.name)
+    if reading.kind == "help":
+        return Purpose.HELP, texts.help_text(language=lead.language, clinic=lead.clinic.name, clinic_phone=lead.clinic.phone)
+    by_clinic: dict[int, list[Patient]] = {}
+    for patient in sharing:
+        by_clinic.setdefault(patient.clinic_id, []).append(patient)
+    for clinic_id, patients in by_clinic.items():
+        patient_message_record(
+            clinic_id=clinic_id, patient_id=None, text=body, channel=Channel.SMS, reason=MessageReason.SHARED_PHONE,
+            received_at=now, candidates=[p.pk for p in patients],
+            source=str(inbound.pk) if len(by_clinic) == 1 else f"{inbound.pk}/{clinic_id}",
+        )
+    advice = red_flag_advice(reading.fields.get("symptoms"), language=lead.language, procedure=lead.procedure)
+    return Purpose.HELP, texts.shared_phone_text(language=lead.language, clinic=lead.clinic.name, clinic_phone=lead.clinic.phone, advice=advice)
 
 
 # Twilio's message statuses, as ours; the first final one (delivered, undelivered, failed) stands.

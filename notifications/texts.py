@@ -42,9 +42,20 @@ HELP = {
 
 CLINIC_PHONE_MISSING = {"en": "the clinic", "es": "la clínica"}
 
+# Said only where it is so: every such message waits, unread, on the nurses' worklist.
 NOT_UNDERSTOOD = {
-    "en": "We keep your message for the care team, who read messages in office hours.",
-    "es": "Guardamos su mensaje para el equipo de atención, que lee los mensajes en horario de oficina.",
+    "en": "A nurse will read your message in office hours.",
+    "es": "Una enfermera leerá su mensaje en horario de oficina.",
+}
+
+PARTLY_READ = {
+    "en": "A nurse will read the rest of your message in office hours.",
+    "es": "Una enfermera leerá el resto de su mensaje en horario de oficina.",
+}
+
+SHARED_PHONE = {
+    "en": "Several patients use this phone, so a nurse will read your message in office hours. Urgent? Call {phone}.",
+    "es": "Varios pacientes usan este teléfono: una enfermera leerá su mensaje en horario de oficina. ¿Urgente? Llame al {phone}.",
 }
 
 OPTED_OUT = {
@@ -57,6 +68,11 @@ OPTED_IN = {
     "es": "Volverá a recibir los mensajes diarios de {clinic}. Responda STOP para dejar de recibirlos. {not_watched}",
 }
 
+RECEIVED = {
+    "en": "Thank you for your message.",
+    "es": "Gracias por su mensaje.",
+}
+
 THANKS = {
     "en": "Thank you, recorded for today: {summary}.",
     "es": "Gracias, registrado para hoy: {summary}.",
@@ -67,7 +83,20 @@ UNKNOWN_SENDER = (
     "Este número es solo para pacientes inscritos. En una emergencia llame al 911."
 )
 
-PAGE = "Recovery alert ({severity}): patient {initials} #{patient_id}, {kind}.{escalated} Open: {url}"
+PAGE = "Recovery alert ({severity}): patient {initials} #{patient_id}, {kind}{what}.{escalated} Open: {url}"
+PAGE_NEW_EVIDENCE = " New symptom reported."
+# The symptoms as a nurse reads them on a page (plain words, no more than the symptom itself).
+PAGE_SYMPTOMS = {
+    Symptom.CHEST_PAIN_BREATHLESS: "chest pain or trouble breathing",
+    Symptom.BLADDER_BOWEL: "bladder or bowel control",
+    Symptom.NEW_WEAKNESS: "new weakness or a fall",
+    Symptom.NEW_NUMBNESS: "new numbness",
+    Symptom.CALF_PAIN_SWELLING: "calf pain or swollen leg",
+    Symptom.FEVER: "fever",
+    Symptom.WOUND_DRAINAGE: "wound problem",
+    Symptom.TROUBLE_SWALLOWING: "trouble swallowing",
+    Symptom.UNCONTROLLED_PAIN: "uncontrolled pain",
+}
 PAGE_ESCALATED = " Not acknowledged after {minutes} min."
 PAGE_PREVIOUS_FAILED = " The previous nurse's page failed."
 
@@ -132,6 +161,18 @@ def not_understood_text(*, language: str, clinic: str, clinic_phone: str) -> str
     return NOT_UNDERSTOOD[lang] + " " + help_text(language=lang, clinic=clinic, clinic_phone=clinic_phone)
 
 
+def partly_read_text(*, language: str, answer: str) -> str:
+    """A check-in answer for a reply read only in part: what was recorded, and who reads the rest."""
+    return f"{PARTLY_READ[_lang(language)]} {answer}"
+
+
+def shared_phone_text(*, language: str, clinic: str, clinic_phone: str, advice: str | None) -> str:
+    """The answer to a text from a phone several patients share: a nurse reads it; red-flag advice at once."""
+    lang = _lang(language)
+    text = SHARED_PHONE[lang].format(phone=clinic_phone or CLINIC_PHONE_MISSING[lang])
+    return f"{text} {advice or NOT_WATCHED[lang]}"
+
+
 def opted_out_text(*, language: str, clinic: str) -> str:
     return OPTED_OUT[_lang(language)].format(clinic=clinic)
 
@@ -139,6 +180,12 @@ def opted_out_text(*, language: str, clinic: str) -> str:
 def opted_in_text(*, language: str, clinic: str) -> str:
     lang = _lang(language)
     return OPTED_IN[lang].format(clinic=clinic, not_watched=NOT_WATCHED[lang])
+
+
+def received_text(*, language: str) -> str:
+    """The answer to a reply understood with nothing to record ("thanks", "no fever")."""
+    lang = _lang(language)
+    return f"{RECEIVED[lang]} {NOT_WATCHED[lang]}"
 
 
 def thanks_text(*, language: str, fields: dict, advice: str | None) -> str:
@@ -159,9 +206,23 @@ def thanks_text(*, language: str, fields: dict, advice: str | None) -> str:
 
 
 def page_text(
-    *, severity: str, initials: str, patient_id: int, kind: str, url: str, escalated_minutes: int | None, previous_failed: bool = False
+    *,
+    severity: str,
+    initials: str,
+    patient_id: int,
+    kind: str,
+    url: str,
+    escalated_minutes: int | None,
+    previous_failed: bool = False,
+    symptoms: list[str] | tuple[str, ...] = (),
+    new_evidence: bool = False,
 ) -> str:
+    """The SMS page to a nurse: severity, the patient's initials and id, what was reported, a link."""
     escalated = PAGE_ESCALATED.format(minutes=escalated_minutes) if escalated_minutes else ""
     if previous_failed:
         escalated = PAGE_PREVIOUS_FAILED
-    return PAGE.format(severity=severity, initials=initials, patient_id=patient_id, kind=kind, escalated=escalated, url=url)
+    if new_evidence:
+        escalated = PAGE_NEW_EVIDENCE
+    named = [PAGE_SYMPTOMS[Symptom(code)] if code in Symptom.values else str(code).replace("_", " ") for code in symptoms]
+    what = (": " + ", ".join(named)) if named else ""
+    return PAGE.format(severity=severity, initials=initials, patient_id=patient_id, kind=kind, what=what, escalated=escalated, url=url)

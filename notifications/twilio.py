@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import requests
 from django.conf import settings
+from django.utils.crypto import salted_hmac
 from requests.utils import get_environ_proxies
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
@@ -134,12 +135,33 @@ def sms_find_sent(*, to: str, body: str, since: datetime.datetime) -> str | None
     return None
 
 
+def webhook_token() -> str:
+    """The token that webhook signatures are checked with: TWILIO_AUTH_TOKEN, or, where no Twilio
+    account is configured at all (`make run`'s default), a development token derived from SECRET_KEY.
+
+    The development token lets `manage.py sms_reply` sign a reply locally as Twilio would. It is as
+    secret as SECRET_KEY (never a public constant), and it is never used once an account SID or an auth
+    token is set: then only Twilio's own signatures pass.
+    """
+    if settings.TWILIO_AUTH_TOKEN:
+        return settings.TWILIO_AUTH_TOKEN
+    if settings.TWILIO_ACCOUNT_SID:
+        return ""
+    return salted_hmac("notifications.twilio.webhook_token", "development", secret=settings.SECRET_KEY, algorithm="sha256").hexdigest()
+
+
+def webhook_signature(*, url: str, params: dict) -> str:
+    """X-Twilio-Signature as Twilio computes it for a webhook to `url` with these form fields."""
+    return RequestValidator(webhook_token()).compute_signature(url, params)
+
+
 def signature_valid(*, url: str, params: dict, signature: str) -> bool:
     """Whether X-Twilio-Signature is Twilio's signature of this URL and these form fields."""
-    if not settings.TWILIO_AUTH_TOKEN or not signature:
+    token = webhook_token()
+    if not token or not signature:
         return False
     try:
-        return bool(RequestValidator(settings.TWILIO_AUTH_TOKEN).validate(url, params, signature))
+        return bool(RequestValidator(token).validate(url, params, signature))
     except (TypeError, ValueError, UnicodeError):
         return False
 

@@ -2,7 +2,8 @@
 
 Both answer only a request signed by Twilio: X-Twilio-Signature over PUBLIC_BASE_URL + the path (and
 query) with TWILIO_AUTH_TOKEN, so the check holds behind a TLS-terminating proxy. Anything else gets
-403 and changes nothing; no body, however malformed, gets a 500.
+403 and changes nothing; no body, however malformed, gets a 500: each field is cleaned of what
+PostgreSQL cannot store (NUL, lone surrogates) before anything reads it, so the rest of a reply is kept.
 """
 
 import logging
@@ -33,8 +34,14 @@ def _signed_form(request: HttpRequest):
 
 
 def _field(form, name: str, limit: int = 1600) -> str:
+    """One form field as text PostgreSQL can store: NUL characters dropped (PostgreSQL refuses them in
+    text), lone surrogates replaced, then cut to `limit` (Twilio's 1,600 for a body). Where a key is
+    repeated the last value counts, as Django reads it."""
     value = form.get(name, "")
-    return value[:limit] if isinstance(value, str) else ""
+    if not isinstance(value, str):
+        return ""
+    value = value.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
+    return value[:limit]
 
 
 @csrf_exempt

@@ -12,6 +12,7 @@ from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+# Matched with fullmatch: "$" alone also matches before a trailing newline ("...7b10\n").
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -59,7 +60,7 @@ class StrictDateField(serializers.DateField):
     default_error_messages = {"invalid": "Enter a date as YYYY-MM-DD."}
 
     def to_internal_value(self, data):
-        if not isinstance(data, str) or not _DATE.match(data):
+        if not isinstance(data, str) or not _DATE.fullmatch(data):
             self.fail("invalid")
         try:
             return datetime.date.fromisoformat(data)
@@ -73,7 +74,7 @@ class ClientIdField(serializers.UUIDField):
     default_error_messages = {"invalid": "Must be a UUID such as 0b6e1c1e-5d0c-4f1e-9a59-2a8f3d6c7b10."}
 
     def to_internal_value(self, data):
-        if not isinstance(data, str) or not _UUID.match(data):
+        if not isinstance(data, str) or not _UUID.fullmatch(data):
             self.fail("invalid")
         return uuid.UUID(data)
 
@@ -85,7 +86,7 @@ class ClockTimeField(serializers.Field):
     default_error_messages = {"invalid": "Enter a time as HH:MM (24-hour), such as 18:00."}
 
     def to_internal_value(self, data):
-        if not isinstance(data, str) or not _HHMM.match(data):
+        if not isinstance(data, str) or not _HHMM.fullmatch(data):
             self.fail("invalid")
         hours, minutes = data.split(":")
         return datetime.time(int(hours), int(minutes))

@@ -7,13 +7,12 @@ from dataclasses import dataclass
 from django.db import connection
 
 from patients.models import AuditEvent, Patient
+from patients.network import client_ip
 
 
 def _client_ip(request) -> str | None:
-    if request is None:
-        return None
-    # REMOTE_ADDR is what the proxy in front of us set; we do not trust a client's X-Forwarded-For.
-    return request.META.get("REMOTE_ADDR") or None
+    # The throttles' rule (NUM_PROXIES): a client's own X-Forwarded-For is not trusted.
+    return client_ip(request)
 
 
 @dataclass(frozen=True)
@@ -50,9 +49,10 @@ def audit_record(
     channel: str = "api",
     request=None,
     source: AuditSource | None = None,
+    at=None,
 ) -> AuditEvent:
     """Record that `actor` (or `source`, which also names channel and address) did `action` on
-    `resource` of `patient` (one row)."""
+    `resource` of `patient` (one row), at `at` (default: now)."""
     source = source or AuditSource.of(actor, channel=channel, request=request)
     event = AuditEvent(
         actor_id=source.actor_id,
@@ -64,6 +64,8 @@ def audit_record(
         channel=source.channel,
         ip_address=source.ip_address,
     )
+    if at is not None:
+        event.at = at
     # Every API call writes one of these; a prepared INSERT spares the ORM's per-call compilation.
     sql, fields = _insert_one_sql()
     with connection.cursor() as cursor:

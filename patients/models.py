@@ -6,11 +6,12 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from patients.choices import Condition, Language, Procedure
-from patients.validators import validate_e164, validate_timezone
+from patients.validators import DEFAULT_PHONE_REGION, validate_e164, validate_phone_region, validate_timezone
 
 
 class Clinic(models.Model):
@@ -18,6 +19,11 @@ class Clinic(models.Model):
     # Given to patients in HELP answers and reminders.
     phone = models.CharField(max_length=16, blank=True, validators=[validate_e164])
     timezone = models.CharField(max_length=64, default="America/Chicago", validators=[validate_timezone])
+    # Phone numbers typed without a +country prefix are read as numbers of this country.
+    phone_region = models.CharField(
+        max_length=2, default=DEFAULT_PHONE_REGION, validators=[validate_phone_region],
+        help_text="Two-letter country code in which phone numbers typed without +country are read, e.g. US.",
+    )
     # No reminder goes out between quiet_hours_start and quiet_hours_end, patient-local.
     quiet_hours_start = models.TimeField(default=datetime.time(21, 0))
     quiet_hours_end = models.TimeField(default=datetime.time(8, 0))
@@ -101,6 +107,14 @@ class Patient(models.Model):
                 condition=Q(discharge_date__isnull=True) | Q(discharge_date__gte=models.F("surgery_date")),
                 name="patient_discharge_after_surgery",
             ),
+            # One person, one record: the same phone, name and surgery date twice in a clinic is a
+            # duplicate. (That no two clinics' active patients share a phone is held on PostgreSQL by
+            # an exclusion constraint, patients/migrations/0003.)
+            models.UniqueConstraint(
+                F("clinic"), F("phone"), Lower("first_name"), Lower("last_name"), F("surgery_date"),
+                name="patient_unique_person_per_clinic",
+                violation_error_message="This clinic already has this patient (same phone, name and surgery date).",
+            ),
         ]
         ordering = ["last_name", "first_name", "id"]
 
@@ -124,6 +138,9 @@ class EnrollmentCode(models.Model):
 
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="enrollment_codes")
     code_hash = models.CharField(max_length=64, unique=True)
+    # Random bytes (hex) from which the code is derived with the server's key, kept only while the
+    # invitation SMS may still need to be written out: the code itself is stored nowhere.
+    seed = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)

@@ -7,11 +7,14 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from patients.models import Clinic, ClinicMembership, EnrollmentCode, NurseProfile, Patient
 from patients.signals import enrollment_code_issued
+from patients.validators import DEFAULT_PHONE_REGION, phone_normalize
 
 # Crockford's base32 alphabet: no I, L, O or U, so a code read aloud or retyped is not mistaken.
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -36,24 +39,103 @@ def enrollment_code_format(code: str) -> str:
     return f"{code[:5]}-{code[5:]}"
 
 
+# What an SMS history, the admin and the log show in place of a code.
+CODE_MASK = "*****-*****"
+
+
+def _code_from_seed(seed: str) -> str:
+    """The code derived from a seed with the server's key: each of 10 bytes of an HMAC picks one of
+    the 32 symbols (256 is a multiple of 32, so each symbol is equally likely)."""
+    digest = hmac.new(settings.SECRET_KEY.encode(), b"enrollment-code:" + bytes.fromhex(seed), hashlib.sha256).digest()
+    return "".join(CODE_ALPHABET[byte % len(CODE_ALPHABET)] for byte in digest[:CODE_LENGTH])
+
+
+def enrollment_code_for_sending(*, code_id: int, now: datetime.datetime | None = None) -> str | None:
+    """The formatted code of a live (unused, unexpired) enrollment code, derived again from its seed
+    for the moment an invitation is handed to the SMS provider; None when it no longer works."""
+    now = now or timezone.now()
+    seed = (
+        EnrollmentCode.objects.filter(pk=code_id, used_at__isnull=True, expires_at__gt=now)
+        .exclude(seed="")
+        .values_list("seed", flat=True)
+        .first()
+    )
+    return enrollment_code_format(_code_from_seed(seed)) if seed else None
+
+
+def enrollment_code_seed_forget(*, code_id: int) -> None:
+    """The invitation is done with (sent, dropped or failed): nothing can derive the code any more."""
+    EnrollmentCode.objects.filter(pk=code_id).exclude(seed="").update(seed="")
+
+
 @transaction.atomic
 def enrollment_code_issue(*, patient: Patient, created_by=None, now: datetime.datetime | None = None) -> str:
-    """A new single-use code for the patient; earlier unused codes stop working."""
+    """A new single-use code for the patient; earlier unused codes stop working.
+
+    The code is derived from a random seed with the server's key. The row keeps the code's hash and,
+    until the invitation SMS has gone (or will not go), the seed; never the code.
+    """
     now = now or timezone.now()
-    EnrollmentCode.objects.filter(patient=patient, used_at__isnull=True).update(expires_at=now)
-    code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-    EnrollmentCode.objects.create(
+    EnrollmentCode.objects.filter(patient=patient, used_at__isnull=True).update(expires_at=now, seed="")
+    seed = secrets.token_hex(16)
+    code = _code_from_seed(seed)
+    issued = EnrollmentCode.objects.create(
         patient=patient,
         code_hash=enrollment_code_hash(code),
+        seed=seed if patient.sms_opt_in and patient.phone_invalid_at is None else "",
         expires_at=now + datetime.timedelta(days=settings.ENROLLMENT_CODE_DAYS),
         created_by=created_by,
     )
     formatted = enrollment_code_format(code)
-    enrollment_code_issued.send(sender=Patient, patient=patient, code=formatted, created_by=created_by)
+    enrollment_code_issued.send(sender=Patient, patient=patient, code=formatted, code_id=issued.pk, created_by=created_by)
     return formatted
 
 
-@transaction.atomic
+class PatientExists(Exception):
+    """The clinic already has this patient (same phone, name and surgery date)."""
+
+    def __init__(self, patient: Patient):
+        super().__init__(f"patient {patient.pk} already exists")
+        self.patient = patient
+
+
+PHONE_HELD_ELSEWHERE = (
+    "This phone number belongs to a patient another clinic is monitoring: replies from it could not be "
+    "told apart. Check the number with the patient."
+)
+
+
+def _active_q(now: datetime.datetime) -> Q:
+    return Q(monitoring_ended_at__isnull=True) | Q(monitoring_ended_at__gt=now)
+
+
+def patient_duplicate_find(
+    *, clinic: Clinic, first_name: str, last_name: str, phone: str, surgery_date: datetime.date
+) -> Patient | None:
+    """The clinic's record of the same person and surgery (phone, name and surgery date), if any."""
+    return (
+        Patient.objects.filter(clinic=clinic, phone=phone, surgery_date=surgery_date)
+        .filter(first_name__iexact=first_name, last_name__iexact=last_name)
+        .order_by("id")
+        .first()
+    )
+
+
+def patient_phone_check(*, clinic: Clinic, phone: str, exclude_patient_id: int | None = None, now: datetime.datetime | None = None) -> None:
+    """Refuse (ValidationError on `phone`) a number held by another clinic's active patient: an SMS
+    from it could then not be routed to one clinic. The other clinic is not named."""
+    held = Patient.objects.filter(phone=phone).exclude(clinic=clinic).filter(_active_q(now or timezone.now()))
+    if exclude_patient_id is not None:
+        held = held.exclude(pk=exclude_patient_id)
+    if held.exists():
+        raise ValidationError({"phone": [ValidationError(PHONE_HELD_ELSEWHERE, code="phone_held_elsewhere")]})
+
+
+def _constraint_name(exc: IntegrityError) -> str:
+    diag = getattr(exc.__cause__, "diag", None)
+    return getattr(diag, "constraint_name", None) or str(exc)
+
+
 def patient_create(
     *,
     clinic: Clinic,
@@ -70,8 +152,26 @@ def patient_create(
     sms_opt_in: bool = True,
     created_by=None,
 ) -> tuple[Patient, str]:
-    """Create a patient and issue the enrollment code (sent by SMS where the patient opted in)."""
+    """Create a patient and issue the enrollment code (sent by SMS where the patient opted in).
+
+    1. Read the phone in the clinic's region and keep it in E.164 form (a ValidationError on `phone`
+       when it is not a possible number).
+    2. The same person and surgery already in the clinic: PatientExists, naming the record.
+    3. The number held by another clinic's active patient: a ValidationError on `phone`.
+    4. Write the patient and the code. The database holds both rules too (a unique index, and on
+       PostgreSQL an exclusion constraint), so two concurrent requests cannot both pass.
+    """
     now = timezone.now()
+    first_name, last_name = first_name.strip(), last_name.strip()
+    try:
+        phone = phone_normalize(phone, region=clinic.phone_region or DEFAULT_PHONE_REGION)
+    except ValidationError as exc:
+        raise ValidationError({"phone": exc.messages}) from None
+    person = {"clinic": clinic, "first_name": first_name, "last_name": last_name, "phone": phone, "surgery_date": surgery_date}
+    existing = patient_duplicate_find(**person)
+    if existing is not None:
+        raise PatientExists(existing)
+    patient_phone_check(clinic=clinic, phone=phone, now=now)
     patient = Patient(
         clinic=clinic,
         first_name=first_name,
@@ -88,9 +188,20 @@ def patient_create(
         sms_consent_at=now if sms_opt_in else None,
         created_by=created_by,
     )
-    patient.full_clean()
-    patient.save()
-    code = enrollment_code_issue(patient=patient, created_by=created_by, now=now)
+    patient.full_clean(validate_constraints=False)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                patient.save()
+        except IntegrityError as exc:
+            # Another request wrote the same person, or gave the number to another clinic, meanwhile.
+            existing = patient_duplicate_find(**person)
+            if existing is not None:
+                raise PatientExists(existing) from None
+            if "patient_phone_one_active_clinic" in _constraint_name(exc):
+                raise ValidationError({"phone": [PHONE_HELD_ELSEWHERE]}) from None
+            raise
+        code = enrollment_code_issue(patient=patient, created_by=created_by, now=now)
     return patient, code
 
 
@@ -114,7 +225,10 @@ def nurse_create(
         user.save()
     profile, _ = NurseProfile.objects.get_or_create(user=user)
     if phone:
-        profile.phone = phone
+        try:
+            profile.phone = phone_normalize(phone, region=clinic.phone_region or DEFAULT_PHONE_REGION)
+        except ValidationError as exc:
+            raise ValidationError({"phone": exc.messages}) from None
         profile.full_clean()
         profile.save()
     position = ClinicMembership.objects.filter(clinic=clinic).count()
@@ -168,7 +282,9 @@ def patient_enroll(*, code: str, now: datetime.datetime | None = None) -> Patien
         raise EnrollmentRefused
     code_hash = enrollment_code_hash(normalized)
     with transaction.atomic():
-        claimed = EnrollmentCode.objects.filter(code_hash=code_hash, used_at__isnull=True, expires_at__gt=now).update(used_at=now)
+        claimed = EnrollmentCode.objects.filter(code_hash=code_hash, used_at__isnull=True, expires_at__gt=now).update(
+            used_at=now, seed=""
+        )
         if claimed != 1:
             raise EnrollmentRefused
         patient_id = EnrollmentCode.objects.filter(code_hash=code_hash).values_list("patient_id", flat=True).get()

@@ -11,6 +11,7 @@ to DRF's own.
 
 import logging
 import threading
+from types import SimpleNamespace
 
 import redis
 from django.conf import settings
@@ -63,3 +64,12 @@ class ScopedWindowRateThrottle(ScopedRateThrottle):
         if hasattr(self, "wait_seconds"):
             return self.wait_seconds
         return super().wait()
+
+
+def login_throttle_wait(request) -> float | None:
+    """Count a sign-in attempt made outside the REST framework (the dashboard's and the admin's forms)
+    toward the `login` scope of the client's address; None when allowed, else the seconds to wait."""
+    throttle = ScopedWindowRateThrottle()
+    if throttle.allow_request(request, SimpleNamespace(throttle_scope="login")):
+        return None
+    return throttle.wait() or 60.0

@@ -57,14 +57,34 @@ class AlertStatus(models.TextChoices):
 ACTIVE_ALERT_STATUSES = (AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED)
 
 
+class AlertUsefulness(models.TextChoices):
+    """The nurse's word, on resolving, on whether the alert was worth raising: how rules are tuned."""
+
+    NEEDED_ACTION = "needed_action", "Needed action"
+    NOT_NEEDED = "not_needed", "Not needed"
+    DUPLICATE = "duplicate", "Duplicate"
+
+
+# A nurse resolving an alert of these severities says what was done.
+NOTE_REQUIRED_SEVERITIES = frozenset({Severity.URGENT, Severity.HIGH})
+
+
 class Channel(models.TextChoices):
     APP = "app", "Mobile app"
     SYNC = "sync", "Mobile app (offline sync)"
     SMS = "sms", "SMS reply"
     STAFF = "staff", "Entered by staff"
-    WEB = "web", "Web check-in page (link in the SMS)"
+    WEB = "web", "Web check-in page"
 
 
 class Measure(models.TextChoices):
     PAIN_MAX = "pain_max", "Pain upper bound (0-10)"
     WALKING_MIN = "walking_min", "Walking lower bound (minutes a day)"
+
+
+class MessageReason(models.TextChoices):
+    """Why a patient's message waits for a nurse to read it."""
+
+    NOTE = "note", "Note written with a check-in"
+    NOT_UNDERSTOOD = "not_understood", "Text the service could not fully read"
+    SHARED_PHONE = "shared_phone", "Text from a phone shared by several patients"

@@ -3,6 +3,8 @@
 Most patients follow the expected timeline of clinical.md (pain falling under the protocol's bounds,
 walking rising above them, milestones reached in their windows); some deviate the way the deviation
 rules look for. Names and phone numbers are invented (+1555 01...). The same seed gives the same data.
+Every patient was added to the service on the day of surgery, so that a nurse meets the demo as a
+clinic would: silence, overdue milestones and trends count from surgery, not from the day of seeding.
 Patients are written with bulk inserts, so that tens of thousands of patients load in minutes.
 """
 
@@ -33,6 +35,8 @@ SECOND_CLINIC = "Demo Valley Spine Center"
 SECOND_NURSE_USERNAME = "nurse.valley"
 DEMO_ADMIN_USERNAME = "admin"
 DEMO_ADMIN_PASSWORD = "demo-admin-pass"
+# When, on the day of surgery (patient-local), each demo patient was added to the service.
+ENROLLED_AT = datetime.time(7, 0)
 
 # How each patient's story goes. All but ON_TRACK give the deviation rules something to find.
 ON_TRACK = "on_track"
@@ -42,9 +46,12 @@ PAIN_RISING = "pain_rising"
 STOPPED_ANSWERING = "stopped_answering"
 OPIOID_PROLONGED = "opioid_prolonged"
 WALKING_LITTLE = "walking_little"
+# Checking in, recovering well otherwise, but never back to normal activities past its overdue day.
+MILESTONE_OVERDUE = "milestone_overdue"
 # Share of patients on each deviating track, most restrictive eligibility first (they are picked in
 # this order, so a rare stage is not used up by a track that could have taken anyone).
 DEVIATION_SHARES = {
+    MILESTONE_OVERDUE: 0.03,
     OPIOID_PROLONGED: 0.03,
     PAIN_NOT_IMPROVING: 0.04,
     WALKING_LITTLE: 0.04,
@@ -176,6 +183,9 @@ def _eligible(track: str, *, day: int, procedure: str, plans: dict[str, Protocol
     if track == OPIOID_PROLONGED:
         window = plan.milestone(Milestone.OFF_OPIOIDS)
         return window is not None and window.overdue_after is not None and day >= window.overdue_after + 3
+    if track == MILESTONE_OVERDUE:
+        window = plan.milestone(Milestone.NORMAL_ACTIVITIES)
+        return window is not None and window.overdue_after is not None and day >= window.overdue_after + 2
     minimum = {PAIN_NOT_IMPROVING: 16, WALKING_LITTLE: 10, PAIN_RISING: 9, STOPPED_ANSWERING: 10, RED_FLAG: 1}
     return day >= minimum.get(track, 0) and not (track == RED_FLAG and day > 60)
 
@@ -247,6 +257,8 @@ def _milestone_days(person: DemoPatient, plan: ProtocolPlan, rng: random.Random)
         if rng.random() >= _MILESTONE_SHARE.get(code, 1.0):
             continue
         if code == Milestone.OFF_OPIOIDS and person.track == OPIOID_PROLONGED:
+            continue
+        if code == Milestone.NORMAL_ACTIVITIES and person.track == MILESTONE_OVERDUE:
             continue
         if code == Milestone.DISCHARGED and person.procedure == Procedure.MIS_LUMBAR_FUSION and rng.random() < 0.73:
             reached[code] = 0  # clinical.md: 73% of MIS-TLIF patients go home on the day of surgery.
@@ -429,7 +441,14 @@ def demo_seed(
                 rows.append(row)
                 records.append(person_records)
                 tracks[person.track] = tracks.get(person.track, 0) + 1
+            # Each patient was added on the morning of the surgery, as a clinic enrolls them: absence
+            # and overdue milestones count from there. (bulk_create stamps created_at with now, as
+            # auto_now_add does; the update sets the real day.)
+            added = [row.created_at for row in rows]
             Patient.objects.bulk_create(rows, batch_size=batch_size)
+            for row, when in zip(rows, added, strict=True):
+                row.created_at = when
+            Patient.objects.bulk_update(rows, ["created_at"], batch_size=batch_size)
             pending = []
             for row, person_records in zip(rows, records, strict=True):
                 for record in person_records:
@@ -483,6 +502,7 @@ def _patient_rows(
         sms_consent_at=consent,
         sms_opt_out_at=None if person.sms_opt_in else consent + datetime.timedelta(days=3),
         monitoring_ended_at=ended,
+        created_at=datetime.datetime.combine(surgery, ENROLLED_AT, tzinfo=tz),
     )
     records = [
         DailyRecord(

@@ -1,54 +1,157 @@
-"""Recovery protocols (the expected timeline, as data), daily records, submissions and alerts."""
+"""Recovery protocols (the expected timeline, as data), daily records, submissions, alerts and the
+patients' messages that wait for a nurse."""
+
+from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from patients.choices import Procedure
-from patients.models import Patient
+from patients.models import Clinic, Patient
 from recovery.choices import (
     ACTIVE_ALERT_STATUSES,
     AlertKind,
     AlertStatus,
+    AlertUsefulness,
     Channel,
     Measure,
+    MessageReason,
     Milestone,
     Severity,
 )
 from recovery.thresholds import DEFAULT_THRESHOLDS as _T
 
+# The clinical ranges of a protocol's numbers: a value outside them is refused by the admin (the
+# validators, with words a nurse reads) and by the database (the check constraints).
+PAIN_SCALE_MAX = 10
+PROGRAM_DAYS_MAX = 365
+# A window of consecutive days a rule looks at (logged days in a row, days averaged, days missed).
+WINDOW_DAYS_MAX = 60
+
+
+def _pain_threshold(what: str) -> list:
+    message = f"{what} is a score on the 0-10 pain scale: it must be from 0 to 10."
+    return [MaxValueValidator(PAIN_SCALE_MAX, message=message)]
+
+
+def _window(what: str) -> list:
+    return [
+        MinValueValidator(1, message=f"{what} must be at least 1 day."),
+        MaxValueValidator(WINDOW_DAYS_MAX, message=f"{what} must be at most {WINDOW_DAYS_MAX} days."),
+    ]
+
+
+def _day(what: str) -> list:
+    return [MaxValueValidator(PROGRAM_DAYS_MAX, message=f"{what} must be a post-operative day from 0 to {PROGRAM_DAYS_MAX}.")]
+
+
+def _between(field: str, low, high) -> Q:
+    return Q(**{f"{field}__gte": low, f"{field}__lte": high})
+
 
 class RecoveryProtocol(models.Model):
-    """The expected recovery after one procedure; clinic staff edit it in the admin."""
+    """The expected recovery after one procedure; clinic staff edit it in the admin. Every change is
+    kept (who, when, old and new values) in its history."""
 
     procedure = models.CharField(max_length=32, choices=Procedure.choices, unique=True)
     name = models.CharField(max_length=200)
     # Monitoring (reminders, judgement) stops this many days after surgery.
-    program_days = models.PositiveSmallIntegerField(default=90)
+    program_days = models.PositiveSmallIntegerField(
+        default=90,
+        validators=[
+            MinValueValidator(1, message="The program must last at least 1 day after surgery."),
+            MaxValueValidator(PROGRAM_DAYS_MAX, message=f"The program can last at most {PROGRAM_DAYS_MAX} days after surgery."),
+        ],
+    )
     # The numbers of the deviation rules (clinical.md); recovery.thresholds documents each one.
-    pain_rules_after_day = models.PositiveSmallIntegerField(default=_T.pain_rules_after_day, help_text="pain_high and pain_rising are judged only after this day.")
-    pain_high_at = models.PositiveSmallIntegerField(default=_T.pain_high_at, help_text="pain_high: worst pain at or above this, on pain_high_days logged days in a row.")
-    pain_high_days = models.PositiveSmallIntegerField(default=_T.pain_high_days, help_text="pain_high: logged days in a row.")
-    pain_rise_points = models.DecimalField(max_digits=3, decimal_places=1, default=_T.pain_rise_points, help_text="pain_rising: rise of the recent mean above the lowest mean so far (the MCID).")
-    pain_rise_days = models.PositiveSmallIntegerField(default=_T.pain_rise_days, help_text="pain_rising: logged days in each mean.")
-    trend_days = models.PositiveSmallIntegerField(default=_T.trend_days, help_text="pain_not_improving, walking_below_expected: days of logged values averaged.")
-    pain_trend_from_day = models.PositiveSmallIntegerField(default=_T.pain_trend_from_day, help_text="pain_not_improving is judged from this day.")
-    pain_trend_min_logged_days = models.PositiveSmallIntegerField(default=_T.pain_trend_min_logged_days, help_text="pain_not_improving: logged pain days needed in the window.")
-    walking_from_day = models.PositiveSmallIntegerField(default=_T.walking_from_day, help_text="walking_below_expected is judged from this day.")
-    walking_min_logged_days = models.PositiveSmallIntegerField(default=_T.walking_min_logged_days, help_text="walking_below_expected: logged walking days needed in the window.")
-    missed_days_early = models.PositiveSmallIntegerField(default=_T.missed_days_early, help_text="missed_checkins: full days without a check-in, early on.")
-    missed_days_late = models.PositiveSmallIntegerField(default=_T.missed_days_late, help_text="missed_checkins: full days without a check-in, later.")
-    missed_early_through_day = models.PositiveSmallIntegerField(default=_T.missed_early_through_day, help_text="missed_checkins: the early count applies through this day.")
-    missed_high_pain_at = models.PositiveSmallIntegerField(default=_T.missed_high_pain_at, help_text="missed_checkins is high when the last pain reported was at least this.")
-    resolve_after_days = models.PositiveSmallIntegerField(default=_T.resolve_after_days, help_text="A pain alert resolves after pain is back under the bound for this many days.")
-    resolve_min_logged_days = models.PositiveSmallIntegerField(default=_T.resolve_min_logged_days, help_text="Logged pain values needed in those days before a pain alert resolves.")
+    pain_rules_after_day = models.PositiveSmallIntegerField(default=_T.pain_rules_after_day, validators=_day("The day pain rules start after"), help_text="pain_high and pain_rising are judged only after this day.")
+    pain_high_at = models.PositiveSmallIntegerField(default=_T.pain_high_at, validators=_pain_threshold("The high-pain threshold"), help_text="pain_high: worst pain at or above this, on pain_high_days logged days in a row.")
+    pain_high_days = models.PositiveSmallIntegerField(default=_T.pain_high_days, validators=_window("Days of high pain in a row"), help_text="pain_high: logged days in a row.")
+    pain_rise_points = models.DecimalField(
+        max_digits=3,
+        decimal_places=1,
+        default=_T.pain_rise_points,
+        validators=[
+            MinValueValidator(Decimal("0.1"), message="A rise in pain must be more than 0 points to mean anything."),
+            MaxValueValidator(Decimal(PAIN_SCALE_MAX), message="A rise in pain cannot be more than 10 points on the 0-10 scale."),
+        ],
+        help_text="pain_rising: rise of the recent mean above the lowest mean so far (the MCID).",
+    )
+    pain_rise_days = models.PositiveSmallIntegerField(default=_T.pain_rise_days, validators=_window("Days in each mean of rising pain"), help_text="pain_rising: logged days in each mean.")
+    trend_days = models.PositiveSmallIntegerField(default=_T.trend_days, validators=_window("Days averaged for a trend"), help_text="pain_not_improving, walking_below_expected: days of logged values averaged.")
+    pain_trend_from_day = models.PositiveSmallIntegerField(default=_T.pain_trend_from_day, validators=_day("The day pain_not_improving starts"), help_text="pain_not_improving is judged from this day.")
+    pain_trend_min_logged_days = models.PositiveSmallIntegerField(default=_T.pain_trend_min_logged_days, validators=_window("Logged pain days needed for a trend"), help_text="pain_not_improving: logged pain days needed in the window.")
+    walking_from_day = models.PositiveSmallIntegerField(default=_T.walking_from_day, validators=_day("The day walking_below_expected starts"), help_text="walking_below_expected is judged from this day.")
+    walking_min_logged_days = models.PositiveSmallIntegerField(default=_T.walking_min_logged_days, validators=_window("Logged walking days needed for a trend"), help_text="walking_below_expected: logged walking days needed in the window.")
+    missed_days_early = models.PositiveSmallIntegerField(default=_T.missed_days_early, validators=_window("Missed days early on"), help_text="missed_checkins: full days without a check-in, early on.")
+    missed_days_late = models.PositiveSmallIntegerField(default=_T.missed_days_late, validators=_window("Missed days later on"), help_text="missed_checkins: full days without a check-in, later.")
+    missed_early_through_day = models.PositiveSmallIntegerField(default=_T.missed_early_through_day, validators=_day("The last day of the early count"), help_text="missed_checkins: the early count applies through this day.")
+    missed_high_pain_at = models.PositiveSmallIntegerField(default=_T.missed_high_pain_at, validators=_pain_threshold("The pain that makes missed check-ins high"), help_text="missed_checkins is high when the last pain reported was at least this.")
+    resolve_after_days = models.PositiveSmallIntegerField(default=_T.resolve_after_days, validators=_window("Days of settled pain before resolving"), help_text="A pain alert resolves after pain is back under the bound for this many days.")
+    resolve_min_logged_days = models.PositiveSmallIntegerField(default=_T.resolve_min_logged_days, validators=_window("Logged pain days needed before resolving"), help_text="Logged pain values needed in those days before a pain alert resolves.")
     updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["procedure"]
+        constraints = [
+            models.CheckConstraint(
+                condition=_between("program_days", 1, PROGRAM_DAYS_MAX), name="protocol_program_days_in_range",
+                violation_error_message=f"The program must last from 1 to {PROGRAM_DAYS_MAX} days after surgery.",
+            ),
+            models.CheckConstraint(
+                condition=Q(pain_high_at__lte=PAIN_SCALE_MAX, missed_high_pain_at__lte=PAIN_SCALE_MAX),
+                name="protocol_pain_thresholds_0_10",
+                violation_error_message="Pain thresholds are scores on the 0-10 pain scale.",
+            ),
+            models.CheckConstraint(
+                condition=Q(pain_rise_points__gt=0, pain_rise_points__lte=PAIN_SCALE_MAX),
+                name="protocol_pain_rise_points_positive",
+                violation_error_message="A rise in pain must be more than 0 and at most 10 points.",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    _between("pain_high_days", 1, WINDOW_DAYS_MAX)
+                    & _between("pain_rise_days", 1, WINDOW_DAYS_MAX)
+                    & _between("trend_days", 1, WINDOW_DAYS_MAX)
+                    & _between("pain_trend_min_logged_days", 1, WINDOW_DAYS_MAX)
+                    & _between("walking_min_logged_days", 1, WINDOW_DAYS_MAX)
+                    & _between("missed_days_early", 1, WINDOW_DAYS_MAX)
+                    & _between("missed_days_late", 1, WINDOW_DAYS_MAX)
+                    & _between("resolve_after_days", 1, WINDOW_DAYS_MAX)
+                    & _between("resolve_min_logged_days", 1, WINDOW_DAYS_MAX)
+                ),
+                name="protocol_windows_positive",
+                violation_error_message=f"Every window of days must be from 1 to {WINDOW_DAYS_MAX} days.",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self):
+        errors = {}
+        if self.trend_days is not None:
+            for name, what in (("pain_trend_min_logged_days", "Logged pain days"), ("walking_min_logged_days", "Logged walking days")):
+                value = getattr(self, name)
+                if value is not None and value > self.trend_days:
+                    errors[name] = f"{what} needed ({value}) cannot be more than the days averaged ({self.trend_days})."
+        if (
+            self.resolve_min_logged_days is not None
+            and self.resolve_after_days is not None
+            and self.resolve_min_logged_days > self.resolve_after_days
+        ):
+            errors["resolve_min_logged_days"] = (
+                f"Logged pain days needed ({self.resolve_min_logged_days}) cannot be more than the days of settled pain "
+                f"({self.resolve_after_days})."
+            )
+        if errors:
+            raise ValidationError(errors)
 
 
 class ProtocolMilestone(models.Model):
@@ -56,18 +159,29 @@ class ProtocolMilestone(models.Model):
 
     protocol = models.ForeignKey(RecoveryProtocol, on_delete=models.CASCADE, related_name="milestones")
     milestone = models.CharField(max_length=32, choices=Milestone.choices)
-    expected_from = models.PositiveSmallIntegerField()
-    expected_by = models.PositiveSmallIntegerField()
-    overdue_after = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Empty: never overdue.")
+    expected_from = models.PositiveSmallIntegerField(validators=_day("Expected from"))
+    expected_by = models.PositiveSmallIntegerField(validators=_day("Expected by"))
+    overdue_after = models.PositiveSmallIntegerField(null=True, blank=True, validators=_day("Overdue after"), help_text="Empty: never overdue.")
     alert_when_overdue = models.BooleanField(default=False)
+    history = HistoricalRecords()
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["protocol", "milestone"], name="protocol_milestone_unique"),
-            models.CheckConstraint(condition=Q(expected_by__gte=models.F("expected_from")), name="milestone_window_ordered"),
+            models.CheckConstraint(
+                condition=Q(expected_by__gte=models.F("expected_from")),
+                name="milestone_window_ordered",
+                violation_error_message="The window is in the wrong order: 'expected by' must be on or after 'expected from'.",
+            ),
             models.CheckConstraint(
                 condition=Q(overdue_after__isnull=True) | Q(overdue_after__gte=models.F("expected_by")),
                 name="milestone_overdue_after_expected",
+                violation_error_message="'Overdue after' must be on or after 'expected by' (or empty: never overdue).",
+            ),
+            models.CheckConstraint(
+                condition=Q(expected_by__lte=PROGRAM_DAYS_MAX) & (Q(overdue_after__isnull=True) | Q(overdue_after__lte=PROGRAM_DAYS_MAX)),
+                name="milestone_window_within_a_year",
+                violation_error_message=f"A milestone's window must lie within day {PROGRAM_DAYS_MAX}.",
             ),
         ]
         ordering = ["protocol", "expected_from", "expected_by", "id"]
@@ -75,21 +189,53 @@ class ProtocolMilestone(models.Model):
     def __str__(self) -> str:
         return f"{self.milestone}: {self.expected_from}-{self.expected_by} (overdue after {self.overdue_after})"
 
+    def clean(self):
+        # The same rules as the constraints, said on the field a nurse must change.
+        if self.expected_from is not None and self.expected_by is not None and self.expected_by < self.expected_from:
+            raise ValidationError(
+                {"expected_by": f"Expected by (day {self.expected_by}) is before expected from (day {self.expected_from}): "
+                                "the window must run forwards."}
+            )
+        if self.overdue_after is not None and self.expected_by is not None and self.overdue_after < self.expected_by:
+            raise ValidationError(
+                {"overdue_after": f"Overdue after (day {self.overdue_after}) is before expected by (day {self.expected_by}): "
+                                  "a milestone cannot be overdue before it is expected."}
+            )
+
 
 class ProtocolBand(models.Model):
     """One step of an expected bound: from `from_day` on (until the next step), the bound is `value`."""
 
     protocol = models.ForeignKey(RecoveryProtocol, on_delete=models.CASCADE, related_name="bands")
     measure = models.CharField(max_length=16, choices=Measure.choices)
-    from_day = models.PositiveSmallIntegerField()
+    from_day = models.PositiveSmallIntegerField(validators=_day("From day"))
     value = models.PositiveSmallIntegerField()
+    history = HistoricalRecords()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["protocol", "measure", "from_day"], name="protocol_band_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["protocol", "measure", "from_day"], name="protocol_band_unique"),
+            models.CheckConstraint(
+                condition=~Q(measure=Measure.PAIN_MAX) | Q(value__lte=PAIN_SCALE_MAX),
+                name="protocol_band_pain_0_10",
+                violation_error_message="A pain bound is a score on the 0-10 pain scale.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(measure=Measure.WALKING_MIN) | Q(value__lte=1440),
+                name="protocol_band_walking_in_a_day",
+                violation_error_message="A walking bound is minutes in a day: at most 1440.",
+            ),
+        ]
         ordering = ["protocol", "measure", "from_day"]
 
     def __str__(self) -> str:
         return f"{self.measure} from day {self.from_day}: {self.value}"
+
+    def clean(self):
+        if self.measure == Measure.PAIN_MAX and self.value is not None and self.value > PAIN_SCALE_MAX:
+            raise ValidationError({"value": f"A pain bound is a score on the 0-10 pain scale: {self.value} is outside it."})
+        if self.measure == Measure.WALKING_MIN and self.value is not None and self.value > 1440:
+            raise ValidationError({"value": "A walking bound is minutes in a day: at most 1440."})
 
 
 class DailyRecord(models.Model):
@@ -107,8 +253,9 @@ class DailyRecord(models.Model):
     note = models.TextField(blank=True, max_length=2000)
     # The channel of the latest submission merged in.
     channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.APP)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    # Set by the check-in service from the moment it is given (`now`), on PostgreSQL and SQLite alike.
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [
@@ -138,7 +285,8 @@ class CheckinSubmission(models.Model):
     # The first answer (status and body), returned again on a replay of the same client_id.
     response_status = models.PositiveSmallIntegerField(default=201)
     response_body = models.JSONField(default=dict)
-    received_at = models.DateTimeField(auto_now_add=True)
+    # The moment the check-in service was given (`now`), on every database.
+    received_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         indexes = [models.Index(fields=["patient", "-received_at"], name="submission_patient_idx")]
@@ -168,6 +316,9 @@ class Alert(models.Model):
     resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     resolution_note = models.TextField(blank=True)
     resolution_reason = models.CharField(max_length=200, blank=True)
+    # Whether the alert was useful, as the nurse who resolved it said (empty: not said, or resolved by
+    # the system). The cohort view counts these per rule.
+    useful = models.CharField(max_length=16, choices=AlertUsefulness.choices, blank=True)
     # Paging is owed for an urgent alert until `paged_at` is set; the notifications layer acts on it.
     page_required = models.BooleanField(default=False)
     paged_at = models.DateTimeField(null=True, blank=True)
@@ -181,6 +332,9 @@ class Alert(models.Model):
                 fields=["patient", "kind"],
                 condition=Q(status__in=[s.value for s in ACTIVE_ALERT_STATUSES]),
                 name="alert_one_active_per_patient_kind",
+            ),
+            models.CheckConstraint(
+                condition=Q(useful="") | Q(useful__in=AlertUsefulness.values), name="alert_useful_known_label"
             ),
         ]
         indexes = [
@@ -230,6 +384,9 @@ class EvaluationState(models.Model):
     needs_evaluation_since = models.DateTimeField(null=True, blank=True)
     # The last patient-local date the sweep judged.
     judged_through = models.DateField(null=True, blank=True)
+    # A judging batch has claimed the mark until then (recovery_judge_marked); a batch that died
+    # leaves it to the next one once this has passed.
+    claimed_until = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     # No index but the key. Every check-in sets the mark and every judgement clears it; with no
@@ -238,3 +395,56 @@ class EvaluationState(models.Model):
 
     def __str__(self) -> str:
         return f"evaluation of patient {self.patient_id}"
+
+
+class PatientMessage(models.Model):
+    """A patient's own words that wait for a nurse until one marks them read: a free-text note of a
+    check-in, an SMS the service did not fully read, or an SMS from a phone that several active
+    patients of the clinic share (no single patient then: the candidates are named instead)."""
+
+    # No index of its own: the indexes below lead with the clinic.
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="patient_messages", db_index=False)
+    # No index of its own: patient_message_patient_idx leads with the patient.
+    patient = models.ForeignKey(
+        Patient, null=True, blank=True, on_delete=models.CASCADE, related_name="patient_messages", db_index=False
+    )
+    # For a shared phone: the patients who hold it; one of them wrote.
+    candidates = models.ManyToManyField(Patient, blank=True, related_name="candidate_messages")
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    reason = models.CharField(max_length=16, choices=MessageReason.choices)
+    # As the patient wrote it (NUL characters removed), at most 2000 characters.
+    text = models.TextField(max_length=2000, blank=True)
+    received_at = models.DateTimeField()
+    # The patient-local date it describes, where it came with a check-in.
+    date = models.DateField(null=True, blank=True)
+    # Where it came from: the inbound SMS message's id, or the check-in's client_id; a retried
+    # webhook or a replayed check-in finds its message again instead of writing a second one.
+    source = models.CharField(max_length=64, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    # No index: nothing looks messages up by who read them.
+    read_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["reason", "source"], condition=~Q(source=""), name="patient_message_unique_source"),
+            # A message has its patient, except one from a shared phone, which has none.
+            models.CheckConstraint(
+                condition=Q(reason=MessageReason.SHARED_PHONE, patient__isnull=True)
+                | (~Q(reason=MessageReason.SHARED_PHONE) & Q(patient__isnull=False)),
+                name="patient_message_patient_unless_shared_phone",
+            ),
+            models.CheckConstraint(condition=Q(read_by__isnull=True) | Q(read_at__isnull=False), name="patient_message_read_by_when_read"),
+        ]
+        indexes = [
+            # The navigation's count and the messages page: unread of these clinics, newest first.
+            models.Index(fields=["clinic", "-received_at"], condition=Q(read_at__isnull=True), name="patient_message_unread_idx"),
+            models.Index(fields=["clinic", "-received_at"], name="patient_message_clinic_idx"),
+            models.Index(fields=["patient", "-received_at"], name="patient_message_patient_idx"),
+        ]
+        ordering = ["-received_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.reason} message {self.pk} ({'read' if self.read_at else 'unread'})"

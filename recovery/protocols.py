@@ -68,14 +68,44 @@ class ProtocolPlan:
         return next((m for m in self.milestones if m.code == code), None)
 
 
-def milestone_state(window: MilestoneWindow, *, day: int, reached_day: int | None) -> str:
-    """reached, upcoming (before its window), due (in its window, or late but not overdue), overdue."""
+MILESTONE_STATES = ("reached", "upcoming", "due", "late", "overdue")
+
+
+def milestone_state(
+    window: MilestoneWindow,
+    *,
+    day: int,
+    reached_day: int | None,
+    monitored_from_day: int = 0,
+    last_report_day: int | None = None,
+) -> str:
+    """Where a milestone stands on post-operative `day` (the day running): the one answer that the
+    milestone_overdue rule, the dashboard and the patient's progress all give.
+
+    1. reached: reported (or shown by other evidence, rules.milestones_reached_in) on or before `day`;
+    2. upcoming: before its expected window;
+    3. overdue: its overdue day has ended without it, the protocol asks for an alert then, the patient
+       was being monitored on that day (`monitored_from_day`, the day the patient was added), and has
+       checked in since (`last_report_day`, the day of the last check-in, at or after the overdue day;
+       None: never). This is when the engine raises milestone_overdue;
+    4. late: past its window (or its overdue day) in any other case: a nurse may ask, nobody is alerted;
+    5. due: inside its window.
+    """
     if reached_day is not None and reached_day <= day:
         return "reached"
     if day < window.expected_from:
         return "upcoming"
-    if window.overdue_after is not None and day > window.overdue_after:
+    if (
+        window.overdue_after is not None
+        and day > window.overdue_after
+        and window.alert_when_overdue
+        and monitored_from_day <= window.overdue_after
+        and last_report_day is not None
+        and last_report_day >= window.overdue_after
+    ):
         return "overdue"
+    if day > window.expected_by or (window.overdue_after is not None and day > window.overdue_after):
+        return "late"
     return "due"
 
 

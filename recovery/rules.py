@@ -17,13 +17,13 @@ from __future__ import annotations
 import bisect
 import datetime
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import cached_property
 
 from recovery.choices import AlertKind, Milestone, Severity, Symptom
-from recovery.protocols import ProtocolPlan
+from recovery.protocols import ProtocolPlan, milestone_state
 from recovery.red_flags import symptom_severity
 
 ONE_DAY = datetime.timedelta(days=1)
@@ -236,22 +236,34 @@ def red_flag(s: Snapshot) -> Finding | None:
 
     Each report (date and symptom) is raised once: reports already carried by an alert are left out,
     so a nurse's resolution holds, and a new symptom, or the same one on a later day, is new evidence.
+    The check-in itself raises its red flags (red_flag_finding, in the check-in's transaction); the
+    sweep runs this rule as the net under that path.
     """
     since = s.as_of - datetime.timedelta(days=RED_FLAG_LOOKBACK_DAYS - 1)
+    days = [(d.date, d.symptoms) for d in s.days if d.date >= since and d.symptoms]
+    return red_flag_finding(surgery_date=s.surgery_date, procedure=s.procedure, days=days, alerted=s.alerted_red_flags)
+
+
+def red_flag_finding(
+    *, surgery_date: datetime.date, procedure: str, days: Iterable[tuple[datetime.date, Iterable[str]]], alerted: frozenset[str]
+) -> Finding | None:
+    """The red-flag finding of some days' reported symptoms, leaving out reports in `alerted`.
+
+    A pure function of the check-in itself (its day's symptoms, the procedure, the reports already
+    alerted), so that the check-in's own transaction can open the alert.
+    """
     reports: list[tuple[datetime.date, str, str]] = []
-    for d in s.days:
-        if d.date < since or not d.symptoms:
-            continue
-        present = set(d.symptoms)
-        for code in d.symptoms:
-            key = f"{d.date.isoformat()}:{code}"
-            if key in s.alerted_red_flags:
+    for date, symptoms in days:
+        present = set(symptoms)
+        for code in symptoms:
+            key = f"{date.isoformat()}:{code}"
+            if key in alerted:
                 continue
             try:
-                severity = symptom_severity(code, procedure=s.procedure, symptoms=present)
+                severity = symptom_severity(code, procedure=procedure, symptoms=present)
             except ValueError:
                 continue  # an unknown code: the check-in API refuses them; never crash a sweep on one
-            reports.append((d.date, code, severity))
+            reports.append((date, code, severity))
     if not reports:
         return None
     latest = max(date for date, _, _ in reports)
@@ -259,12 +271,17 @@ def red_flag(s: Snapshot) -> Finding | None:
         kind=AlertKind.RED_FLAG,
         severity=most_severe(*(sev for _, _, sev in reports)),
         evidence_date=latest,
-        recovery_day=s.day_of(latest),
-        message=red_flag_message(s.surgery_date, [(date, code) for date, code, _ in reports]),
+        recovery_day=(latest - surgery_date).days,
+        message=red_flag_message(surgery_date, [(date, code) for date, code, _ in reports]),
         onset=latest,
         keys=frozenset(f"{date.isoformat()}:{code}" for date, code, _ in reports),
         details={"reports": [[date.isoformat(), code, sev] for date, code, sev in reports]},
     )
+
+
+def red_flag_new_urgent(finding: Finding) -> bool:
+    """Whether a red-flag finding carries an urgent report: new urgent evidence pages again."""
+    return any(report[2] == Severity.URGENT for report in finding.details.get("reports", ()))
 
 
 def red_flag_message(surgery_date: datetime.date, reports: Iterable[tuple[datetime.date, str]]) -> str:
@@ -433,19 +450,23 @@ def _expected_phrase(expected: Decimal, bound_today: int | None, *, word: str, d
 def _trend_finding(s: Snapshot, values, trend_at, bound, *, kind: str, what: str, unit: str, expected: str, word: str,
                    expected_key: str) -> Finding | None:
     """The finding of a 7-day trend rule judged today, with the first day of the run it holds on (see
-    _trend_at). The message: "<what>: mean <m><unit> over the last 7 days (<n> logged), expected
-    <expected><bound phrase with word>"."""
+    _trend_at). The message: "<what>: mean <m><unit> over days <a> to <b> (<n> logged), expected
+    <expected><bound phrase with word> by day <the last logged day>"."""
     trend = trend_at(s, values, s.as_of)
     if not trend.holds:
         return None
-    phrase = _expected_phrase(trend.expected, bound(s.plan, s.day), word=word, day=s.day)
+    # Every day number in the message is one the nurse can find: the window judged (ending on the
+    # date judged), and the bound of the last logged day, which is the alert's own day.
+    evidence_day = s.day_of(trend.last_logged)
+    first_day = s.day - s.thresholds.trend_days + 1
+    phrase = _expected_phrase(trend.expected, bound(s.plan, evidence_day), word=word, day=evidence_day)
     return Finding(
         kind=kind,
         severity=Severity.ROUTINE,
         evidence_date=trend.last_logged,
-        recovery_day=s.day_of(trend.last_logged),
+        recovery_day=evidence_day,
         message=_clip(
-            f"{what}: mean {_num(trend.mean)}{unit} over the last {s.thresholds.trend_days} days "
+            f"{what}: mean {_num(trend.mean)}{unit} over days {first_day} to {s.day} "
             f"({trend.count} logged), expected {expected}{phrase}"
         ),
         onset=_onset(s, lambda date: trend_at(s, values, date).holds),
@@ -524,41 +545,55 @@ def missed_checkins(s: Snapshot) -> Finding | None:
     )
 
 
-def milestones_reached(s: Snapshot) -> dict[str, datetime.date]:
-    """The first date each milestone was reported. A logged walk also shows the first walk, and a
-    discharge date entered by staff shows the discharge."""
+def milestones_reached_in(
+    days: Iterable[Day], *, discharge_date: datetime.date | None, as_of: datetime.date
+) -> dict[str, datetime.date]:
+    """The first date each milestone was reported, over days in date order. A logged walk also shows
+    the first walk, and a discharge date entered by staff (on or before `as_of`) shows the discharge.
+    The engine, the patient's progress and the dashboard all read milestones through this."""
     reached: dict[str, datetime.date] = {}
-    for d in s.days:
+    for d in days:
         for code in d.milestones:
             reached.setdefault(code, d.date)
         if (d.walking_minutes or d.steps) and Milestone.FIRST_WALK not in reached:
             reached[Milestone.FIRST_WALK] = d.date
-    if s.discharge_date is not None and s.discharge_date <= s.as_of:
-        reached[Milestone.DISCHARGED] = min(reached.get(Milestone.DISCHARGED, s.discharge_date), s.discharge_date)
+    if discharge_date is not None and discharge_date <= as_of:
+        reached[Milestone.DISCHARGED] = min(reached.get(Milestone.DISCHARGED, discharge_date), discharge_date)
     return reached
+
+
+def milestones_reached(s: Snapshot) -> dict[str, datetime.date]:
+    """The first date each milestone was reported in the snapshot (milestones_reached_in)."""
+    return milestones_reached_in(s.days, discharge_date=s.discharge_date, as_of=s.as_of)
 
 
 def milestone_overdue(s: Snapshot) -> Finding | None:
     """A milestone marked "alert when overdue" not reached by the end of its overdue day. Routine;
     high for first_walk and discharged.
 
-    Judged on what the patient reports: the patient has checked in on or after the overdue day
-    without reporting it (silence is missed_checkins' to raise, not a milestone's). A milestone whose
-    overdue day had passed before the patient was added is not judged: there is no evidence either way.
+    The state is recovery.protocols.milestone_state's "overdue", the same the dashboard and the
+    patient's progress show, judged on the day after the last full day. So it is judged on what the
+    patient reports: the patient has checked in on or after the overdue day without reporting it
+    (silence is missed_checkins' to raise, not a milestone's); and a milestone whose overdue day had
+    passed before the patient was added is not judged: there is no evidence either way.
     """
     reached = milestones_reached(s)
-    last_full_day = s.day_of(s.last_full_date)
-    last_checkin_day = s.day_of(s.days[-1].date) if s.days else -1
+    # Overdue once the overdue day has ended: the day after the last full day is the one "running".
+    day = s.day_of(s.last_full_date) + 1
+    last_checkin_day = s.day_of(s.days[-1].date) if s.days else None
     added_day = s.day_of(max(s.surgery_date, s.enrolled_on or s.surgery_date))
     overdue = [
         m
         for m in s.plan.milestones
-        if m.alert_when_overdue
-        and m.overdue_after is not None
-        and m.code != OPIOID_MILESTONE
-        and m.code not in reached
-        and added_day <= m.overdue_after <= last_full_day
-        and last_checkin_day >= m.overdue_after
+        if m.code != OPIOID_MILESTONE
+        and milestone_state(
+            m,
+            day=day,
+            reached_day=s.day_of(reached[m.code]) if m.code in reached else None,
+            monitored_from_day=added_day,
+            last_report_day=last_checkin_day,
+        )
+        == "overdue"
     ]
     if not overdue:
         return None
@@ -615,27 +650,11 @@ def opioid_prolonged(s: Snapshot) -> Finding | None:
     )
 
 
-RULES = {
-    AlertKind.RED_FLAG: red_flag,
-    AlertKind.PAIN_HIGH: pain_high,
-    AlertKind.PAIN_RISING: pain_rising,
-    AlertKind.PAIN_NOT_IMPROVING: pain_not_improving,
-    AlertKind.WALKING_BELOW_EXPECTED: walking_below_expected,
-    AlertKind.MISSED_CHECKINS: missed_checkins,
-    AlertKind.MILESTONE_OVERDUE: milestone_overdue,
-    AlertKind.OPIOID_PROLONGED: opioid_prolonged,
-}
-# Judged as soon as a check-in is saved: the check-in's own evidence (what it reports, not what is
-# missing or a week's trend). Opioid use reported past the overdue day is such evidence: judged at once,
-# it reaches the nurse the same evening instead of after the next local midnight.
-CHECKIN_KINDS = frozenset({AlertKind.RED_FLAG, AlertKind.PAIN_HIGH, AlertKind.PAIN_RISING, AlertKind.OPIOID_PROLONGED})
-
-
 def judge(s: Snapshot, kinds: Iterable[str] | None = None) -> dict[str, Finding]:
     """Run the rules (all, or those of `kinds`) over one snapshot: {kind: finding} for each that holds."""
     findings = {}
     for kind in kinds if kinds is not None else RULES:
-        finding = RULES[kind](s)
+        finding = RULES[kind].find(s)
         if finding is not None:
             findings[kind] = finding
     return findings
@@ -674,42 +693,93 @@ def _trend_flags(s: Snapshot, pains) -> list[bool]:
     return [bool(_pain_trend_at(s, pains, date).holds) for date, _ in pains]
 
 
-def evidence_gone(kind: str, s: Snapshot, alert: AlertView) -> str | None:
-    """Why the evidence of an open alert has gone, or None while it stands (or nothing can be said).
+def _red_flag_gone(s: Snapshot, alert: AlertView) -> str | None:
+    return None  # a red flag never goes by itself: a nurse resolves it
 
-    Red flags never go by themselves: a nurse resolves them.
-    """
-    if kind == AlertKind.PAIN_HIGH:
-        return _pain_settled(s, _high_flags)
-    if kind == AlertKind.PAIN_RISING:
-        return _pain_settled(s, lambda s, pains: _rise_flags(s, pains)[0])
-    if kind == AlertKind.PAIN_NOT_IMPROVING:
-        return _pain_settled(s, _trend_flags)
-    if kind == AlertKind.WALKING_BELOW_EXPECTED:
-        trend = _walking_at(s, _logged(s, "walking_minutes"), s.as_of)
-        if trend.holds is False and trend.mean is not None:
-            return (f"Walking back at the expected level: mean {_num(trend.mean)} minutes a day over {trend.count} logged days "
-                    f"(expected at least {_num(trend.expected)})")
-        return None
-    if kind == AlertKind.MISSED_CHECKINS:
-        since = (alert.details or {}).get("since")
-        later = [d.date for d in s.days if since is None or d.date.isoformat() > since]
-        if later:
-            return f"Check-ins resumed on day {s.day_of(later[0])}"
-        return None
-    if kind == AlertKind.MILESTONE_OVERDUE:
-        if milestone_overdue(s) is not None:
-            return None
-        reached = milestones_reached(s)
-        codes = (alert.details or {}).get("milestones") or []
-        done = [f"{_milestone_label(c)} on day {s.day_of(reached[c])}" for c in codes if c in reached]
-        return "Milestone reached: " + "; ".join(done) if done else "No milestone is overdue any more"
-    if kind == AlertKind.OPIOID_PROLONGED:
-        on, _, _, stopped = _opioid_state(s)
-        if not on and stopped is not None:
-            return f"Opioids stopped (reported on day {s.day_of(stopped)})"
-        return None
+
+def _pain_high_gone(s: Snapshot, alert: AlertView) -> str | None:
+    return _pain_settled(s, _high_flags)
+
+
+def _pain_rising_gone(s: Snapshot, alert: AlertView) -> str | None:
+    return _pain_settled(s, lambda s, pains: _rise_flags(s, pains)[0])
+
+
+def _pain_not_improving_gone(s: Snapshot, alert: AlertView) -> str | None:
+    return _pain_settled(s, _trend_flags)
+
+
+def _walking_gone(s: Snapshot, alert: AlertView) -> str | None:
+    trend = _walking_at(s, _logged(s, "walking_minutes"), s.as_of)
+    if trend.holds is False and trend.mean is not None:
+        return (f"Walking back at the expected level: mean {_num(trend.mean)} minutes a day over {trend.count} logged days "
+                f"(expected at least {_num(trend.expected)})")
     return None
+
+
+def _missed_checkins_gone(s: Snapshot, alert: AlertView) -> str | None:
+    since = (alert.details or {}).get("since")
+    later = [d.date for d in s.days if since is None or d.date.isoformat() > since]
+    if later:
+        return f"Check-ins resumed on day {s.day_of(later[0])}"
+    return None
+
+
+def _milestone_overdue_gone(s: Snapshot, alert: AlertView) -> str | None:
+    if milestone_overdue(s) is not None:
+        return None
+    reached = milestones_reached(s)
+    codes = (alert.details or {}).get("milestones") or []
+    done = [f"{_milestone_label(c)} on day {s.day_of(reached[c])}" for c in codes if c in reached]
+    return "Milestone reached: " + "; ".join(done) if done else "No milestone is overdue any more"
+
+
+def _opioid_prolonged_gone(s: Snapshot, alert: AlertView) -> str | None:
+    on, _, _, stopped = _opioid_state(s)
+    if not on and stopped is not None:
+        return f"Opioids stopped (reported on day {s.day_of(stopped)})"
+    return None
+
+
+# -- the rules, one record each ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Rule:
+    """One deviation rule: the alert kind it raises, its finder, the test of whether the evidence of an
+    alert it raised has gone, and whether a check-in's own evidence is judged by it within seconds (the
+    judging batches) or only by the sweep (what needs time or absence)."""
+
+    kind: str
+    find: Callable[[Snapshot], Finding | None]
+    gone: Callable[[Snapshot, AlertView], str | None]
+    on_checkin: bool
+
+
+RULES: dict[str, Rule] = {
+    rule.kind: rule
+    for rule in (
+        # Red flags are also decided in the check-in's own transaction (red_flag_finding); the batch
+        # and the sweep are the net under that path.
+        Rule(AlertKind.RED_FLAG, red_flag, _red_flag_gone, on_checkin=True),
+        Rule(AlertKind.PAIN_HIGH, pain_high, _pain_high_gone, on_checkin=True),
+        Rule(AlertKind.PAIN_RISING, pain_rising, _pain_rising_gone, on_checkin=True),
+        Rule(AlertKind.PAIN_NOT_IMPROVING, pain_not_improving, _pain_not_improving_gone, on_checkin=False),
+        Rule(AlertKind.WALKING_BELOW_EXPECTED, walking_below_expected, _walking_gone, on_checkin=False),
+        Rule(AlertKind.MISSED_CHECKINS, missed_checkins, _missed_checkins_gone, on_checkin=False),
+        Rule(AlertKind.MILESTONE_OVERDUE, milestone_overdue, _milestone_overdue_gone, on_checkin=False),
+        # Opioid use reported past the overdue day is the check-in's own evidence: judged at once, it
+        # reaches the nurse the same evening instead of after the next local midnight.
+        Rule(AlertKind.OPIOID_PROLONGED, opioid_prolonged, _opioid_prolonged_gone, on_checkin=True),
+    )
+}
+# The check-in's own evidence (what it reports, not what is missing or a week's trend).
+CHECKIN_KINDS = frozenset(kind for kind, rule in RULES.items() if rule.on_checkin)
+
+
+def evidence_gone(kind: str, s: Snapshot, alert: AlertView) -> str | None:
+    """Why the evidence of an open alert has gone, or None while it stands (or nothing can be said)."""
+    rule = RULES.get(kind)
+    return rule.gone(s, alert) if rule is not None else None
 
 
 def merge(active: AlertView, finding: Finding, surgery_date: datetime.date) -> Finding:

@@ -59,8 +59,8 @@ SYMPTOM_LABELS = {
 }
 
 MILESTONE_STATE_LABELS = {
-    "en": {"reached": "Reached", "due": "Expected now", "overdue": "Overdue", "upcoming": "Upcoming"},
-    "es": {"reached": "Logrado", "due": "Esperado ahora", "overdue": "Atrasado", "upcoming": "Próximo"},
+    "en": {"reached": "Reached", "due": "Expected now", "late": "Later than expected", "overdue": "Overdue", "upcoming": "Upcoming"},
+    "es": {"reached": "Logrado", "due": "Esperado ahora", "late": "Más tarde de lo esperado", "overdue": "Atrasado", "upcoming": "Próximo"},
 }
 
 

@@ -89,7 +89,8 @@ def make_patient(clinic_a):
 
     counter = {"n": 0}
 
-    def make(*, clinic=None, enrolled=True, surgery_days_ago=10, **fields):
+    def make(*, clinic=None, enrolled=True, surgery_days_ago=10, added_on_day=None, **fields):
+        """`added_on_day`: the post-operative day the patient was added (default: today, as created)."""
         counter["n"] += 1
         n = counter["n"]
         params = {
@@ -109,6 +110,14 @@ def make_patient(clinic_a):
             user.save()
             patient.user = user
             patient.save(update_fields=["user"])
+        if added_on_day is not None:
+            from patients.models import Patient
+
+            added = datetime.datetime.combine(
+                patient.surgery_date + datetime.timedelta(days=added_on_day), datetime.time(12), tzinfo=patient.tz
+            )
+            Patient.objects.filter(pk=patient.pk).update(created_at=added)
+            patient.created_at = added
         return patient
 
     return make

@@ -37,13 +37,16 @@ def test_it_runs_postgresql_redis_web_worker_and_exactly_one_beat_with_health_ch
     assert result.returncode == 0, result.stderr
     services = yaml.safe_load(result.stdout)["services"]
 
-    assert set(services) == {"db", "redis", "migrate", "web", "worker", "beat"}
+    assert set(services) == {"db", "redis", "migrate", "web", "worker", "urgent-worker", "beat"}
+    # Pages have a worker of their own; the routine worker takes them too when free.
+    urgent = services["urgent-worker"]["command"]
+    assert urgent[urgent.index("--queues") + 1] == "urgent"
     assert [name for name, service in services.items() if "beat" in service.get("command", [])] == ["beat"]
     assert "gunicorn" in services["web"]["command"]
     assert "/healthz" in " ".join(services["web"]["healthcheck"]["test"])
-    for name in ("db", "redis", "web", "worker"):
+    for name in ("db", "redis", "web", "worker", "urgent-worker"):
         assert services[name]["healthcheck"]["test"], name
-    for name in ("web", "worker", "beat"):
+    for name in ("web", "worker", "urgent-worker", "beat"):
         assert services[name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
         environment = services[name]["environment"]
         assert environment["DATABASE_URL"].startswith("postgres://recovery:")

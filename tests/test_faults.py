@@ -78,7 +78,9 @@ def test_when_postgresql_is_unreachable_the_api_answers_503_json_with_retry_afte
         proxy.close()
 
 
-def test_checkins_are_accepted_while_redis_is_down_and_judged_once_it_is_back(tmp_path, patient_a):
+def test_checkins_are_accepted_while_redis_is_down_and_judged_once_it_is_back(tmp_path, patient_a, nurse_a):
+    from notifications.models import Message
+
     redis_proc, redis_port = start_redis(tmp_path)
     redis_url = f"redis://127.0.0.1:{redis_port}/0"
     env = base_env(DATABASE_URL=_db_url(), REDIS_URL=redis_url, CELERY_BROKER_URL=redis_url, VAR_DIR=tmp_path)
@@ -89,29 +91,33 @@ def test_checkins_are_accepted_while_redis_is_down_and_judged_once_it_is_back(tm
         stop_process(redis_proc)  # Redis goes down before anyone checks in.
         today = patient_a.local_today()
         answers = []
-        for offset, fields in ((2, {"pain": 5}), (1, {"pain": 4}), (0, {"pain": 6, "symptoms": ["fever"]})):
+        for offset, fields in ((2, {"pain": 9}), (1, {"pain": 9}), (0, {"pain": 9, "symptoms": ["fever"]})):
             body = {"client_id": str(uuid.uuid4()), "date": (today - datetime.timedelta(days=offset)).isoformat(), **fields}
             answers.append(_request(base, "POST", "/api/v1/checkins/", token, body))
         assert [a[0] for a in answers] == [201, 201, 201]
         assert "advice" in answers[-1][2]
         assert DailyRecord.objects.filter(patient=patient_a).count() == 3
-        assert not Alert.objects.filter(patient=patient_a).exists()  # nobody could judge yet
+        # The red flag is an alert at once, with its page written: no broker or worker was needed.
+        alert = Alert.objects.get(patient=patient_a, kind="red_flag")
+        assert (alert.severity, alert.page_required) == ("urgent", True)
+        page = Message.objects.get(purpose=Message.Purpose.PAGE, alert_id=alert.pk)
+        assert page.status == Message.Status.QUEUED
+        # The rest of the evidence waits for judging: nobody could publish its batch.
+        assert not Alert.objects.filter(patient=patient_a, kind="pain_high").exists()
 
-        # Redis comes back on the same port; a worker starts and the periodic sweep runs.
+        # Redis comes back on the same port; a worker starts and beat's relays run.
         redis_proc, _ = start_redis(tmp_path, redis_port)
         worker = start_celery_worker(env, tmp_path / "worker.log")
-        # The check-ins' own evaluation tasks were never published. Their marks stay; once they are
-        # older than the sweep's staleness window (moved back here instead of waiting), the next beat
-        # tick of the sweep judges them.
-        from recovery.models import EvaluationState
-        from recovery.services.evaluation import STALE_MARK
-        from recovery.tasks import sweep_task
+        from notifications.tasks import outbox_relay_task
+        from recovery.tasks import judge_marked_task
 
-        marked = EvaluationState.objects.filter(patient=patient_a, needs_evaluation_since__isnull=False)
-        assert marked.exists()
-        marked.update(needs_evaluation_since=timezone.now() - STALE_MARK - datetime.timedelta(minutes=1))
-        _publish(sweep_task, redis_url)
-        wait_until(lambda: Alert.objects.filter(patient=patient_a, kind="red_flag").exists(), timeout=60, what="the red flag alert")
+        _publish(judge_marked_task, redis_url)
+        wait_until(lambda: Alert.objects.filter(patient=patient_a, kind="pain_high").exists(), timeout=60, what="the pain alert")
+        # The outbox relay (run for a moment past its grace period) sends the page the broker never got.
+        later = (timezone.now() + datetime.timedelta(minutes=5)).isoformat()
+        _publish(outbox_relay_task.s(later), redis_url)
+        # No Twilio settings here: the page is written to the log, as `make run` sends.
+        wait_until(lambda: Message.objects.get(pk=page.pk).status == Message.Status.LOGGED, timeout=60, what="the page to be sent")
         assert Alert.objects.filter(patient=patient_a, kind="red_flag").count() == 1
     finally:
         if worker is not None:

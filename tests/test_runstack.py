@@ -131,7 +131,7 @@ def test_it_starts_web_worker_and_beat_answers_and_stops_them_all_on_sigterm(sta
     assert f"{stack.base}/api/docs/" in banner
     assert "nurse / demo-nurse-pass" in banner
     children = stack.children()
-    assert set(children) == {"web", "worker", "beat"}
+    assert set(children) == {"web", "worker", "urgent", "beat"}
 
     stack.process.send_signal(signal.SIGTERM)
 

@@ -14,6 +14,7 @@ from caregivers.selectors import patient_caregivers
 from dashboard.charts import milestone_timeline, pain_chart, walking_chart
 from patients.audit import AuditSource, audit_record
 from patients.models import AuditEvent
+from patients.network import client_ip
 from recovery.protocols import protocol_plan
 from recovery.selectors.progress import patient_progress
 from recovery.texts import not_monitored_notice, procedure_label
@@ -29,7 +30,7 @@ _PROBLEM_STATUS = {"unknown": 404, "expired": 410, "used": 410, "too_many": 429}
 
 
 def _ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    return client_ip(request)
 
 
 def _respond(request, template: str, context: dict, *, status: int = 200):

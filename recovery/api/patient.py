@@ -12,8 +12,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
-from rest_framework.pagination import PageNumberPagination
-from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -33,10 +31,13 @@ from patients.audit import AuditSource, audit_record
 from patients.authentication import PatientJWTAuthentication
 from patients.models import AuditEvent
 from patients.openapi import FIELD_ERRORS_SCHEMA, error_responses
+from patients.parsers import StrictJSONParser
 from patients.permissions import IsPatient
 from patients.services import patient_preferences_update
 from patients.throttling import ScopedWindowRateThrottle
 from patients.validators import validate_timezone
+from recovery import protocols
+from recovery.api.pagination import StrictPagination
 from recovery.choices import Channel, Milestone, Symptom
 from recovery.selectors import patient_daily_records, patient_plan, patient_progress
 from recovery.services.checkins import CHECKIN_FIELDS, checkin_date_check, checkin_submit, daily_record_body
@@ -48,7 +49,7 @@ SYMPTOM_CODES = [s.value for s in Symptom]
 MILESTONE_CODES = [m.value for m in Milestone]
 CHANNEL_CODES = [c.value for c in Channel]
 SYNC_STATUSES = ["created", "merged", "duplicate", "invalid"]
-MILESTONE_STATES = ["reached", "due", "overdue", "upcoming"]
+MILESTONE_STATES = list(protocols.MILESTONE_STATES)
 
 
 class PatientAPIView(APIView):
@@ -58,7 +59,7 @@ class PatientAPIView(APIView):
     permission_classes = [IsPatient]
     # The app speaks JSON only; one renderer also makes content negotiation trivial on the hot path.
     renderer_classes = [JSONRenderer]
-    parser_classes = [JSONParser]
+    parser_classes = [StrictJSONParser]
 
     @property
     def patient(self):
@@ -226,7 +227,11 @@ class ProgressDaySerializer(_DayValuesSerializer):
 
 class ProgressMilestoneSerializer(PlanMilestoneSerializer):
     alert_when_overdue = serializers.BooleanField()
-    state = serializers.ChoiceField(choices=MILESTONE_STATES)
+    state = serializers.ChoiceField(
+        choices=MILESTONE_STATES,
+        help_text="reached; upcoming (before its window); due (in its window); late (past its window, nobody alerted); "
+        "overdue (past its overdue day while monitored and checking in: the clinic is alerted).",
+    )
     state_label = serializers.CharField(help_text="In the patient's language.")
     reached_on = serializers.DateField(allow_null=True)
     reached_day = serializers.IntegerField(allow_null=True)
@@ -312,7 +317,7 @@ class CheckinThrottleMixin:
     throttle_scope = "checkin"
 
 
-class CheckinPagination(PageNumberPagination):
+class CheckinPagination(StrictPagination):
     page_size = 30
     page_size_query_param = "page_size"
     max_page_size = 100
@@ -323,13 +328,6 @@ class CheckinPagination(PageNumberPagination):
         if raw is not None and not (raw.isascii() and raw.isdigit() and int(raw) > 0):
             raise serializers.ValidationError({self.page_size_query_param: ["Must be a whole number, 1 or more (at most 100 are sent)."]})
         return super().get_page_size(request)
-
-    def get_page_number(self, request, paginator):
-        # DRF reads an empty `page=` as page 1; the schema says a whole number, so say so.
-        raw = request.query_params.get(self.page_query_param)
-        if raw is not None and raw not in self.last_page_strings and not (raw.isascii() and raw.isdigit() and int(raw) > 0):
-            raise serializers.ValidationError({self.page_query_param: ["Must be a whole number, 1 or more."]})
-        return super().get_page_number(request, paginator)
 
 
 class CheckinsView(CheckinThrottleMixin, PatientAPIView, GenericAPIView):

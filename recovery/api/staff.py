@@ -14,23 +14,23 @@ from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.pagination import PageNumberPagination
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from patients.api_fields import ClockTimeField
 from patients.audit import audit_record, audit_record_many
 from patients.choices import Condition, Language, Procedure
 from patients.models import AuditEvent, Patient
-from patients.openapi import FIELD_ERRORS_SCHEMA, error_responses
+from patients.openapi import FIELD_ERRORS_SCHEMA, DetailErrorSerializer, error_responses
 from patients.permissions import IsStaff
 from patients.selectors import clinics_for_user, patients_for_nurse
-from patients.services import patient_create
-from patients.validators import validate_e164, validate_timezone
-from recovery.choices import ACTIVE_ALERT_STATUSES, AlertKind, AlertStatus, Channel, Milestone, Severity, Symptom
+from patients.services import PatientExists, patient_create
+from patients.validators import PHONE_INPUT_MAX_LENGTH, validate_timezone
+from recovery.api.pagination import StrictPagination
+from recovery.choices import ACTIVE_ALERT_STATUSES, AlertKind, AlertStatus, AlertUsefulness, Channel, Milestone, Severity, Symptom
 from recovery.models import Alert, DailyRecord
 from recovery.selectors import staff_patients
-from recovery.services import alert_acknowledge, alert_resolve
+from recovery.services import AlertAlreadyResolved, alert_acknowledge, alert_resolve
 
 PATIENT_STATUSES = [("alert", "alert"), ("watch", "watch"), ("on_track", "on_track")]
 # How far from today a surgery date may be: anything further is a typing error.
@@ -42,17 +42,6 @@ def _errors(exc: DjangoValidationError) -> ValidationError:
     return ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
 
 
-class StaffPagination(PageNumberPagination):
-    """DRF's pages, but a page that is not a number or past the end is bad input: a 400 naming
-    `page`, as every other bad query value is, rather than DRF's 404."""
-
-    def paginate_queryset(self, queryset, request, view=None):
-        try:
-            return super().paginate_queryset(queryset, request, view)
-        except NotFound as exc:
-            raise ValidationError({self.page_query_param: [str(exc.detail)]}) from exc
-
-
 # The answers every staff call may give besides its own: a bad token, a patient's token, not yours.
 _STAFF_ERRORS = (401, 403)
 
@@ -62,7 +51,11 @@ _STAFF_ERRORS = (401, 403)
 class StaffPatientSerializer(serializers.ModelSerializer):
     """A patient as nurses see it, with the recovery summary (read-only)."""
 
-    phone = serializers.CharField(max_length=16, validators=[validate_e164], help_text="E.164, e.g. +15551230001.")
+    # Read in the clinic's region by patient_create: "(312) 555-0142" is kept as +13125550142.
+    phone = serializers.CharField(
+        max_length=PHONE_INPUT_MAX_LENGTH,
+        help_text="Sent as a nurse types it, e.g. (312) 555-0142, or in E.164; answered in E.164, e.g. +15551230001.",
+    )
     timezone = serializers.CharField(
         max_length=64, required=False, validators=[validate_timezone], help_text="IANA name, e.g. America/Chicago (default: the clinic's)."
     )
@@ -160,6 +153,11 @@ class StaffPatientCreatedSerializer(StaffPatientSerializer):
         fields = [*StaffPatientSerializer.Meta.fields, "enrollment_code"]
 
 
+class PatientConflictSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    id = serializers.IntegerField(help_text="The id of the patient the clinic already has.")
+
+
 class StaffPatientFilter(filters.FilterSet):
     status = filters.ChoiceFilter(choices=PATIENT_STATUSES, help_text="The summary status.")
     procedure = filters.ChoiceFilter(choices=Procedure.choices)
@@ -186,7 +184,7 @@ class StaffPatientListCreate(generics.ListCreateAPIView):
     """The patients of the nurse's clinics, most in need first, with their recovery summary."""
 
     permission_classes = [IsStaff]
-    pagination_class = StaffPagination
+    pagination_class = StrictPagination
     serializer_class = StaffPatientSerializer
     filterset_class = StaffPatientFilter
 
@@ -215,7 +213,14 @@ class StaffPatientListCreate(generics.ListCreateAPIView):
         responses={
             201: StaffPatientCreatedSerializer,
             **error_responses(*_STAFF_ERRORS),
-            400: OpenApiResponse(response=FIELD_ERRORS_SCHEMA, description="A field is missing or invalid; nothing was created."),
+            400: OpenApiResponse(
+                response=FIELD_ERRORS_SCHEMA,
+                description="A field is missing or invalid (on `phone`: not a possible number, or held by another clinic's active patient); nothing was created.",
+            ),
+            409: OpenApiResponse(
+                response=PatientConflictSerializer,
+                description="The clinic already has this patient (same phone, name and surgery date): `id` names the record.",
+            ),
         },
     )
     def post(self, request, *args, **kwargs):
@@ -238,6 +243,9 @@ class StaffPatientListCreate(generics.ListCreateAPIView):
                 sms_opt_in=data["sms_opt_in"],
                 created_by=request.user,
             )
+        except PatientExists as exc:
+            body = {"detail": "This clinic already has this patient (same phone, name and surgery date).", "id": exc.patient.pk}
+            return Response(body, status=status.HTTP_409_CONFLICT)
         except DjangoValidationError as exc:
             raise _errors(exc) from exc
         audit_record(actor=request.user, patient=patient, action=AuditEvent.Action.CREATE, resource="patient", request=request)
@@ -300,7 +308,7 @@ class StaffPatientCheckins(generics.ListAPIView):
     """A patient's daily records, newest first."""
 
     permission_classes = [IsStaff]
-    pagination_class = StaffPagination
+    pagination_class = StrictPagination
     serializer_class = StaffDailyRecordSerializer
 
     def get_patient(self) -> Patient:
@@ -341,6 +349,11 @@ class StaffAlertSerializer(serializers.ModelSerializer):
     resolved_by = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True, help_text="Empty when the system resolved it (see resolution_reason)."
     )
+    useful = serializers.ChoiceField(
+        choices=[("", ""), *AlertUsefulness.choices],
+        read_only=True,
+        help_text="The resolving nurse's label: needed_action, not_needed or duplicate; empty when none was given.",
+    )
 
     class Meta:
         model = Alert
@@ -362,6 +375,7 @@ class StaffAlertSerializer(serializers.ModelSerializer):
             "resolved_by",
             "resolution_note",
             "resolution_reason",
+            "useful",
         ]
         read_only_fields = fields
 
@@ -410,7 +424,7 @@ class StaffAlertList(generics.ListAPIView):
     urgent, high, routine, then newest first."""
 
     permission_classes = [IsStaff]
-    pagination_class = StaffPagination
+    pagination_class = StrictPagination
     serializer_class = StaffAlertSerializer
     filterset_class = StaffAlertFilter
 
@@ -430,6 +444,18 @@ class AlertNoteSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 
 
+class AlertResolveSerializer(AlertNoteSerializer):
+    note = serializers.CharField(
+        required=False, allow_blank=True, max_length=2000, default="", help_text="What was done; required for urgent and high alerts."
+    )
+    useful = serializers.ChoiceField(
+        choices=AlertUsefulness.choices,
+        required=False,
+        default="",
+        help_text="Was the alert useful: needed_action, not_needed or duplicate (optional).",
+    )
+
+
 class _AlertAction(generics.GenericAPIView):
     permission_classes = [IsStaff]
     serializer_class = AlertNoteSerializer
@@ -439,7 +465,7 @@ class _AlertAction(generics.GenericAPIView):
             return Alert.objects.none()
         return staff_alerts(self.request)
 
-    def act(self, alert: Alert, note: str) -> Alert:
+    def act(self, alert: Alert, data: dict) -> Alert:
         raise NotImplementedError
 
     def post(self, request, *args, **kwargs):
@@ -447,7 +473,9 @@ class _AlertAction(generics.GenericAPIView):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
-            self.act(alert, serializer.validated_data["note"])
+            self.act(alert, serializer.validated_data)
+        except AlertAlreadyResolved:
+            return Response({"detail": "This alert is already resolved."}, status=status.HTTP_409_CONFLICT)
         except DjangoValidationError as exc:
             raise _errors(exc) from exc
         audit_record(
@@ -469,15 +497,30 @@ class StaffAlertAcknowledge(_AlertAction):
 
     action_name = "acknowledge"
 
-    def act(self, alert: Alert, note: str) -> Alert:
-        return alert_acknowledge(alert=alert, user=self.request.user, note=note)
+    def act(self, alert: Alert, data: dict) -> Alert:
+        return alert_acknowledge(alert=alert, user=self.request.user, note=data["note"])
 
 
-@extend_schema(request=AlertNoteSerializer, responses={200: StaffAlertSerializer, **error_responses(400, *_STAFF_ERRORS, 404)})
+@extend_schema(
+    request=AlertResolveSerializer,
+    responses={
+        200: StaffAlertSerializer,
+        **error_responses(*_STAFF_ERRORS, 404),
+        400: OpenApiResponse(
+            response=FIELD_ERRORS_SCHEMA,
+            description="No note for an urgent or high alert, a note that is not text or too long, or a `useful` label "
+            "that is not one of needed_action, not_needed, duplicate. Nothing was changed.",
+        ),
+        409: OpenApiResponse(response=DetailErrorSerializer, description="The alert is already resolved: nothing was changed."),
+    },
+)
 class StaffAlertResolve(_AlertAction):
-    """The nurse closes the alert, with a note. Resolving a resolved alert again changes nothing."""
+    """The nurse closes the alert: a note saying what was done is required for urgent and high alerts,
+    and an optional `useful` label says whether the alert was worth raising. A resolved alert cannot be
+    resolved again (409)."""
 
     action_name = "resolve"
+    serializer_class = AlertResolveSerializer
 
-    def act(self, alert: Alert, note: str) -> Alert:
-        return alert_resolve(alert=alert, user=self.request.user, note=note)
+    def act(self, alert: Alert, data: dict) -> Alert:
+        return alert_resolve(alert=alert, user=self.request.user, note=data["note"], useful=data["useful"])

@@ -1,8 +1,8 @@
-"""Routes of the staff calls: patients, their daily records, alerts."""
+"""Routes of the staff calls: patients, their daily records, alerts, patients' messages."""
 
 from django.urls import path
 
-from recovery.api import staff
+from recovery.api import staff, staff_messages
 
 urlpatterns = [
     path("patients/", staff.StaffPatientListCreate.as_view(), name="staff-patients"),
@@ -11,4 +11,6 @@ urlpatterns = [
     path("alerts/", staff.StaffAlertList.as_view(), name="staff-alerts"),
     path("alerts/<int:pk>/acknowledge/", staff.StaffAlertAcknowledge.as_view(), name="staff-alert-acknowledge"),
     path("alerts/<int:pk>/resolve/", staff.StaffAlertResolve.as_view(), name="staff-alert-resolve"),
+    path("messages/", staff_messages.StaffPatientMessageList.as_view(), name="staff-messages"),
+    path("messages/<int:pk>/read/", staff_messages.StaffPatientMessageRead.as_view(), name="staff-message-read"),
 ]

@@ -1,5 +1,6 @@
 """Cohort statistics over a set of clinics: patients by status, pain by post-operative day against the
-expected bound, and the share of patients who reached normal activities by a given day.
+expected bound, the share of patients who reached a milestone by the end of its window, and each
+rule's alerts as nurses labelled them (useful or not) per 100 patient-weeks.
 
 Each statistic is aggregated in the database in one query (percentile_cont on PostgreSQL; on SQLite,
 which lacks it, a histogram of pain values counted in the database and read off in Python).
@@ -7,17 +8,37 @@ which lacks it, a histogram of pain values counted in the database and read off 
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.contrib.postgres.fields import ArrayField
 from django.db import connection
-from django.db.models import Aggregate, Case, Count, Exists, F, FloatField, Func, IntegerField, Min, OuterRef, Q, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Aggregate,
+    Case,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest, Least, TruncDate
 
 from patients.models import Patient
-from recovery.choices import ACTIVE_ALERT_STATUSES, Severity
-from recovery.models import DailyRecord
+from recovery.choices import ACTIVE_ALERT_STATUSES, AlertKind, AlertUsefulness, Severity
+from recovery.models import Alert, DailyRecord, RecoveryProtocol
+
+# A median of fewer patients than this is one or two people's pain, not the cohort's: the day's count
+# is shown, its median and band are not.
+MIN_PATIENTS_FOR_MEDIAN = 5
 
 
 class PostOperativeDay(Func):
@@ -70,14 +91,25 @@ def percentile_from_counts(counts: list[tuple[int, int]], fraction: float) -> fl
 
 @dataclass(frozen=True)
 class PainDay:
-    """Pain of one procedure's patients on one post-operative day."""
+    """Pain of one procedure's patients on one post-operative day: how many logged it, and the
+    quartiles (None when fewer than the minimum logged it)."""
 
     procedure: str
     recovery_day: int
     patients: int
-    p25: float
-    median: float
-    p75: float
+    p25: float | None
+    median: float | None
+    p75: float | None
+
+    @property
+    def has_median(self) -> bool:
+        return self.median is not None
+
+
+def _pain_day(procedure: str, day: int, patients: int, quartiles, min_patients: int) -> PainDay:
+    if patients < min_patients:
+        return PainDay(procedure, day, patients, None, None, None)
+    return PainDay(procedure, day, patients, *(float(q) for q in quartiles))
 
 
 def cohort_status_counts(*, clinic_ids: Iterable[int]) -> dict[str, int]:
@@ -112,8 +144,11 @@ def cohort_procedure_counts(*, clinic_ids: Iterable[int]) -> dict[str, int]:
     return {row["procedure"]: row["n"] for row in rows}
 
 
-def cohort_pain_by_day(*, clinic_ids: Iterable[int], max_day: int = 90) -> list[PainDay]:
-    """The quartiles of logged worst pain per procedure and post-operative day (0 to `max_day`).
+def cohort_pain_by_day(
+    *, clinic_ids: Iterable[int], max_day: int = 90, min_patients: int = MIN_PATIENTS_FOR_MEDIAN
+) -> list[PainDay]:
+    """The patients who logged worst pain, and its quartiles, per procedure and post-operative day
+    (0 to `max_day`); the quartiles only where at least `min_patients` logged it.
 
     One query. PostgreSQL computes the percentiles; elsewhere the database counts each pain value per
     procedure and day (at most 11 rows a day) and the percentiles are read off those counts.
@@ -130,7 +165,7 @@ def cohort_pain_by_day(*, clinic_ids: Iterable[int], max_day: int = 90) -> list[
             .annotate(n=Count("pk"), quartiles=Quartiles("pain"))
             .order_by("procedure", "recovery_day")
         )
-        return [PainDay(r["procedure"], r["recovery_day"], r["n"], *(float(q) for q in r["quartiles"])) for r in rows]
+        return [_pain_day(r["procedure"], r["recovery_day"], r["n"], r["quartiles"], min_patients) for r in rows]
 
     histogram: dict[tuple[str, int], list[tuple[int, int]]] = defaultdict(list)
     for row in (
@@ -138,14 +173,13 @@ def cohort_pain_by_day(*, clinic_ids: Iterable[int], max_day: int = 90) -> list[
     ):
         histogram[(row["procedure"], row["recovery_day"])].append((row["pain"], row["n"]))
     return [
-        PainDay(
+        _pain_day(
             procedure,
             day,
             # One record per patient and date, so records counted are patients.
             sum(n for _, n in counts),
-            percentile_from_counts(counts, 0.25),
-            percentile_from_counts(counts, 0.5),
-            percentile_from_counts(counts, 0.75),
+            [percentile_from_counts(counts, f) for f in (0.25, 0.5, 0.75)],
+            min_patients,
         )
         for (procedure, day), counts in sorted(histogram.items())
     ]
@@ -154,6 +188,8 @@ def cohort_pain_by_day(*, clinic_ids: Iterable[int], max_day: int = 90) -> list[
 @dataclass(frozen=True)
 class MilestoneShare:
     procedure: str
+    # The day the share is judged at: the end of the milestone's expected window for the procedure.
+    by_day: int
     # Patients at least `by_day` days after surgery: those who had the whole window to reach it.
     eligible: int
     reached: int
@@ -164,27 +200,139 @@ class MilestoneShare:
 
 
 def cohort_milestone_share(
-    *, clinic_ids: Iterable[int], milestone: str = "normal_activities", by_day: int = 56, as_of: datetime.date
+    *, clinic_ids: Iterable[int], milestone: str = "normal_activities", by_day: int | Mapping[str, int] = 56, as_of: datetime.date
 ) -> list[MilestoneShare]:
     """Per procedure, of the patients whose surgery was at least `by_day` days before `as_of`, how many
-    reported `milestone` on or before post-operative day `by_day`. One query."""
+    reported `milestone` on or before post-operative day `by_day`. One query.
+
+    `by_day` is one day for every procedure, or a day per procedure (the end of the milestone's window
+    in each protocol, milestone_judged_by_day): a patient is counted only once the window has run out,
+    so a procedure whose window runs to day 84 is not judged at day 56. Procedures missing from the
+    mapping are left out.
+    """
     if connection.vendor == "postgresql":
         has_milestone = Q(milestones__contains=[milestone])
     else:
         # SQLite has no JSON containment; the code is matched in the stored JSON text (no code is a
         # substring of another).
         has_milestone = Q(milestones__icontains=f'"{milestone}"')
+    patients = Patient.objects.filter(clinic_id__in=list(clinic_ids))
+    if isinstance(by_day, Mapping):
+        if not by_day:
+            return []
+        patients = patients.filter(procedure__in=list(by_day)).annotate(
+            judged_by=Case(*(When(procedure=p, then=Value(d)) for p, d in by_day.items()), output_field=IntegerField())
+        )
+    else:
+        patients = patients.annotate(judged_by=Value(by_day, output_field=IntegerField()))
     reached = (
         DailyRecord.objects.filter(patient=OuterRef("pk"))
         .filter(has_milestone)
         .annotate(recovery_day=PostOperativeDay("date", OuterRef("surgery_date")))
-        .filter(recovery_day__lte=by_day)
+        .filter(recovery_day__lte=OuterRef("judged_by"))
     )
     rows = (
-        Patient.objects.filter(clinic_id__in=list(clinic_ids), surgery_date__lte=as_of - datetime.timedelta(days=by_day))
+        patients.annotate(days_since=PostOperativeDay(Value(as_of), "surgery_date"))
+        .filter(days_since__gte=F("judged_by"))
         .annotate(reached=Exists(reached))
-        .values("procedure")
+        .values("procedure", "judged_by")
         .annotate(eligible=Count("pk"), reached_count=Count("pk", filter=Q(reached=True)))
         .order_by("procedure")
     )
-    return [MilestoneShare(r["procedure"], r["eligible"], r["reached_count"]) for r in rows]
+    return [MilestoneShare(r["procedure"], r["judged_by"], r["eligible"], r["reached_count"]) for r in rows]
+
+
+def milestone_judged_by_day(plans: Mapping, milestone: str = "normal_activities") -> dict[str, int]:
+    """Per procedure, the last day of `milestone`'s expected window (its `expected_by`), from the
+    protocol plans (recovery.protocols.protocol_plans): the day a cohort's share is judged at."""
+    days = {}
+    for procedure, plan in plans.items():
+        window = plan.milestone(milestone)
+        if window is not None:
+            days[procedure] = window.expected_by
+    return days
+
+
+@dataclass(frozen=True)
+class RuleUsefulness:
+    """One rule (alert kind) in a clinic's own data: alerts raised, how nurses labelled them on
+    resolving, and how often the rule fires per 100 patient-weeks of monitoring."""
+
+    kind: str
+    raised: int
+    labelled: int
+    needed_action: int
+    not_needed: int
+    duplicate: int
+    patient_weeks: float
+
+    @property
+    def label(self) -> str:
+        return AlertKind(self.kind).label
+
+    @property
+    def useful_share(self) -> float | None:
+        """needed_action among the labelled alerts (None when none is labelled)."""
+        return self.needed_action / self.labelled if self.labelled else None
+
+    @property
+    def per_100_patient_weeks(self) -> float | None:
+        return 100 * self.raised / self.patient_weeks if self.patient_weeks else None
+
+
+def cohort_patient_days(*, clinic_ids: Iterable[int], as_of: datetime.date) -> int:
+    """The days of monitoring of the clinics' patients up to `as_of`: each patient from the later of
+    surgery and the day added, to the earliest of `as_of`, the end of monitoring and the end of the
+    protocol's program. One query.
+
+    Days of the day added are those in the current time zone (the dashboard's clinic zone).
+    """
+    whole = IntegerField()
+    program_days = Coalesce(
+        Subquery(RecoveryProtocol.objects.filter(procedure=OuterRef("procedure")).values("program_days")[:1], output_field=whole),
+        Value(0),
+        output_field=whole,
+    )
+    start = Greatest(Value(0), PostOperativeDay(TruncDate("created_at"), "surgery_date"), output_field=whole)
+    end = Least(
+        PostOperativeDay(Value(as_of), "surgery_date"),
+        Coalesce(PostOperativeDay(TruncDate("monitoring_ended_at"), "surgery_date"), program_days, output_field=whole),
+        program_days,
+        output_field=whole,
+    )
+    total = (
+        Patient.objects.filter(clinic_id__in=list(clinic_ids))
+        .annotate(monitored_days=Greatest(end - start, Value(0), output_field=whole))
+        .aggregate(days=Coalesce(Sum("monitored_days"), Value(0), output_field=whole))
+    )
+    return int(total["days"])
+
+
+def cohort_rule_usefulness(*, clinic_ids: Iterable[int], as_of: datetime.date) -> list[RuleUsefulness]:
+    """Per rule (alert kind, in the vocabulary's order): the alerts of the clinics' patients ever
+    raised, their labels from the nurses who resolved them, and alerts per 100 patient-weeks of
+    monitoring (cohort_patient_days). Two queries: the alerts by kind, the patient-days."""
+    labelled = ~Q(useful="")
+    rows = {
+        r["kind"]: r
+        for r in Alert.objects.filter(patient__clinic_id__in=list(clinic_ids))
+        .values("kind")
+        .annotate(
+            raised=Count("pk"),
+            labelled=Count("pk", filter=labelled),
+            needed_action=Count("pk", filter=Q(useful=AlertUsefulness.NEEDED_ACTION)),
+            not_needed=Count("pk", filter=Q(useful=AlertUsefulness.NOT_NEEDED)),
+            duplicate=Count("pk", filter=Q(useful=AlertUsefulness.DUPLICATE)),
+        )
+        .order_by()
+    }
+    weeks = cohort_patient_days(clinic_ids=clinic_ids, as_of=as_of) / 7
+    empty = {"raised": 0, "labelled": 0, "needed_action": 0, "not_needed": 0, "duplicate": 0}
+    return [
+        RuleUsefulness(
+            kind=kind,
+            **{k: rows.get(kind, empty)[k] for k in empty},
+            patient_weeks=weeks,
+        )
+        for kind in AlertKind.values
+    ]

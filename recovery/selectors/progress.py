@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from patients.models import Patient
 from recovery.models import DailyRecord
 from recovery.protocols import ProtocolPlan, milestone_state, protocol_plan
+from recovery.rules import Day, milestones_reached_in
 from recovery.texts import milestone_label, milestone_state_label, procedure_label
 
 
@@ -22,6 +23,10 @@ def patient_progress(
     and each milestone with its window (in days and dates), its state and the day it was reached.
     Labels are in `language` (the patient's own, for the app), English by default.
 
+    The milestones' states are recovery.protocols.milestone_state's, over what the engine reads
+    (rules.milestones_reached_in: a logged walk shows the first walk, a discharge date the discharge),
+    from the day the patient was added: the patient, the nurse and the engine say the same thing.
+
     Queries: the protocol (3, skipped when `plan` is given) and the patient's daily records (1).
     """
     language = language or "en"
@@ -34,14 +39,10 @@ def patient_progress(
             "date", "pain", "walking_minutes", "steps", "opioid_use", "symptoms", "milestones", "note"
         )
     }
-    reached: dict[str, tuple[datetime.date, int]] = {}
     days = []
     for day in range(0, last_day + 1):
         date = patient.surgery_date + datetime.timedelta(days=day)
         record = records.get(date)
-        if record is not None:
-            for code in record.milestones:
-                reached.setdefault(code, (date, day))
         days.append(
             {
                 "date": date,
@@ -58,11 +59,22 @@ def patient_progress(
                 "expected_walking_min": plan.walking_min(day),
             }
         )
+    ordered = sorted(records.values(), key=lambda r: r.date)
+    reached = milestones_reached_in(
+        (Day(date=r.date, walking_minutes=r.walking_minutes, steps=r.steps, milestones=tuple(r.milestones)) for r in ordered),
+        discharge_date=patient.discharge_date,
+        as_of=as_of,
+    )
     today_day = (as_of - patient.surgery_date).days
+    monitored_from_day = max(0, (patient_added_on(patient) - patient.surgery_date).days)
+    last_report_day = (ordered[-1].date - patient.surgery_date).days if ordered else None
     milestones = []
     for window in plan.milestones:
-        reached_on, reached_day = reached.get(window.code, (None, None))
-        state = milestone_state(window, day=today_day, reached_day=reached_day)
+        reached_on = reached.get(window.code)
+        reached_day = (reached_on - patient.surgery_date).days if reached_on else None
+        state = milestone_state(
+            window, day=today_day, reached_day=reached_day, monitored_from_day=monitored_from_day, last_report_day=last_report_day
+        )
         milestones.append(
             {
                 "code": window.code,
@@ -87,6 +99,12 @@ def patient_progress(
         "days": days,
         "milestones": milestones,
     }
+
+
+def patient_added_on(patient: Patient) -> datetime.date:
+    """The patient-local date the patient was added to the service: monitoring (and so anything
+    being overdue) starts there, as the engine's snapshot has it (enrolled_on)."""
+    return patient.created_at.astimezone(patient.tz).date()
 
 
 def _window_dates(window, surgery_date: datetime.date) -> dict:

@@ -6,8 +6,15 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from recovery.choices import AlertStatus
+from recovery.choices import NOTE_REQUIRED_SEVERITIES, AlertStatus, AlertUsefulness
 from recovery.models import Alert, AlertEvent
+
+
+class AlertAlreadyResolved(ValidationError):
+    """The alert was resolved before this call: nothing was changed (the API answers 409)."""
+
+    def __init__(self):
+        super().__init__({"status": ["This alert is already resolved."]})
 
 
 @transaction.atomic
@@ -33,21 +40,44 @@ def alert_acknowledge(*, alert: Alert, user, note: str = "", now: datetime.datet
 
 @transaction.atomic
 def alert_resolve(
-    *, alert: Alert, user=None, note: str = "", reason: str = "", now: datetime.datetime | None = None
+    *,
+    alert: Alert,
+    user=None,
+    note: str = "",
+    useful: str = "",
+    reason: str = "",
+    now: datetime.datetime | None = None,
 ) -> Alert:
     """Close the alert: by a nurse (with a note), or by the system (user None, with the reason).
 
-    Resolving a resolved alert again changes nothing.
+    The one rule of resolving, for the staff API and the dashboard alike:
+    1. a resolved alert stays as it was resolved: a nurse gets AlertAlreadyResolved (409), the system
+       (user None) gets the alert back unchanged;
+    2. a nurse resolving an urgent or high alert says what was done: a blank note is refused, naming `note`;
+    3. `useful` (needed_action, not_needed, duplicate, or empty) is the nurse's label of the alert's
+       worth; any other value is refused, naming `useful`.
     """
     now = now or timezone.now()
+    note = (note or "").strip()
+    useful = useful or ""
+    if useful and useful not in AlertUsefulness.values:
+        raise ValidationError({"useful": [f"Choose one of: {', '.join(AlertUsefulness.values)}."]})
     alert = Alert.objects.select_for_update().get(pk=alert.pk)
     if alert.status == AlertStatus.RESOLVED:
-        return alert
+        if user is None:
+            return alert  # the system resolving twice (a retried sweep) is no conflict: nothing changes
+        raise AlertAlreadyResolved()
+    if user is not None and not note and alert.severity in NOTE_REQUIRED_SEVERITIES:
+        # The dashboard shows these words beside the note field.
+        raise ValidationError({"note": ["Say what was done before resolving the alert."]})
     alert.status = AlertStatus.RESOLVED
     alert.resolved_at = now
     alert.resolved_by = user
-    alert.resolution_note = note or ""
+    alert.resolution_note = note
+    alert.useful = useful
     alert.resolution_reason = reason or ("Resolved by a nurse" if user is not None else "Resolved by the system")
-    alert.save(update_fields=["status", "resolved_at", "resolved_by", "resolution_note", "resolution_reason", "updated_at"])
+    alert.save(
+        update_fields=["status", "resolved_at", "resolved_by", "resolution_note", "useful", "resolution_reason", "updated_at"]
+    )
     AlertEvent.objects.create(alert=alert, action=AlertEvent.Action.RESOLVED, actor=user, note=note or alert.resolution_reason)
     return alert

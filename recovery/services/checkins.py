@@ -12,15 +12,36 @@ from django.utils import timezone
 
 from patients.audit import AuditSource, audit_record
 from patients.models import Patient
-from recovery.choices import Channel
+from recovery.choices import Channel, MessageReason
 from recovery.models import CheckinSubmission, DailyRecord, EvaluationState
-from recovery.queueing import queue_on_commit
+from recovery.queueing import judging_request_on_commit
 from recovery.red_flags import red_flag_advice
+from recovery.services.messages import patient_message_record
+from recovery.services.red_flag_alerts import red_flag_alert_raise
 
-# What a check-in may carry; scalar ones replace earlier values of the day, list ones accumulate.
-SCALAR_FIELDS = ("pain", "walking_minutes", "steps", "opioid_use", "note")
-LIST_FIELDS = ("symptoms", "milestones")
-CHECKIN_FIELDS = SCALAR_FIELDS + LIST_FIELDS
+
+class Merge:
+    """How a field of a later check-in of the same day meets the day's value."""
+
+    REPLACE = "replace"  # the later value stands (pain, walking, steps, opioid use)
+    APPEND = "append"  # text: the later note is added on a line of its own (nothing a patient wrote is lost)
+    UNION = "union"  # a list: new codes are added in the order sent, without repeats
+
+
+# What a check-in may carry, each field declared once with its merge rule. The PostgreSQL statement
+# and the ORM's merge are both made from this table.
+CHECKIN_FIELD_RULES: dict[str, str] = {
+    "pain": Merge.REPLACE,
+    "walking_minutes": Merge.REPLACE,
+    "steps": Merge.REPLACE,
+    "opioid_use": Merge.REPLACE,
+    "note": Merge.APPEND,
+    "symptoms": Merge.UNION,
+    "milestones": Merge.UNION,
+}
+CHECKIN_FIELDS = tuple(CHECKIN_FIELD_RULES)
+SCALAR_FIELDS = tuple(name for name, rule in CHECKIN_FIELD_RULES.items() if rule != Merge.UNION)
+LIST_FIELDS = tuple(name for name, rule in CHECKIN_FIELD_RULES.items() if rule == Merge.UNION)
 
 
 @dataclass(frozen=True)
@@ -38,13 +59,7 @@ def daily_record_body(record: DailyRecord, *, advice: str | None = None) -> dict
         "id": record.pk,
         "date": record.date.isoformat(),
         "recovery_day": (record.date - record.patient.surgery_date).days,
-        "pain": record.pain,
-        "walking_minutes": record.walking_minutes,
-        "steps": record.steps,
-        "opioid_use": record.opioid_use,
-        "symptoms": list(record.symptoms),
-        "milestones": list(record.milestones),
-        "note": record.note,
+        **{name: list(getattr(record, name)) if rule == Merge.UNION else getattr(record, name) for name, rule in CHECKIN_FIELD_RULES.items()},
         "channel": record.channel,
         "updated_at": record.updated_at.isoformat(),
     }
@@ -53,14 +68,26 @@ def daily_record_body(record: DailyRecord, *, advice: str | None = None) -> dict
     return body
 
 
+def append_note(earlier: str, note: str) -> str:
+    """The day's note with a later note added on a line of its own (words already there, once)."""
+    if not note or note in earlier.split("\n"):
+        return earlier
+    return f"{earlier}\n{note}" if earlier else note
+
+
 def _merge(record: DailyRecord, fields: dict) -> None:
-    for name in SCALAR_FIELDS:
-        if name in fields and fields[name] is not None:
-            setattr(record, name, fields[name])
-    for name in LIST_FIELDS:
-        if fields.get(name):
+    """The ORM's merge, by CHECKIN_FIELD_RULES (the PostgreSQL statement does the same in SQL)."""
+    for name, rule in CHECKIN_FIELD_RULES.items():
+        value = fields.get(name)
+        if value is None:
+            continue
+        if rule == Merge.REPLACE:
+            setattr(record, name, value)
+        elif rule == Merge.APPEND:
+            record.note = append_note(record.note or "", value)
+        elif value:
             merged = list(getattr(record, name) or [])
-            merged.extend(code for code in fields[name] if code not in merged)
+            merged.extend(code for code in value if code not in merged)
             setattr(record, name, merged)
 
 
@@ -102,15 +129,16 @@ def checkin_fields_clean(fields: dict) -> dict:
     return values
 
 
-def _merge_into_day(*, patient: Patient, date: datetime.date, values: dict, channel: str) -> tuple[DailyRecord, bool]:
+def _merge_into_day(*, patient: Patient, date: datetime.date, values: dict, channel: str, now: datetime.datetime) -> tuple[DailyRecord, bool]:
     """Lock the day's record and merge into it, or create it. IntegrityError when another check-in
     created the same day meanwhile (the caller retries, and then finds it)."""
     record = DailyRecord.objects.select_for_update().filter(patient=patient, date=date).order_by().first()
     created = record is None
     if created:
-        record = DailyRecord(patient=patient, date=date)
+        record = DailyRecord(patient=patient, date=date, created_at=now)
     _merge(record, values)
     record.channel = channel
+    record.updated_at = now
     record.save()
     return record, created
 
@@ -119,7 +147,7 @@ def _store_submission(*, patient: Patient, client_id: uuid.UUID, record: DailyRe
                       payload: dict, http_status: int, body: dict, now: datetime.datetime) -> None:
     CheckinSubmission.objects.create(
         client_id=client_id, patient=patient, daily_record=record, date=date, channel=channel, payload=payload,
-        response_status=http_status, response_body=body,
+        response_status=http_status, response_body=body, received_at=now,
     )
     evaluation_mark(patient_id=patient.pk, now=now)
 
@@ -140,41 +168,65 @@ def _store_submission(*, patient: Patient, client_id: uuid.UUID, record: DailyRe
 #   audit       when the caller gave an audit source: who did it and what came of it.
 # The result is one row: ("answered", status, body), ("replayed", status, body) for this patient's
 # own client_id, or ("taken", ...) for another patient's.
-_CHECKIN_SQL = """
+def _sql_insert_value(name: str, rule: str) -> str:
+    if rule == Merge.UNION:
+        return f"%({name})s::jsonb"
+    if rule == Merge.APPEND:
+        return f"COALESCE(%({name})s, '')"
+    return f"%({name})s"
+
+
+def _sql_merge(name: str, rule: str) -> str:
+    """The ON CONFLICT assignment of one field, as _merge() merges it (NULL meaning not given)."""
+    if rule == Merge.REPLACE:
+        return f"{name} = COALESCE(%({name})s, day.{name})"
+    if rule == Merge.APPEND:
+        # append_note(): the later note on a line of its own; words already there, once.
+        given = f"%({name})s::text"
+        return (
+            f"{name} = CASE WHEN {given} IS NULL OR {given} = '' OR {given} = ANY(string_to_array(day.{name}, E'\\n')) THEN day.{name} "
+            f"WHEN day.{name} = '' THEN {given} ELSE day.{name} || E'\\n' || {given} END"
+        )
+    return (
+        f"{name} = day.{name} || (\n"
+        f"            SELECT COALESCE(jsonb_agg(new.code ORDER BY new.n), '[]'::jsonb)\n"
+        f"            FROM jsonb_array_elements(%({name})s::jsonb) WITH ORDINALITY AS new(code, n)\n"
+        f"            WHERE NOT day.{name} @> jsonb_build_array(new.code))"
+    )
+
+
+_FIELD_LIST = ", ".join(CHECKIN_FIELDS)
+_CHECKIN_SQL = (
+    """
 WITH seen AS (
     SELECT patient_id, response_status, response_body
     FROM recovery_checkinsubmission WHERE client_id = %(client_id)s
 ),
 day AS (
     INSERT INTO recovery_dailyrecord AS day
-        (patient_id, date, pain, walking_minutes, steps, opioid_use, symptoms, milestones, note, channel, created_at, updated_at)
-    SELECT %(patient)s, %(date)s, %(pain)s, %(walking_minutes)s, %(steps)s, %(opioid_use)s,
-           %(symptoms)s::jsonb, %(milestones)s::jsonb, COALESCE(%(note)s, ''), %(channel)s, %(now)s, %(now)s
+        (patient_id, date, """
+    + _FIELD_LIST
+    + """, channel, created_at, updated_at)
+    SELECT %(patient)s, %(date)s, """
+    + ", ".join(_sql_insert_value(name, rule) for name, rule in CHECKIN_FIELD_RULES.items())
+    + """, %(channel)s, %(now)s, %(now)s
     WHERE NOT EXISTS (SELECT 1 FROM seen)
     ON CONFLICT (patient_id, date) DO UPDATE SET
-        pain = COALESCE(%(pain)s, day.pain),
-        walking_minutes = COALESCE(%(walking_minutes)s, day.walking_minutes),
-        steps = COALESCE(%(steps)s, day.steps),
-        opioid_use = COALESCE(%(opioid_use)s, day.opioid_use),
-        note = COALESCE(%(note)s, day.note),
-        symptoms = day.symptoms || (
-            SELECT COALESCE(jsonb_agg(new.code ORDER BY new.n), '[]'::jsonb)
-            FROM jsonb_array_elements(%(symptoms)s::jsonb) WITH ORDINALITY AS new(code, n)
-            WHERE NOT day.symptoms @> jsonb_build_array(new.code)),
-        milestones = day.milestones || (
-            SELECT COALESCE(jsonb_agg(new.code ORDER BY new.n), '[]'::jsonb)
-            FROM jsonb_array_elements(%(milestones)s::jsonb) WITH ORDINALITY AS new(code, n)
-            WHERE NOT day.milestones @> jsonb_build_array(new.code)),
+        """
+    + ",\n        ".join(_sql_merge(name, rule) for name, rule in CHECKIN_FIELD_RULES.items())
+    + """,
         channel = EXCLUDED.channel,
         updated_at = EXCLUDED.updated_at
-    RETURNING id, pain, walking_minutes, steps, opioid_use, symptoms, milestones, note, channel, (xmax = 0) AS created
+    RETURNING id, """
+    + _FIELD_LIST
+    + """, channel, (xmax = 0) AS created
 ),
 answer AS (
     SELECT id, CASE WHEN created THEN 201 ELSE 200 END AS status,
            jsonb_build_object(
-               'id', id, 'date', %(date_text)s::text, 'recovery_day', %(recovery_day)s::int,
-               'pain', pain, 'walking_minutes', walking_minutes, 'steps', steps, 'opioid_use', opioid_use,
-               'symptoms', symptoms, 'milestones', milestones, 'note', note, 'channel', channel,
+               'id', id, 'date', %(date_text)s::text, 'recovery_day', %(recovery_day)s::int, """
+    + ", ".join(f"'{name}', {name}" for name in CHECKIN_FIELDS)
+    + """, 'channel', channel,
                'updated_at', %(now_text)s::text
            ) || %(extra)s::jsonb AS body
     FROM day
@@ -195,6 +247,7 @@ SELECT 'answered', status, body FROM answer
 UNION ALL
 SELECT CASE WHEN patient_id = %(patient)s THEN 'replayed' ELSE 'taken' END, response_status, response_body FROM seen
 """
+)
 
 _AUDIT_SQL = """,
 audit AS (
@@ -228,6 +281,8 @@ def checkin_submit(
     channel: str = Channel.APP,
     now: datetime.datetime | None = None,
     audit: AuditSource | None = None,
+    note_reason: str = MessageReason.NOTE,
+    note_source: str = "",
 ) -> CheckinOutcome:
     """Store a check-in as it came, merge it into the day's record, and hand the patient to judgement.
 
@@ -236,8 +291,14 @@ def checkin_submit(
        waits for the first to commit) changes nothing and gets the first submission's stored answer.
     2. Merge into the day's record (unique patient and date), or create it: given scalar fields replace
        earlier ones, symptoms and milestones accumulate.
-    3. Store the answer on the submission, mark the patient as needing judgement, write the audit row
-       when `audit` names who is checking in, and queue the evaluation once it has committed.
+    3. Store the answer on the submission, mark the patient as needing judgement, and write the audit
+       row when `audit` names who is checking in.
+    4. A red flag opens (or adds to) the red-flag alert in the same transaction, with the page it owes
+       (red_flag_alert_raise): the alert exists before the answer is sent, with no worker involved.
+    5. A note (the patient's own words) waits for a nurse as an unread message, with its time and
+       channel (`note_reason`: the SMS path says `not_understood` for a reply it could not fully read).
+    6. Once committed, ask for a judging batch (at most one published per JUDGE_INTERVAL), which
+       judges the rest of the evidence of every patient marked meanwhile.
 
     On PostgreSQL it is one statement (_CHECKIN_SQL): one round trip, its own transaction when the
     caller has none, a savepoint inside the caller's. Elsewhere (SQLite for `make run`) the ORM does
@@ -250,15 +311,24 @@ def checkin_submit(
     advice = red_flag_advice(values.get("symptoms"), language=patient.language, procedure=patient.procedure)
 
     submit = _submit_sql if _use_sql() else _submit_orm
-    outcome = submit(patient=patient, client_id=client_id, date=date, values=values, payload=payload, channel=channel,
-                     now=now, advice=advice, audit=audit)
+    # A red flag and a note are written in the check-in's own transaction; without them the statement
+    # commits alone.
+    note = values.get("note")
+    with transaction.atomic() if (advice or note) else nullcontext():
+        outcome = submit(patient=patient, client_id=client_id, date=date, values=values, payload=payload, channel=channel,
+                         now=now, advice=advice, audit=audit)
+        if outcome is not None and outcome.status != "duplicate":
+            if advice:
+                red_flag_alert_raise(patient=patient, date=date, day_symptoms=list(outcome.body.get("symptoms") or ()), now=now)
+            if note:
+                patient_message_record(clinic_id=patient.clinic_id, patient_id=patient.pk, text=note, channel=channel,
+                                       reason=note_reason, received_at=now, date=date, source=note_source or str(client_id))
     if outcome is None:
         # Another patient's client_id: say nothing about it.
         raise ValidationError({"client_id": ["This client_id has already been used."]})
     if outcome.status != "duplicate":
-        from recovery.tasks import evaluate_patient_task  # tasks import services; import here to avoid a cycle
-
-        queue_on_commit(evaluate_patient_task, patient.pk)
+        # The rest of the evidence (pain, opioids) is judged in batches, within seconds.
+        judging_request_on_commit()
     return outcome
 
 
@@ -274,8 +344,8 @@ def _submit_sql(*, patient, client_id, date, values, payload, channel, now, advi
         "payload": json.dumps(payload), "date_text": date.isoformat(), "now_text": now.isoformat(),
         "recovery_day": (date - patient.surgery_date).days,
         "extra": json.dumps({"advice": advice} if advice else {}),
-        **{name: values.get(name) for name in SCALAR_FIELDS},
-        **{name: json.dumps(values.get(name) or []) for name in LIST_FIELDS},
+        **{name: values.get(name) if rule != Merge.UNION else json.dumps(values.get(name) or [])
+           for name, rule in CHECKIN_FIELD_RULES.items()},
     }
     if audit is not None:
         params.update(audit_actor=audit.actor_id, audit_label=audit.actor_label, audit_channel=audit.channel,
@@ -306,7 +376,7 @@ def _submit_orm(*, patient, client_id, date, values, payload, channel, now, advi
     for attempt in range(3):
         try:
             with transaction.atomic():
-                record, created = _merge_into_day(patient=patient, date=date, values=values, channel=channel)
+                record, created = _merge_into_day(patient=patient, date=date, values=values, channel=channel, now=now)
                 record.patient = patient
                 body = daily_record_body(record, advice=advice)
                 http_status = 201 if created else 200
@@ -315,7 +385,7 @@ def _submit_orm(*, patient, client_id, date, values, payload, channel, now, advi
                     http_status=http_status, body=body, now=now,
                 )
                 outcome = CheckinOutcome(status="created" if created else "merged", http_status=http_status, body=body)
-                _audit(audit=audit, patient=patient, outcome=outcome, date=date)
+                _audit(audit=audit, patient=patient, outcome=outcome, date=date, now=now)
         except IntegrityError:
             if CheckinSubmission.objects.filter(client_id=client_id).exists():
                 return _replay(patient=patient, client_id=client_id, audit=audit, date=date)
@@ -326,11 +396,12 @@ def _submit_orm(*, patient, client_id, date, values, payload, channel, now, advi
     return None  # not reached: the last attempt returns or raises
 
 
-def _audit(*, audit: AuditSource | None, patient: Patient, outcome: CheckinOutcome, date: datetime.date) -> None:
+def _audit(*, audit: AuditSource | None, patient: Patient, outcome: CheckinOutcome, date: datetime.date,
+           now: datetime.datetime | None = None) -> None:
     """The audit row _AUDIT_SQL writes, for the ORM's way."""
     if audit is None:
         return
     audit_record(
         actor=None, patient=patient, action="create" if outcome.status == "created" else "update", resource="checkins",
-        detail=f"{outcome.status} {date.isoformat()}", source=audit,
+        detail=f"{outcome.status} {date.isoformat()}", source=audit, at=now,
     )

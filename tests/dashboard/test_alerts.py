@@ -52,7 +52,8 @@ def test_the_inbox_filters_by_severity_and_refuses_an_unknown_one(nurse_client_a
 
 def test_the_inbox_takes_a_fixed_number_of_queries(nurse_client_a, make_patient, raise_alert, django_assert_num_queries):
     # Queries: session, user, clinics, count of active alerts, the page of alerts with their
-    # patients and clinics, the audit rows, the navigation badge.
+    # patients and clinics, the audit rows, the navigation's counts
+    # (open alerts and unread messages, one statement).
     raise_alert(make_patient(), severity="urgent")
     with django_assert_num_queries(7):
         nurse_client_a.get(INBOX)
@@ -168,3 +169,39 @@ def test_alert_rows_without_alerts_say_so(nurse_client_a, make_patient):
     response = nurse_client_a.get(INBOX)
     assert b"No open alerts." in response.content
     assert Alert.objects.count() == 0
+
+
+def test_one_click_resolves_and_labels_whether_the_alert_was_useful(nurse_a, nurse_client_a, make_patient, raise_alert):
+    patient = make_patient()
+    urgent = raise_alert(patient, severity="urgent")
+    routine = raise_alert(patient, severity="routine", kind="milestone_overdue")
+    html = nurse_client_a.get(reverse("dashboard:patient", args=[patient.pk])).content.decode()
+    # Each resolve form offers the three labels as its submit buttons: one click says both.
+    for value in ("needed_action", "not_needed", "duplicate"):
+        assert f'name="useful" value="{value}"' in html
+    response = nurse_client_a.post(_resolve(urgent), {"note": "Sent to the emergency department", "useful": "needed_action"}, follow=True)
+    assert b"Alert resolved (needed action)" in response.content
+    # A routine alert needs no note, the same rule as the staff API's.
+    nurse_client_a.post(_resolve(routine), {"note": "", "useful": "not_needed"})
+    urgent.refresh_from_db()
+    routine.refresh_from_db()
+    assert (urgent.status, urgent.useful, urgent.resolved_by_id) == ("resolved", "needed_action", nurse_a.pk)
+    assert (routine.status, routine.useful, routine.resolution_note) == ("resolved", "not_needed", "")
+    response = nurse_client_a.get(reverse("dashboard:patient", args=[patient.pk]))
+    assert b"<td>Needed action</td>" in response.content and b"<td>Not needed</td>" in response.content
+
+
+def test_resolving_a_resolved_alert_says_so_and_changes_nothing(nurse_client_a, make_patient, raise_alert):
+    alert = raise_alert(make_patient(), severity="urgent")
+    nurse_client_a.post(_resolve(alert), {"note": "Called the patient", "useful": "needed_action"})
+    response = nurse_client_a.post(_resolve(alert), {"note": "Another note", "useful": "duplicate"}, follow=True)
+    assert b"This alert is already resolved." in response.content
+    alert.refresh_from_db()
+    assert (alert.resolution_note, alert.useful, alert.events.count()) == ("Called the patient", "needed_action", 1)
+
+
+def test_a_label_outside_the_three_is_refused(nurse_client_a, make_patient, raise_alert):
+    alert = raise_alert(make_patient(), severity="routine")
+    assert nurse_client_a.post(_resolve(alert), {"useful": "maybe"}).status_code == 400
+    alert.refresh_from_db()
+    assert alert.status == "open"

@@ -5,9 +5,12 @@ import re
 
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from notifications.models import Message
 from patients.models import AuditEvent, Patient
+from recovery.models import Alert
+from recovery.services import patient_message_record
 
 
 def _url(patient):
@@ -53,16 +56,18 @@ def test_the_page_draws_pain_and_walking_against_the_expected_band(nurse_client_
 
 
 def test_milestones_are_laid_against_their_windows_with_their_state_in_words(nurse_client_a, make_patient, log_days):
-    patient = make_patient(surgery_days_ago=10)
-    log_days(patient, {0: {"milestones": ["first_walk"]}})
+    patient = make_patient(surgery_days_ago=10, added_on_day=0)
+    log_days(patient, {0: {"milestones": ["first_walk"]}, 3: {"pain": 4}})
     response = nurse_client_a.get(_url(patient))
     states = {m["code"]: m["state"] for m in response.context["progress"]["milestones"]}
     assert states["first_walk"] == "reached" and states["discharged"] == "overdue" and states["driving"] == "upcoming"
+    # Normal diet is past its overdue day too, but its protocol raises no alert for it: late.
+    assert states["normal_diet"] == "late"
     html = response.content.decode()
     timeline = re.search(r'<svg class="chart timeline".*?</svg>', html, re.S).group(0)
     assert timeline.count('class="reached-mark"') == 1
     assert "✕ overdue" in timeline and "✓ reached day 0" in timeline
-    assert "overdue: normal diet, discharged home." in html
+    assert "overdue: discharged home; late: normal diet." in html
 
 
 def test_the_page_shows_the_sms_history_with_delivery_status(nurse_client_a, make_patient):
@@ -82,10 +87,14 @@ def test_the_page_shows_the_sms_history_with_delivery_status(nurse_client_a, mak
     Message.objects.create(
         patient=patient, direction="in", purpose="inbound", status="received", to_phone="+15550009999", body="PAIN 4"
     )
+    Message.objects.create(patient=patient, purpose="page", status="sent", to_phone="+15550101001", body="Recovery alert (urgent)")
     html = nurse_client_a.get(_url(patient)).content.decode()
     sms = html[html.index('id="sms"') :]
     assert "Delivered" in sms and "Undelivered" in sms and "30003 Unreachable handset" in sms
     assert "from patient" in sms and "PAIN 4" in sms
+    # A page about the patient went to the nurse, not to the patient.
+    page_row = next(row for row in sms.split("<tr>") if "Recovery alert (urgent)" in row)
+    assert "to the on-call nurse" in page_row and "to patient" not in page_row
 
 
 def test_another_clinics_patient_is_a_404_and_tells_nothing(nurse_client_b, make_patient):
@@ -115,23 +124,28 @@ def test_the_patient_page_takes_a_fixed_number_of_queries(
 ):
     # Queries: 1 session, 2 user, 3 the nurse's clinics, 4 the patient with the summary (scoped to
     # the nurse's clinics), 5-7 the protocol, its milestones, its bands, 8 the daily records,
-    # 9 the alerts, 10 the messages, 11 the caregivers, 12 who of them answered which day, 13 the audit
-    # row, 14 open alerts for the navigation badge.
+    # 9 the alerts, 10 the SMS history, 11 the patient's messages waiting for a nurse, 12 the
+    # caregivers, 13 who of them answered which day, 14 the audit row, 15 the navigation's counts
+    # (open alerts and unread messages, one statement).
     short = make_patient(surgery_days_ago=5)
     log_days(short, {1: {"pain": 5}})
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         nurse_client_a.get(_url(short))
     long = make_patient(surgery_days_ago=60)
     log_days(
         long, {d: {"pain": 6 - d // 12, "walking_minutes": d, "symptoms": ["fever"] if d % 9 == 0 else []} for d in range(60)}
     )
-    for severity in ("urgent", "high", "routine"):
-        raise_alert(
-            long, severity=severity, kind={"urgent": "red_flag", "high": "pain_high", "routine": "missed_checkins"}[severity]
-        )
+    # The fevers opened the urgent red-flag alert at their check-ins; one alert of each other severity.
+    assert Alert.objects.filter(patient=long, kind="red_flag", severity="urgent").count() == 1
+    for severity in ("high", "routine"):
+        raise_alert(long, severity=severity, kind={"high": "pain_high", "routine": "missed_checkins"}[severity])
     for n in range(30):
         Message.objects.create(patient=long, purpose="reminder", status="delivered", to_phone=long.phone, body=f"Reminder {n}")
-    with django_assert_num_queries(14):
+    for n in range(8):
+        patient_message_record(
+            clinic_id=long.clinic_id, patient_id=long.pk, text=f"Note {n}", channel="app", reason="note", received_at=timezone.now()
+        )
+    with django_assert_num_queries(15):
         nurse_client_a.get(_url(long))
 
 
@@ -200,7 +214,7 @@ def test_saving_unchanged_settings_writes_nothing(nurse_client_a, make_patient):
 def test_invalid_contact_settings_are_refused_with_the_field_named_and_nothing_changes(nurse_client_a, make_patient):
     patient = make_patient()
     cases = [
-        ({"phone": "555-0100"}, "phone", "E.164"),
+        ({"phone": "555-0100"}, "phone", "possible phone number"),
         ({"timezone": "Mars/Olympus_Mons"}, "timezone", "Unknown IANA time zone"),
         ({"reminder_time": "23:15"}, "reminder_time", "quiet hours"),
         ({"reminder_time": "25:99"}, "reminder_time", "valid time"),
@@ -248,8 +262,28 @@ def test_a_milestone_past_its_window_without_an_overdue_day_is_shown_as_late(nur
     patient = make_patient(surgery_days_ago=35)
     response = nurse_client_a.get(_url(patient))
     therapy = next(m for m in response.context["progress"]["milestones"] if m["code"] == "physical_therapy_started")
-    assert (therapy["state"], therapy["shown_state"]) == ("due", "late")
+    assert therapy["state"] == "late"
     html = response.content.decode()
     assert "◐</span> late (expected by day 28)" in html
     assert "◐ late" in re.search(r'<svg class="chart timeline".*?</svg>', html, re.S).group(0)
-    assert "late: off opioids, physical therapy started, driving." in html
+    # Added today, on day 35: nothing fell overdue while the patient was monitored.
+    assert "late: first walk, normal diet, discharged home, off opioids, physical therapy started, driving." in html
+
+
+def test_a_phone_typed_as_a_nurse_types_it_is_kept_in_e164(nurse_client_a, make_patient):
+    patient = make_patient()
+    response = nurse_client_a.post(_contact_url(patient), _contact(patient, phone="(312) 555-0142"))
+    assert response.status_code == 302
+    patient.refresh_from_db()
+    assert patient.phone == "+13125550142"
+
+
+def test_a_phone_another_clinics_active_patient_holds_is_refused_without_naming_the_clinic(nurse_client_a, make_patient, clinic_b):
+    patient = make_patient()
+    other = make_patient(clinic=clinic_b)
+    response = nurse_client_a.post(_contact_url(patient), _contact(patient, phone=other.phone))
+    assert response.status_code == 400
+    errors = str(response.context["contact_form"].errors["phone"])
+    assert "another clinic" in errors and clinic_b.name not in response.content.decode()
+    patient.refresh_from_db()
+    assert patient.phone != other.phone

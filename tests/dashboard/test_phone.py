@@ -12,7 +12,9 @@ PHONE = {"width": 390, "height": 844}
 
 @pytest.fixture
 def phone(browser):  # noqa: F811
-    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    # Playwright's wait_for_function evaluates a string in the page, which the CSP refuses (as the
+    # other browser tests do, the CSP is bypassed for the test's own scripts only).
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, bypass_csp=True)
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page

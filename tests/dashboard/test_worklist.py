@@ -227,7 +227,8 @@ def _populate(make_patient, log_days, raise_alert, count):
     for n in range(count):
         patient = make_patient(surgery_days_ago=15)
         log_days(patient, {1: {"pain": 6}, 2: {"pain": 5}, 3: {"pain": 5, "symptoms": ["fever"] if n % 3 == 0 else []}})
-        if n % 2 == 0:
+        # A fever opened its urgent red-flag alert at the check-in; others get a high or routine one.
+        if n % 2 == 0 and n % 3:
             raise_alert(patient, severity=("urgent", "high", "routine")[n % 3])
 
 
@@ -236,9 +237,10 @@ def test_the_worklist_takes_a_fixed_number_of_queries(
 ):
     # Queries: 1 session, 2 user, 3 the nurse's clinics, 4 count of the filtered patients,
     # 5 the page's patient ids in worklist order (alerts joined and aggregated once, last check-in
-    # by index), 6 those patients with their summary (open alerts, status, last check-in),
-    # 7 the last six pains of the page's patients (window function), 8 their open or acknowledged
-    # alerts, 9 the audit rows (one INSERT), 10 open alerts for the navigation badge.
+    # by index), 6 those patients with their summary (open alerts, status, last check-in, unread
+    # messages), 7 the last six pains of the page's patients (window function), 8 their open or
+    # acknowledged alerts, 9 the audit rows (one INSERT), 10 the navigation's counts (open alerts
+    # and unread messages, one statement).
     _populate(make_patient, log_days, raise_alert, 4)
     with django_assert_num_queries(10):
         small = nurse_client_a.get(WORKLIST)
@@ -247,5 +249,5 @@ def test_the_worklist_takes_a_fixed_number_of_queries(
         large = nurse_client_a.get(WORKLIST, {"q": "test", "status": "alert"})
     assert len(small.context["rows"]) == 4
     assert len(large.context["rows"]) > 4
-    with django_assert_num_queries(9):  # the fragment has no navigation badge
+    with django_assert_num_queries(9):  # the fragment has no navigation counts
         nurse_client_a.get(WORKLIST, {"fragment": "1"})

@@ -85,3 +85,146 @@ def test_words_it_does_not_know_leave_the_reading_incomplete():
 @pytest.mark.parametrize("text", ["thanks!", "when is my next appointment?", "", "   ", "🙂"])
 def test_anything_else_is_free_text(text):
     assert sms_read(text).kind == "text"
+
+
+# --- replies as patients write them ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "pain"),
+    [
+        ("seven", 7), ("siete", 7), ("7 out of 10", 7), ("seven out of ten", 7), ("6 de 10", 6), ("about a 6", 6),
+        ("Pain is about a 6 today", 6), ("my pain is like a 7", 7), ("me duele 7", 7), ("el dolor esta en cuatro", 4),
+        ("dolor de cinco", 5), ("pain level is at a two", 2), ("no pain", 0), ("sin dolor", 0),
+    ],
+)
+def test_pain_is_read_through_number_words_scales_and_filler(text, pain):
+    reading = sms_read(text)
+    assert reading.fields == {"pain": pain} and reading.complete
+
+
+@pytest.mark.parametrize("text", ["me duele un poco", "I have 2 dogs", "pain is one of those things", "a lot of pain", "pain 11", "pain fourty"])
+def test_a_number_out_of_the_grammars_places_is_never_a_pain(text):
+    reading = sms_read(text)
+    assert "pain" not in reading.fields and not reading.complete
+
+
+@pytest.mark.parametrize(
+    ("text", "fever"),
+    [
+        ("temp 101", True), ("38.5 fever", True), ("temperatura 38.5", True), ("tengo 39 de fiebre", True),
+        ("102 degrees", True), ("temp 100.5", True), ("temp 100.4", False), ("temp 99", False), ("temperatura 38", False),
+        ("temperature 100.2", False), ("temp of 38", False),
+    ],
+)
+def test_a_temperature_above_100_4_f_or_38_0_c_is_a_fever_and_a_lower_one_is_not(text, fever):
+    reading = sms_read(text)
+    assert ("fever" in reading.fields.get("symptoms", [])) is fever
+    assert reading.complete
+
+
+@pytest.mark.parametrize(
+    ("text", "codes"),
+    [
+        ("my incision is leaking", ["wound_drainage"]), ("the wound is red and hot", ["wound_drainage"]),
+        ("can't pee", ["bladder_bowel"]), ("no puedo orinar", ["bladder_bowel"]), ("me falta el aire", ["chest_pain_breathless"]),
+        ("I fell", ["new_weakness"]), ("leg gave out", ["new_weakness"]), ("se me duerme la pierna", ["new_numbness"]),
+        ("my leg is swollen", ["calf_pain_swelling"]), ("it hurts to swallow", ["trouble_swallowing"]),
+        ("the pain meds are not helping", ["uncontrolled_pain"]), ("numb between my legs", ["new_numbness", "bladder_bowel"]),
+        ("no chest pain but my calf is swollen", ["calf_pain_swelling"]),
+        ("no tengo fiebre pero la herida esta roja", ["wound_drainage"]),
+    ],
+)
+def test_everyday_descriptions_of_red_flags_are_read(text, codes):
+    assert sms_read(text).fields.get("symptoms") == codes
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["no fever", "fever is gone", "not short of breath", "no me falta el aire", "no numbness or tingling", "sin fiebre ni escalofrios",
+     "no fever, chills, or numbness", "la fiebre se fue", "breathing fine", "swallowing is fine", "haven't fallen", "no swelling"],
+)
+def test_a_denial_is_read_as_one_and_understood(text):
+    reading = sms_read(text)
+    assert "symptoms" not in reading.fields
+    assert reading.complete
+
+
+def test_a_denial_reaches_as_far_as_its_clause():
+    assert sms_read("no fever, my calf hurts").fields == {"symptoms": ["calf_pain_swelling"]}
+    assert sms_read("no fever and my incision is red").fields == {"symptoms": ["wound_drainage"]}
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [("fever?", "fever"), ("I don't think I have a fever", "fever"), ("might have a fever", "fever"), ("101.5", "fever"),
+     ("no fever, chills", "fever"), ("creo que tengo fiebre", "fever")],
+)
+def test_a_red_flag_the_reading_cannot_settle_is_recorded_and_left_for_a_nurse(text, code):
+    # Safety wins: the red flag is recorded, and the reply is marked not fully understood.
+    reading = sms_read(text)
+    assert code in reading.fields["symptoms"]
+    assert not reading.complete
+
+
+def test_uncertain_red_flags_are_named():
+    assert sms_read("I don't think I have a fever").uncertain_symptoms == ("fever",)
+    assert sms_read("fever 102").uncertain_symptoms == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "fields"),
+    [
+        ("walked for about half an hour", {"walking_minutes": 30}), ("20 min walk", {"walking_minutes": 20}),
+        ("camine media hora", {"walking_minutes": 30}), ("walked 2 hours", {"walking_minutes": 120}),
+        ("walked 1500 steps", {"steps": 1500}), ("3k steps", {"steps": 3000}), ("di tres mil pasos", {"steps": 3000}),
+        ("took 2,300 steps", {"steps": 2300}), ("no opioids", {"opioid_use": False}), ("took one oxycodone", {"opioid_use": True}),
+        ("stopped taking opioids", {"opioid_use": False}), ("only tylenol today", {"opioid_use": False}),
+        ("sin opioides y pasos 6000", {"opioid_use": False, "steps": 6000}),
+    ],
+)
+def test_walking_steps_and_opioids_as_patients_write_them(text, fields):
+    assert sms_read(text).fields == fields
+
+
+@pytest.mark.parametrize(("text", "code"), [("feaver", "fever"), ("chils", "fever"), ("numbnes in my leg", "new_numbness"),
+                                            ("swolen calf", "calf_pain_swelling"), ("la herida esta supurnado", "wound_drainage")])
+def test_a_misspelt_red_flag_is_read(text, code):
+    assert code in sms_read(text).fields["symptoms"]
+
+
+def test_only_a_reply_read_in_full_is_complete():
+    assert sms_read("Pain 2. Walked 45 mins. No oxy today").complete
+    assert not sms_read("took my pain pills, pain 3").complete  # which pills cannot be told
+    assert not sms_read("pain 6 and feeling dizzy").complete
+    assert not sms_read("pain 5-6").complete and sms_read("pain 5-6").fields == {"pain": 6}
+    assert sms_read("thanks").complete and sms_read("thanks").kind == "text"
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("I don't know if I have a fever", "fever"), ("no improvement in the numbness", "new_numbness"),
+        ("the fever isn't going away", "fever"), ("fever not gone", "fever"), ("no se me quita la fiebre", "fever"),
+        ("never been this short of breath", "chest_pain_breathless"), ("ya no puedo caminar", "new_weakness"),
+        ("I can no longer walk", "new_weakness"), ("not able to pee", "bladder_bowel"), ("I can barely walk", "new_weakness"),
+        ("having a hard time breathing", "chest_pain_breathless"),
+    ],
+)
+def test_words_that_look_like_a_denial_but_are_none_keep_the_red_flag(text, code):
+    assert code in sms_read(text).fields["symptoms"]
+
+
+@pytest.mark.parametrize("text", ["no new numbness", "no signs of infection", "no tengo nada de fiebre", "no calf pain or swelling",
+                                  "no chest pain or shortness of breath", "chills stopped", "fever went away"])
+def test_denials_with_words_of_their_own_are_still_denials(text):
+    reading = sms_read(text)
+    assert "symptoms" not in reading.fields and reading.complete
+
+
+def test_a_long_body_is_read_in_milliseconds():
+    import time
+
+    start = time.perf_counter()
+    sms_read(" ".join(["abcdefgh", "qwertyu", "zxcvbnm", "pain", "fever"] * 64)[:1600])
+    assert time.perf_counter() - start < 0.5

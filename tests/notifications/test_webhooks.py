@@ -9,7 +9,7 @@ from django.utils import timezone
 from notifications import services
 from notifications.models import Message
 from patients.models import AuditEvent, Patient
-from recovery.models import CheckinSubmission, DailyRecord
+from recovery.models import CheckinSubmission, DailyRecord, PatientMessage
 from tests.notifications.conftest import sign
 
 SMS = "/webhooks/twilio/sms/"
@@ -206,9 +206,13 @@ def test_a_red_flag_is_recorded_and_answered_with_the_advice(twilio_post, make_p
 
 
 def test_a_partly_understood_message_keeps_the_patients_words_for_the_nurse(twilio_post, patient_a):
-    twilio_post(SMS, _inbound(patient_a, "pain 5 but the dog kept me up"))
+    answer = _answer(twilio_post(SMS, _inbound(patient_a, "pain 5 but the dog kept me up")))
     record = DailyRecord.objects.get(patient=patient_a)
     assert record.pain == 5 and record.note == "pain 5 but the dog kept me up"
+    # The words wait, unread, for a nurse; the patient is told so, honestly.
+    (unread,) = PatientMessage.objects.filter(patient=patient_a, read_at__isnull=True)
+    assert (unread.reason, unread.channel, unread.text) == ("not_understood", "sms", "pain 5 but the dog kept me up")
+    assert "A nurse will read the rest of your message" in answer and "pain 5" in answer
 
 
 def test_anything_else_is_kept_in_the_history_and_answered_with_help(twilio_post, patient_a):
@@ -216,9 +220,34 @@ def test_anything_else_is_kept_in_the_history_and_answered_with_help(twilio_post
     assert not DailyRecord.objects.filter(patient=patient_a).exists()
     inbound = Message.objects.get(patient=patient_a, direction="in")
     assert (inbound.body, inbound.status, inbound.purpose) == ("When is my next appointment?", "received", "inbound")
-    assert "care team" in answer and "+15550100000" in answer
+    assert "A nurse will read your message" in answer and "+15550100000" in answer
     reply = Message.objects.get(patient=patient_a, dedupe_key=f"answer:{inbound.provider_sid}")
     assert reply.body == answer and reply.purpose == "help"
+    (unread,) = PatientMessage.objects.filter(patient=patient_a)
+    assert (unread.reason, unread.text, unread.read_at) == ("not_understood", "When is my next appointment?", None)
+    # The stored text is audited like every write of a patient's data.
+    assert AuditEvent.objects.filter(patient=patient_a, resource="sms", action="create", channel="sms").count() == 1
+
+
+def test_a_retried_webhook_leaves_one_unread_message(twilio_post, patient_a):
+    params = _inbound(patient_a, "When is my next appointment?")
+    first = _answer(twilio_post(SMS, params))
+    assert _answer(twilio_post(SMS, params)) == first
+    assert PatientMessage.objects.filter(patient=patient_a).count() == 1
+
+
+def test_a_text_from_a_phone_two_active_patients_share_is_given_to_neither(twilio_post, make_patient, clinic_a):
+    first = make_patient(phone="+15550307777")
+    # A second patient on the same family phone (allowed within one clinic).
+    second = make_patient(phone="+15550307778")
+    Patient.objects.filter(pk=second.pk).update(phone="+15550307777")
+    answer = _answer(twilio_post(SMS, {**_inbound(first, "my husband has a fever 102"), "From": "+15550307777"}))
+    assert not DailyRecord.objects.exists()
+    (unread,) = PatientMessage.objects.all()
+    assert (unread.reason, unread.patient_id, unread.clinic_id) == ("shared_phone", None, clinic_a.pk)
+    assert sorted(unread.candidates.values_list("pk", flat=True)) == sorted([first.pk, second.pk])
+    assert "Several patients use this phone" in answer
+    assert "Call the clinic today" in answer  # the red-flag advice all the same
 
 
 def test_an_out_of_range_pain_is_answered_with_help(twilio_post, patient_a):
@@ -232,7 +261,8 @@ def test_a_reply_before_the_surgery_date_is_kept_but_not_a_checkin(twilio_post, 
     answer = _answer(twilio_post(SMS, _inbound(patient, "3")))
     assert not DailyRecord.objects.filter(patient=patient).exists()
     assert Message.objects.filter(patient=patient, direction="in").exists()
-    assert "care team" in answer
+    assert "A nurse will read your message" in answer
+    assert PatientMessage.objects.get(patient=patient).text == "3"
 
 
 # --- unknown numbers -----------------------------------------------------------------------------------
@@ -299,3 +329,9 @@ def test_the_patients_history_holds_their_texts_and_our_answers_newest_first(twi
     twilio_post(SMS, _inbound(patient_a, "4"))
     history = patient_messages(patient_id=patient_a.pk)
     assert [(m.direction, m.purpose) for m in history] == [("out", "reply"), ("in", "inbound"), ("out", "enrollment")]
+
+
+def test_a_reply_understood_with_nothing_to_record_is_thanked_and_not_left_for_a_nurse(twilio_post, patient_a):
+    answer = _answer(twilio_post(SMS, _inbound(patient_a, "no fever today, thanks")))
+    assert answer.startswith("Thank you for your message.")
+    assert not PatientMessage.objects.exists() and not DailyRecord.objects.exists()

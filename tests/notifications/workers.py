@@ -52,7 +52,7 @@ class Worker:
                 "--pool", "prefork", "--concurrency", str(concurrency),
                 "--hostname", f"sms-test-{uuid.uuid4().hex[:8]}@%h",
                 "--without-gossip", "--without-mingle", "--without-heartbeat",
-                "--loglevel", "WARNING",
+                "--loglevel", "WARNING", "--queues", "urgent,celery",
             ],
             env or worker_env(),
             self.log_path,

@@ -55,14 +55,17 @@ def pages():
 
 @pytest.fixture
 def eager_evaluation(monkeypatch, django_capture_on_commit_callbacks):
-    """Run the check-in's evaluation task in-process when its transaction commits, as a worker
-    would: returns a function that submits a check-in and runs what it queued."""
-    from recovery.tasks import evaluate_patient_task
+    """Run the judging batch in-process when the check-in's transaction commits, as a worker would:
+    returns a function that submits a check-in and runs what it queued."""
+    from django.core.cache import cache
+
+    from recovery.tasks import judge_marked_task
 
     def run_now(args=(), kwargs=None, **options):
-        return evaluate_patient_task.apply(args=args, kwargs=kwargs or {})
+        cache.delete("recovery:judging-requested")  # the next check-in asks for its own batch
+        return judge_marked_task.apply(args=args, kwargs=kwargs or {})
 
-    monkeypatch.setattr(evaluate_patient_task, "apply_async", run_now)
+    monkeypatch.setattr(judge_marked_task, "apply_async", run_now)
 
     def submit(patient, day, **fields):
         with django_capture_on_commit_callbacks(execute=True):

@@ -19,9 +19,10 @@ SURGERY = datetime.date(2026, 1, 5)
 @pytest.fixture
 def submit_and_evaluate(monkeypatch, django_capture_on_commit_callbacks):
     """checkin_submit, then what it queued on commit, run in-process as a worker would."""
-    from recovery.tasks import evaluate_patient_task
+    from recovery.tasks import judge_marked_task
 
-    monkeypatch.setattr(evaluate_patient_task, "apply_async", lambda args=(), kwargs=None, **o: evaluate_patient_task.apply(args=args))
+    monkeypatch.setattr(judge_marked_task, "apply_async", lambda args=(), kwargs=None, **o: judge_marked_task.apply())
+    monkeypatch.setattr("django.conf.settings.CELERY_TASK_ALWAYS_EAGER", True)
 
     def submit(**kwargs):
         with django_capture_on_commit_callbacks(execute=True):

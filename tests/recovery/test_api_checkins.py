@@ -201,7 +201,8 @@ def test_the_list_is_paginated(patient_client_a, patient_a):
     page = patient_client_a.get(URL, {"page_size": 4}).json()
     assert len(page["results"]) == 4
     assert page["next"] and page["previous"] is None
-    assert patient_client_a.get(URL, {"page": 99}).status_code == 404
+    past = patient_client_a.get(URL, {"page": 99})
+    assert past.status_code == 400 and "page" in past.json()  # as the staff lists answer
 
 
 @pytest.mark.parametrize("query", [{"from": "yesterday"}, {"to": "2026-02-30"}, {"from": "2026-03-05", "to": "2026-03-01"}])
@@ -260,3 +261,8 @@ def test_a_runaway_app_is_throttled_per_patient(patient_client_a, patient_a, mak
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION="Bearer " + tokens_for_patient(other.user)["access"])
     assert client.post(URL, checkin(other, pain=2), format="json").status_code == 201
+
+
+def test_an_empty_page_number_is_bad_input_naming_page(patient_client_a):
+    response = patient_client_a.get("/api/v1/checkins/?page=")
+    assert response.status_code == 400 and "page" in response.json()

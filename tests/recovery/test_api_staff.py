@@ -266,11 +266,68 @@ def test_a_nurse_acknowledges_then_resolves_with_a_note(staff_client_a, nurse_a,
     assert (answer.status_code, body["status"], body["resolved_by"], body["resolution_note"]) == (200, "resolved", "nurse.a", "Pain managed, plan adjusted")
     assert [e.action for e in alert.events.all()] == ["acknowledged", "resolved"]
     assert AuditEvent.objects.filter(patient=patient_a, resource="alert", action="update").count() == 2
-    # Resolving again changes nothing; acknowledging a resolved alert is refused.
-    assert staff_client_a.post(f"/api/v1/alerts/{alert.pk}/resolve/", {}, format="json").json()["resolution_note"] == "Pain managed, plan adjusted"
+    # Resolving again is a conflict and changes nothing; acknowledging a resolved alert is refused.
+    again = staff_client_a.post(f"/api/v1/alerts/{alert.pk}/resolve/", {"note": "A second note"}, format="json")
+    assert (again.status_code, again.json()) == (409, {"detail": "This alert is already resolved."})
+    alert.refresh_from_db()
+    assert alert.resolution_note == "Pain managed, plan adjusted"
+    assert [e.action for e in alert.events.all()] == ["acknowledged", "resolved"]
     refused = staff_client_a.post(f"/api/v1/alerts/{alert.pk}/acknowledge/", {}, format="json")
     assert refused.status_code == 400
     assert "status" in refused.json()
+
+
+@pytest.mark.parametrize("severity,kind", [("urgent", "red_flag"), ("high", "pain_high")])
+def test_an_urgent_or_high_alert_needs_a_note_to_be_resolved(staff_client_a, patient_a, severity, kind):
+    alert = alert_for(patient_a, kind=kind, severity=severity)
+    for body in ({}, {"note": ""}, {"note": "   "}, {"useful": "needed_action"}):
+        answer = staff_client_a.post(f"/api/v1/alerts/{alert.pk}/resolve/", body, format="json")
+        assert (answer.status_code, list(answer.json())) == (400, ["note"])
+    alert.refresh_from_db()
+    assert (alert.status, alert.useful, alert.events.count()) == ("open", "", 0)
+    answer = staff_client_a.post(f"/api/v1/alerts/{alert.pk}/resolve/", {"note": "Seen in clinic"}, format="json")
+    assert (answer.status_code, answer.json()["status"], answer.json()["useful"]) == (200, "resolved", "")
+
+
+def test_a_routine_alert_is_resolved_without_a_note_and_labelled_useful_or_not(staff_client_a, patient_a):
+    alert = alert_for(patient_a, kind="milestone_overdue", severity="routine")
+    answer = staff_client_a.post(f"/api/v1/alerts/{alert.pk}/resolve/", {"useful": "not_needed"}, format="json")
+    assert answer.status_code == 200
+    assert (answer.json()["status"], answer.json()["useful"], answer.json()["resolution_note"]) == ("resolved", "not_needed", "")
+    alert.refresh_from_db()
+    assert alert.useful == "not_needed"
+
+
+@pytest.mark.parametrize("useful", ["yes", "NEEDED_ACTION", 1, ["duplicate"]])
+def test_a_useful_label_outside_the_three_is_a_400_naming_it(staff_client_a, patient_a, useful):
+    alert = alert_for(patient_a)
+    answer = staff_client_a.post(f"/api/v1/alerts/{alert.pk}/resolve/", {"note": "Called", "useful": useful}, format="json")
+    assert (answer.status_code, list(answer.json())) == (400, ["useful"])
+    alert.refresh_from_db()
+    assert alert.status == "open"
+
+
+def test_the_service_holds_the_resolve_rule_whoever_calls_it(nurse_a, patient_a):
+    from django.core.exceptions import ValidationError
+
+    from recovery.services import AlertAlreadyResolved, alert_resolve
+
+    alert = alert_for(patient_a, severity="urgent", kind="red_flag")
+    with pytest.raises(ValidationError) as refused:
+        alert_resolve(alert=alert, user=nurse_a)
+    assert list(refused.value.message_dict) == ["note"]
+    with pytest.raises(ValidationError) as refused:
+        alert_resolve(alert=alert, user=nurse_a, note="x", useful="maybe")
+    assert list(refused.value.message_dict) == ["useful"]
+    alert_resolve(alert=alert, user=nurse_a, note="Sent to the emergency department", useful="needed_action")
+    with pytest.raises(AlertAlreadyResolved):
+        alert_resolve(alert=alert, user=nurse_a, note="again", useful="duplicate")
+    alert.refresh_from_db()
+    assert (alert.resolution_note, alert.useful) == ("Sent to the emergency department", "needed_action")
+    # The system resolving a resolved alert (a retried sweep) is no conflict, and changes nothing.
+    assert alert_resolve(alert=alert, reason="Evidence gone").resolved_by_id == nurse_a.pk
+    alert.refresh_from_db()
+    assert (alert.resolution_reason, alert.events.count()) == ("Resolved by a nurse", 1)
 
 
 def test_a_note_that_is_not_text_or_too_long_is_a_400_and_changes_nothing(staff_client_a, patient_a):
@@ -305,6 +362,10 @@ def test_the_openapi_schema_describes_the_staff_calls_without_a_warning(tmp_path
     assert paths["/api/v1/alerts/{id}/resolve/"]["post"]["responses"]["200"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/StaffAlert"
     }
+    assert {"400", "409"} <= set(paths["/api/v1/alerts/{id}/resolve/"]["post"]["responses"])
+    resolve_body = schema["components"]["schemas"]["AlertResolveRequest"]["properties"]
+    assert set(resolve_body) == {"note", "useful"}
+    assert "useful" in schema["components"]["schemas"]["StaffAlert"]["properties"]
     patient = schema["components"]["schemas"]["StaffPatient"]["properties"]
     assert {"recovery_day", "last_checkin_date", "open_alerts", "status"} <= set(patient)
     assert "enrollment_code" in schema["components"]["schemas"]["StaffPatientCreated"]["properties"]

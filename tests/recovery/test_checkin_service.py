@@ -5,6 +5,7 @@ import uuid
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from recovery.models import CheckinSubmission, DailyRecord, EvaluationState
 from recovery.services import checkin_submit
@@ -110,3 +111,54 @@ def test_both_ways_answer_with_the_same_body(make_patient, monkeypatch):
     assert bodies[0] == bodies[1]
     assert bodies[0]["recovery_day"] == 4 and bodies[0]["steps"] is None and bodies[0]["note"] == "dolor"
     assert "advice" in bodies[0]
+
+
+# Each case: the check-ins of one day, in order (fields, channel). Both ways must leave the same rows.
+MERGE_CASES = {
+    "one check-in": [({"pain": 4, "walking_minutes": 10}, "app")],
+    "later values replace, lists accumulate": [
+        ({"pain": 7, "opioid_use": True, "symptoms": ["fever"], "milestones": ["first_walk"]}, "app"),
+        ({"pain": 5, "steps": 900, "symptoms": ["new_numbness", "fever"], "milestones": ["discharged"]}, "sync"),
+    ],
+    "notes accumulate, each kept": [
+        ({"note": "I fell this morning and my leg feels weak"}, "sms"),
+        ({"pain": 3, "note": "took my pain pills"}, "sms"),
+        ({"note": "took my pain pills"}, "app"),
+    ],
+    "a value given as nothing leaves the day's": [({"pain": 6, "note": "sore"}, "app"), ({"walking_minutes": 20}, "app")],
+}
+
+
+@pytest.mark.parametrize("case", sorted(MERGE_CASES))
+def test_both_ways_leave_the_same_rows_for_each_case(make_patient, monkeypatch, case):
+    """The statement and the ORM are made from one field table: whole rows compared, timestamps are
+    the `now` given, audit rows included."""
+    from patients.audit import AuditSource
+    from patients.models import AuditEvent
+    from recovery.services import checkins
+
+    rows = []
+    for use_sql in (True, False):
+        monkeypatch.setattr(checkins, "_use_sql", lambda use_sql=use_sql: use_sql)
+        patient = make_patient()
+        day = patient.surgery_date + datetime.timedelta(days=3)
+        start = timezone.now().replace(microsecond=0) - datetime.timedelta(hours=1)
+        for n, (fields, channel) in enumerate(MERGE_CASES[case]):
+            now = start + datetime.timedelta(minutes=n)
+            checkin_submit(patient=patient, client_id=uuid.uuid4(), date=day, fields=fields, channel=channel,
+                           now=now, audit=AuditSource.of(None, channel=channel))
+        record = DailyRecord.objects.filter(patient=patient, date=day).values().get()
+        assert record.pop("patient_id") == patient.pk
+        record.pop("id")
+        assert record["created_at"] == start
+        assert record["updated_at"] == start + datetime.timedelta(minutes=len(MERGE_CASES[case]) - 1)
+        submissions = list(CheckinSubmission.objects.filter(patient=patient).order_by("received_at")
+                           .values_list("channel", "payload", "response_status", "received_at"))
+        audit = list(AuditEvent.objects.filter(patient=patient, resource="checkins").order_by("at", "id")
+                     .values_list("action", "detail", "channel", "at"))
+        rows.append((record, submissions, audit))
+    assert rows[0] == rows[1]
+    if case == "notes accumulate, each kept":
+        assert rows[0][0]["note"] == "I fell this morning and my leg feels weak\ntook my pain pills"
+        assert [payload.get("note") for _, payload, _, _ in rows[0][1]] == [
+            "I fell this morning and my leg feels weak", "took my pain pills", "took my pain pills"]

@@ -168,7 +168,7 @@ def test_pain_not_improving_uses_the_open_fusion_bounds():
     assert found("pain_not_improving", snap(22, pains, procedure="mis_lumbar_fusion")) is not None  # bound 5
     assert found("pain_not_improving", snap(22, pains, procedure="open_lumbar_fusion")) is None  # bound 6
     finding = found("pain_not_improving", snap(22, pains))
-    assert finding.message == "Pain not improving: mean 6 over the last 7 days (7 logged), expected 5 or less by day 22"
+    assert finding.message == "Pain not improving: mean 6 over days 16 to 22 (7 logged), expected 5 or less by day 22"
     assert finding.severity == "routine"
     # Day 15's window held six days at 6 against a bound of 6 and one against 5: it held from day 15.
     assert finding.onset == SURGERY + datetime.timedelta(days=15)
@@ -177,9 +177,27 @@ def test_pain_not_improving_uses_the_open_fusion_bounds():
 def test_pain_not_improving_across_a_step_of_the_bound_says_so():
     finding = found("pain_not_improving", snap(16, every_day(10, 16, pain=6)))
     assert finding.message == (
-        "Pain not improving: mean 6 over the last 7 days (7 logged), "
+        "Pain not improving: mean 6 over days 10 to 16 (7 logged), "
         "expected a mean of 5.7 or less over those days (the bound steps to 5 by day 16)"
     )
+
+
+@pytest.mark.parametrize(
+    ("case", "as_of", "last_logged", "message"),
+    [
+        # The alert's day is the last logged day; its bound is that day's, and the window is named.
+        ("logged on the day judged", 77, 77, "mean 5 over days 71 to 77 (7 logged), expected 3 or less by day 77"),
+        ("last logged the day before", 77, 76, "mean 5 over days 71 to 77 (6 logged), expected 3 or less by day 76"),
+        ("last logged two days before", 77, 75, "mean 5 over days 71 to 77 (5 logged), expected 3 or less by day 75"),
+        # Day 14, the first day judged: its window is days 8 to 14, under a bound of 6 throughout.
+        ("the first day judged", 14, 14, "mean 7 over days 8 to 14 (7 logged), expected 6 or less by day 14"),
+    ],
+)
+def test_the_day_numbers_of_a_trend_message_are_those_of_its_evidence(case, as_of, last_logged, message):
+    pain = 5 if as_of == 77 else 7
+    finding = found("pain_not_improving", snap(as_of, every_day(as_of - 6, last_logged, pain=pain)))
+    assert finding.message == "Pain not improving: " + message, case
+    assert finding.recovery_day == last_logged, case
 
 
 # -- walking_below_expected -----------------------------------------------------------------------
@@ -206,7 +224,11 @@ def test_walking_below_expected_for_an_open_fusion_uses_its_own_floor():
     walks = every_day(8, 14, walking_minutes=12)
     assert found("walking_below_expected", snap(14, walks, procedure="open_lumbar_fusion")) is None  # floor 10
     finding = found("walking_below_expected", snap(14, walks))
-    assert finding.message == "Walking below expected: mean 12 minutes a day over the last 7 days (7 logged), expected at least 15 minutes by day 14"
+    assert finding.message == "Walking below expected: mean 12 minutes a day over days 8 to 14 (7 logged), expected at least 15 minutes by day 14"
+    # Walking last logged on day 13, judged on day 14: the bound of day 13 (15) by day 13.
+    finding = found("walking_below_expected", snap(14, every_day(8, 13, walking_minutes=12)))
+    assert finding.message == "Walking below expected: mean 12 minutes a day over days 8 to 14 (6 logged), expected at least 15 minutes by day 13"
+    assert finding.recovery_day == 13
 
 
 # -- missed_checkins ------------------------------------------------------------------------------

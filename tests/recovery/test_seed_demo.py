@@ -126,7 +126,8 @@ def test_the_demo_patients_span_procedures_languages_time_zones_and_stages():
     assert min(days) <= 3 and max(days) >= 90
     assert any(p.monitoring_ended_at for p in patients)
     assert all(p.phone.startswith("+155501") and p.user_id for p in patients)
-    for track in ("red flag", "pain not improving", "pain rising", "stopped answering", "opioid prolonged", "walking little"):
+    for track in ("red flag", "pain not improving", "pain rising", "stopped answering", "opioid prolonged", "walking little",
+                  "milestone overdue"):
         assert track in out
     assert DailyRecord.objects.exclude(symptoms=[]).exists()
 
@@ -197,3 +198,39 @@ def test_deviating_patients_show_what_their_rule_looks_for(population):
             assert len(recent) >= 4 and mean(recent) < plan.walking_min(today), person
         elif person.track == demo.RED_FLAG:
             assert any(d.symptoms for d in days if d.day >= today - 1), person
+        elif person.track == demo.MILESTONE_OVERDUE:
+            assert today > plan.milestone("normal_activities").overdue_after + 1
+            assert not any("normal_activities" in d.milestones for d in days), person
+
+
+def test_every_demo_patient_was_added_on_the_day_of_surgery():
+    seed("--patients", "40", "--days", "30")
+    for patient in Patient.objects.all():
+        assert patient.created_at.astimezone(patient.tz).date() == patient.surgery_date, patient
+
+
+def test_after_the_first_sweep_the_demo_shows_silence_overdue_and_trends_as_a_nurse_meets_them():
+    """What `make run` shows: seed_demo, then check_recovery. A patient who stopped answering is not
+    "on track": the silence since the last check-in is counted from surgery, when the patient was added."""
+    from recovery.models import Alert
+    from recovery.selectors import staff_patients
+
+    seed()
+    nurse = get_user_model().objects.get(username=demo.DEMO_NURSE_USERNAME)
+    with time_machine.travel(FROZEN_NOW, tick=False):
+        call_command("check_recovery", stdout=StringIO(), stderr=StringIO())
+        statuses = {p.pk: p.status for p in staff_patients(user=nurse)}
+    people = {p.public_id: p for p in demo.demo_patients(count=60, days=50, seed=1, plans=protocol_plans())}
+    kinds_by_track: dict[str, set[str]] = {}
+    for patient in Patient.objects.filter(monitoring_ended_at__isnull=True):
+        track = people[patient.public_id].track
+        kinds = set(Alert.objects.filter(patient=patient).values_list("kind", flat=True))
+        kinds_by_track.setdefault(track, set()).update(kinds)
+        if track == demo.STOPPED_ANSWERING:
+            assert "missed_checkins" in kinds, patient
+            if patient.pk in statuses:
+                assert statuses[patient.pk] != "on_track", patient
+    assert "red_flag" in kinds_by_track[demo.RED_FLAG]
+    assert "pain_not_improving" in kinds_by_track[demo.PAIN_NOT_IMPROVING]
+    assert "walking_below_expected" in kinds_by_track[demo.WALKING_LITTLE]
+    assert "milestone_overdue" in kinds_by_track[demo.MILESTONE_OVERDUE]

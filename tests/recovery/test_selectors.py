@@ -9,7 +9,7 @@ from recovery.services import checkin_submit
 
 
 def test_progress_puts_each_logged_day_beside_the_expected_bounds(make_patient, django_assert_num_queries):
-    patient = make_patient(surgery_days_ago=10)
+    patient = make_patient(surgery_days_ago=10, added_on_day=0)
     day3 = patient.surgery_date + datetime.timedelta(days=3)
     checkin_submit(patient=patient, client_id=uuid.uuid4(), date=patient.surgery_date, fields={"milestones": ["first_walk"]})
     checkin_submit(patient=patient, client_id=uuid.uuid4(), date=day3, fields={"pain": 7, "walking_minutes": 12})
@@ -24,7 +24,8 @@ def test_progress_puts_each_logged_day_beside_the_expected_bounds(make_patient, 
     assert progress["days"][5]["logged"] is False
     states = {m["code"]: m["state"] for m in progress["milestones"]}
     assert states["first_walk"] == "reached"
-    assert states["discharged"] == "overdue"  # MIS: overdue after day 2, never reported
+    assert states["discharged"] == "overdue"  # MIS: overdue after day 2, never reported, checked in on day 3
+    assert states["normal_diet"] == "late"  # overdue after day 2 too, but the protocol alerts nobody for it
     assert states["off_opioids"] == "due"  # window 7-21
     assert states["driving"] == "upcoming"  # from day 14
 

@@ -91,8 +91,10 @@ def test_a_patient_never_judged_is_judged_for_the_last_ended_day_only(make_patie
 
 def test_a_lost_check_in_evaluation_is_picked_up_by_the_sweep(make_patient):
     patient = make_patient(surgery_days_ago=5)
-    # No worker ran the task queued on commit: only the evaluation mark says it is owed.
-    checkin_submit(patient=patient, client_id=uuid.uuid4(), date=patient.local_today(), fields={"symptoms": ["new_weakness"]})
+    today = patient.local_today()
+    # No worker ran the judging batch asked for on commit: only the evaluation mark says it is owed.
+    checkin_submit(patient=patient, client_id=uuid.uuid4(), date=today - datetime.timedelta(days=1), fields={"pain": 9})
+    checkin_submit(patient=patient, client_id=uuid.uuid4(), date=today, fields={"pain": 9})
     mark = state(patient).needs_evaluation_since
     recovery_sweep(now=mark + datetime.timedelta(minutes=1))
     assert not Alert.objects.filter(patient=patient).exists()
@@ -101,7 +103,7 @@ def test_a_lost_check_in_evaluation_is_picked_up_by_the_sweep(make_patient):
     EvaluationState.objects.filter(patient=patient).update(needs_evaluation_since=timezone.now() - datetime.timedelta(minutes=10))
     sweep_task()
     [alert] = Alert.objects.filter(patient=patient)
-    assert (alert.kind, alert.severity, alert.page_required) == ("red_flag", "urgent", True)
+    assert (alert.kind, alert.severity) == ("pain_high", "high")
     assert state(patient).needs_evaluation_since is None
 
 

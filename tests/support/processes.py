@@ -169,7 +169,8 @@ def start_gunicorn(env: dict, log_path: Path, workers: int = 1) -> tuple[subproc
     return proc, base
 
 
-def start_celery_worker(env: dict, log_path: Path, concurrency: int = 1, queues: str | None = None) -> subprocess.Popen:
+def start_celery_worker(env: dict, log_path: Path, concurrency: int = 1, queues: str | None = "urgent,celery") -> subprocess.Popen:
+    """A worker as the routine one of `make run` runs: the urgent queue (pages) and the default queue."""
     args = [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "prefork", "-c", str(concurrency), "-l", "INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"]
     if queues:
         args += ["-Q", queues]

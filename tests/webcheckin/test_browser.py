@@ -105,7 +105,8 @@ def test_a_patient_checks_in_with_a_red_flag_from_the_reminder_and_the_nurse_see
 
 def test_the_page_holds_with_the_text_size_doubled(browser, live_server, settings, patient):  # noqa: F811
     url = _reminder_link(patient, live_server, settings)
-    context = _context(browser, "phone")
+    # The style below is injected by the test, which the page's CSP would rightly refuse.
+    context = _context(browser, "phone", bypass_csp=True)
     page = context.new_page()
     page.goto(url)
     # The browser's text size doubled: every size on the page is in rem.

@@ -5,8 +5,9 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from patients.models import Clinic
 from patients.services import nurse_create
-from patients.validators import validate_e164
+from patients.validators import DEFAULT_PHONE_REGION, phone_normalize
 
 
 def _messages(error: ValidationError) -> str:
@@ -23,7 +24,9 @@ class Command(BaseCommand):
         parser.add_argument("--username", required=True)
         parser.add_argument("--password", required=True)
         parser.add_argument("--clinic", required=True, help="The clinic's name.")
-        parser.add_argument("--phone", default="", help="Where pages go, in E.164 form such as +15551230000.")
+        parser.add_argument(
+            "--phone", default="", help="Where pages go, such as +15551230000 or (555) 123-0000 (read in the clinic's region)."
+        )
         parser.add_argument("--on-call", action="store_true", help="Put the nurse on the clinic's paging roster.")
         parser.add_argument("--first-name", default="")
         parser.add_argument("--last-name", default="")
@@ -46,7 +49,8 @@ class Command(BaseCommand):
             raise CommandError("--clinic: at most 200 characters")
         if phone:
             try:
-                validate_e164(phone)
+                region = Clinic.objects.filter(name=clinic_name).values_list("phone_region", flat=True).first()
+                phone = phone_normalize(phone, region=region or DEFAULT_PHONE_REGION)
             except ValidationError as exc:
                 raise CommandError(f"--phone: {_messages(exc)}") from None
         try:
