@@ -8,7 +8,7 @@ PY := $(BIN)/python
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
 
-.PHONY: run test lint venv migrate seed bench bench-seed bench-api bench-sweep bench-quality bench-reminders bench-dashboard bench-mixed bench-sms clean
+.PHONY: run test lint venv migrate seed bench bench-seed bench-api bench-sweep bench-quality bench-reminders bench-dashboard bench-mixed bench-sms bench-urgent clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -52,7 +52,7 @@ lint: $(STAMP_DEV)
 	$(BIN)/ruff check .
 
 ## bench: every benchmark, one after the other; each writes its figures into docs/ and bench/results/.
-bench: bench-seed bench-api bench-sweep bench-quality bench-reminders bench-dashboard bench-mixed bench-sms
+bench: bench-seed bench-api bench-sweep bench-quality bench-reminders bench-dashboard bench-mixed bench-sms bench-urgent
 	$(PY) bench/report.py
 
 bench-seed: $(STAMP_RUN)
@@ -80,6 +80,12 @@ bench-api: $(STAMP_RUN)
 ## PostgreSQL (recovery_bench_mixed) and a Celery worker on Redis db 8; no error allowed (bench/results/mixed.json).
 bench-mixed: $(STAMP_RUN)
 	$(PY) bench/bench_mixed.py
+
+## bench-urgent: routine check-ins at full rate (BENCH_CONCURRENCY clients, BENCH_DURATION 60 s) and a red flag every
+## 2 s (BENCH_URGENT_EVERY), on gunicorn, the Celery processes config/runstack.py starts, PostgreSQL
+## (recovery_bench_urgent), Redis db 4 and a Twilio stand-in: check-in to page p50/p99/max and the judging backlog.
+bench-urgent: $(STAMP_RUN)
+	$(PY) bench/bench_urgent.py
 
 clean:
 	rm -rf var/db.sqlite3 var/db.sqlite3-wal var/db.sqlite3-shm var/celery var/cache staticfiles

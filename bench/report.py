@@ -31,6 +31,8 @@ BENCHMARKS = [
     ("sms", "bench-sms", "SMS understanding", [
         "every red flag of the held-out replies read", "<= 1% false red flags a reply", "pain right in >= 98% of replies giving one",
         "no pain invented"]),
+    ("urgent", "bench-urgent", "Red flags under load", [
+        "page p99 < 5 s", "page max < 10 s", "judging backlog < 10 s at any moment"]),
     ("seed", "bench-seed", "Demo seed", ["(no target: how long `seed_demo` takes)"]),
 ]
 
@@ -128,6 +130,62 @@ def drained(details: dict) -> str:
     return f"{details.get('queue_left_after_wait')} judging tasks still queued at the end of the wait"
 
 
+URGENT_HEADING = "## Red flags under load (bench-urgent)"
+
+
+def urgent_section() -> list[str]:
+    """The section of bench/results/urgent.json: the run, then each figure beside its target; empty
+    when the benchmark has not run here."""
+    path = RESULTS / "urgent.json"
+    if not path.exists():
+        return []
+    data = json.loads(path.read_text())
+    details = data.get("details", {})
+    processes = "; ".join(f"{name}: `{argv}`" for name, argv in details.get("celery_processes", {}).items())
+    lines = [
+        URGENT_HEADING,
+        "",
+        f"Run {data.get('date', '')[:16].replace('T', ' ')} UTC on code {details.get('code')}: {details.get('routine_clients')} patient "
+        f"clients posting routine check-ins (no red flag) in closed loops for {details.get('duration_s')} s, while one other "
+        f"patient every {details.get('urgent_every_s')} s reports chest pain and breathlessness; gunicorn "
+        f"({details.get('gunicorn_workers')} workers x {details.get('threads_per_worker')} threads), PostgreSQL, Redis and the "
+        f"Celery processes `config/runstack.py` starts ({processes}; logging warnings only); pages go through the twilio client to a local "
+        f"stand-in of Twilio, with no send rate. A clinic of {details.get('patients')} patients. The backlog is sampled every "
+        f"second: evaluation marks pending and the age of the oldest. Load average {details.get('load_average_before')} "
+        f"before, {details.get('load_average_after')} after, on {details.get('cpus')} cores.",
+        "",
+        "| figure | value | target | met |",
+        "| --- | --- | --- | --- |",
+    ]
+    for figure in data.get("figures", []):
+        value = f"{cell(figure.get('value'))} {figure.get('unit') or ''}".strip()
+        target = f"{figure['target']} {figure.get('unit') or ''}".strip() if figure.get("target") else "-"
+        lines.append(f"| {cell(figure['figure'])} | {value} | {cell(target)} | {verdict(figure.get('met'))} |")
+    samples = details.get("backlog", {}).get("samples", [])
+    if samples:
+        step = max(1, len(samples) // 15)
+        lines += ["", "Backlog over time (seconds from the start of the load: marks pending, oldest mark's age in s): "
+                  + "; ".join(f"{t:g}: {count}, {age:g}" for t, count, age in samples[::step]) + "."]
+    return [*lines, ""]
+
+
+def replace_section(text: str, heading: str, section: list[str]) -> str:
+    """`text` with the section under `heading` (up to the next heading of its level, or the end)
+    replaced by `section`, or `section` appended where there is none."""
+    lines = text.splitlines()
+    if heading not in lines:
+        return "\n".join([*lines, "", *section]).rstrip("\n") + "\n" if section else text
+    start = lines.index(heading)
+    level = heading.split(" ", 1)[0] + " "
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith(level)), len(lines))
+    return "\n".join([*lines[:start], *section, *lines[end:]]).rstrip("\n") + "\n"
+
+
+def write_urgent_section() -> None:
+    """`make bench-urgent` alone: its section of docs/benchmarks.md, the rest of the page as it was."""
+    DOC.write_text(replace_section(DOC.read_text(), URGENT_HEADING, urgent_section()))
+
+
 def main() -> int:
     rows, missed = table()
     now = datetime.datetime.now(datetime.UTC)
@@ -185,7 +243,12 @@ def main() -> int:
     old = DOC.read_text(encoding="utf-8") if DOC.exists() else ""
     if SECTION_START in old and SECTION_END in old:
         text += [SECTION_START + old.split(SECTION_START, 1)[1].split(SECTION_END, 1)[0] + SECTION_END, ""]
-    DOC.write_text("\n".join(text))
+    # The section of the red-flag benchmark: from its result here, or as the page had it.
+    section = urgent_section()
+    if not section and URGENT_HEADING in old.splitlines():
+        kept = old.splitlines()
+        section = kept[kept.index(URGENT_HEADING):]
+    DOC.write_text(replace_section("\n".join(text), URGENT_HEADING, section), encoding="utf-8")
     print("\n".join(rows))
     print(f"written {DOC.relative_to(ROOT)}")
     return 0

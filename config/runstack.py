@@ -54,6 +54,15 @@ def commands(*, host: str, port: int) -> dict[str, list[str]]:
             "--config", "python:config.gunicorn",
             "--graceful-timeout", "10",
         ],
+        **celery_commands(),
+    }  # fmt: skip
+
+
+def celery_commands() -> dict[str, list[str]]:
+    """The Celery processes: the workers, then exactly one beat. `make bench-urgent` starts these
+    same command lines, so that it measures whatever workers the service runs."""
+    python = sys.executable
+    return {
         # Routine work (judging batches, reminders, the sweep) on two processes; they also take pages
         # when they are free.
         "worker": [python, "-m", "celery", "-A", "config", "worker", "--loglevel", "INFO", "--concurrency", "2", "--hostname", "worker@%h",

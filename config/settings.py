@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "recovery",
     "notifications",
     "dashboard",
+    # The read-only FHIR R4 API at /fhir/R4/.
+    "fhir_api",
     "caregivers",
     "webcheckin",
 ]
@@ -319,6 +321,8 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-outbox-relay": {"task": "notifications.tasks.outbox_relay_task", "schedule": 60.0},
     # Page for urgent alerts not paged yet, and escalate the unacknowledged ones.
     "notifications-pages-relay": {"task": "notifications.tasks.pages_relay_task", "schedule": 30.0},
+    # Ask the follow-ups after emergency advice that are due; page again for those not answered.
+    "notifications-advice-follow-ups": {"task": "notifications.tasks.advice_follow_ups_task", "schedule": 60.0},
     # Judge the check-ins' marks that no batch was published for (the broker lost it).
     "recovery-judging-relay": {"task": "recovery.tasks.judge_marked_task", "schedule": 30.0},
 }
@@ -327,7 +331,10 @@ CELERY_BEAT_SCHEDULE = {
 # the default queue never delays a page, however much of it is queued.
 CELERY_URGENT_QUEUE = "urgent"
 CELERY_TASK_DEFAULT_QUEUE = "celery"
-CELERY_TASK_ROUTES = {"notifications.tasks.pages_relay_task": {"queue": CELERY_URGENT_QUEUE}}
+CELERY_TASK_ROUTES = {
+    "notifications.tasks.pages_relay_task": {"queue": CELERY_URGENT_QUEUE},
+    "notifications.tasks.advice_follow_ups_task": {"queue": CELERY_URGENT_QUEUE},
+}
 
 # SMS through Twilio. With no account settings, messages are written to the log and kept in the
 # message history.
@@ -346,6 +353,10 @@ if SMS_BACKEND == "twilio" and not (TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVI
 SMS_RATE_PER_SECOND = env.number("SMS_RATE_PER_SECOND", 1.0, minimum=0)
 # Minutes an urgent page may wait for acknowledgement before the next nurse on the roster is paged.
 PAGE_ESCALATION_MINUTES = env.integer("PAGE_ESCALATION_MINUTES", 15, minimum=1)
+# After advice to call 911 or go to the emergency department: hours until the patient is asked
+# whether they did, and hours the answer is awaited before the nurse is paged again.
+FOLLOW_UP_AFTER_HOURS = env.number("FOLLOW_UP_AFTER_HOURS", 3.0, minimum=0)
+FOLLOW_UP_ANSWER_HOURS = env.number("FOLLOW_UP_ANSWER_HOURS", 2.0, minimum=0)
 # Days an enrollment code stays valid.
 ENROLLMENT_CODE_DAYS = 14
 

@@ -32,6 +32,7 @@ urlpatterns = [
     # allows neither inline.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema", template_name="patients/swagger_ui.html"), name="api-docs"),
     path("webhooks/", include("notifications.urls")),
+    path("fhir/R4/", include("fhir_api.urls")),
     path("admin/", admin.site.urls),
     path("", include("webcheckin.urls")),
     path("", include("dashboard.urls")),

@@ -57,6 +57,15 @@ class CohortFilterForm(_Form):
         self.fields["clinic"].choices = [("", "All my clinics"), *[(c.pk, c.name) for c in clinics]]
 
 
+class CohortExportForm(CohortFilterForm):
+    """What the cohort's CSV holds: the cohort view's clinic, a procedure, a status; names and phones
+    only when asked for (and allowed: the view checks recovery.export_identified)."""
+
+    procedure = forms.ChoiceField(label="Procedure", required=False, choices=[("", "Any procedure"), *Procedure.choices])
+    status = forms.ChoiceField(label="Status", required=False, choices=STATUS_CHOICES)
+    identified = forms.BooleanField(label="With names and phones", required=False)
+
+
 class AlertsFilterForm(_Form):
     severity = forms.ChoiceField(label="Severity", required=False, choices=[("", "Any severity"), *Severity.choices])
 

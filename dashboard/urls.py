@@ -16,6 +16,7 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("patients/<int:patient_id>/", views.patient_detail, name="patient"),
+    path("patients/<int:patient_id>/export.csv", views.patient_export, name="patient-export"),
     path("patients/<int:patient_id>/contact/", views.patient_contact, name="patient-contact"),
     path("patients/<int:patient_id>/caregivers/", views.patient_caregiver_add, name="patient-caregiver-add"),
     path("alerts/", views.alerts, name="alerts"),
@@ -24,4 +25,5 @@ urlpatterns = [
     path("messages/", views.messages_inbox, name="messages"),
     path("messages/<int:message_id>/read/", views.message_read_view, name="message-read"),
     path("cohort/", views.cohort, name="cohort"),
+    path("cohort/export.csv", views.cohort_export, name="cohort-export"),
 ]

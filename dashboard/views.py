@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -22,6 +22,7 @@ from dashboard.forms import (
     AcknowledgeForm,
     AlertsFilterForm,
     CaregiverForm,
+    CohortExportForm,
     CohortFilterForm,
     MessagesFilterForm,
     PatientContactForm,
@@ -48,6 +49,7 @@ from patients.audit import audit_record, audit_record_many
 from patients.choices import Procedure
 from patients.models import AuditEvent
 from patients.selectors import clinics_for_user
+from recovery.exports import csv_response
 from recovery.models import PatientMessage
 from recovery.protocols import protocol_plan, protocol_plans
 from recovery.selectors import patient_progress
@@ -59,6 +61,13 @@ from recovery.selectors.cohort import (
     cohort_rule_usefulness,
     cohort_status_counts,
     milestone_judged_by_day,
+)
+from recovery.selectors.exports import (
+    PATIENT_RECORD_COLUMNS,
+    cohort_export_columns,
+    cohort_export_rows,
+    cohort_patients,
+    patient_record_rows,
 )
 from recovery.selectors.messages import message_patient_ids, patient_inbox, patient_message_list
 from recovery.services.alerts import AlertAlreadyResolved, alert_acknowledge, alert_resolve
@@ -439,6 +448,7 @@ def cohort(request):
         "min_patients": MIN_PATIENTS_FOR_MEDIAN,
         "max_day": COHORT_MAX_DAY,
         "selected_clinics": [c for c in request.clinics if c.pk in clinic_ids],
+        "export_form": CohortExportForm(initial={"clinic": clinic_ids[0] if len(clinic_ids) == 1 else None}, clinics=request.clinics, auto_id="export_%s"),
     }
     return _page(request, "dashboard/cohort.html", context, status=status, nav="cohort")
 
@@ -494,3 +504,58 @@ def message_read_view(request, message_id: int):
     messages.success(request, "Message marked read.")
     default = reverse("dashboard:patient", args=[message.patient_id]) + "#inbox" if message.patient_id else reverse("dashboard:messages")
     return redirect(_safe_next(request, default))
+
+
+# -- exports --------------------------------------------------------------------------------------
+
+EXPORT_IDENTIFIED_PERMISSION = "recovery.export_identified"
+
+
+@nurse_required
+@require_GET
+def patient_export(request, patient_id: int):
+    """The patient's record as CSV (daily records, alerts, messages), streamed and audited."""
+    patient = _patient_or_404(request, patient_id)
+    audit_record(
+        actor=request.user, patient=patient, action=AuditEvent.Action.EXPORT, resource="patient_record", detail="csv", channel=CHANNEL, request=request
+    )
+    return csv_response(filename=f"patient-{patient.pk}-record.csv", header=PATIENT_RECORD_COLUMNS, rows=patient_record_rows(patient=patient))
+
+
+@nurse_required
+@require_GET
+def cohort_export(request):
+    """The cohort's daily records as CSV, one row per patient per day, filtered as the cohort view
+    (clinic) and the worklist (procedure, status). Patients are named by their public id; names and
+    phones only with `identified=1` and the permission recovery.export_identified."""
+    form = CohortExportForm(request.GET, clinics=request.clinics)
+    if not form.is_valid():
+        errors = "; ".join(f"{field}: {' '.join(errs)}" for field, errs in form.errors.items())
+        return HttpResponse(f"Bad export request: {errors}", status=400, content_type="text/plain; charset=utf-8")
+    data = form.cleaned_data
+    identified = data["identified"]
+    if identified and not request.user.has_perm(EXPORT_IDENTIFIED_PERMISSION):
+        return HttpResponse(
+            "Exporting names and phones needs the permission to export identified data: ask your clinic's administrator.",
+            status=403,
+            content_type="text/plain; charset=utf-8",
+        )
+    clinic_ids = [data["clinic"]] if data.get("clinic") else [c.pk for c in request.clinics]
+    patients = cohort_patients(user=request.user, clinic_ids=clinic_ids, procedure=data["procedure"], status=data["status"])
+    audit_record(
+        actor=request.user,
+        patient=None,
+        action=AuditEvent.Action.EXPORT,
+        resource="cohort",
+        detail=(
+            f"csv of clinics {','.join(str(c) for c in clinic_ids)}; procedure={data['procedure'] or 'any'}; "
+            f"status={data['status'] or 'any'}; identified={'yes' if identified else 'no'}"
+        ),
+        channel=CHANNEL,
+        request=request,
+    )
+    return csv_response(
+        filename="cohort-identified.csv" if identified else "cohort.csv",
+        header=cohort_export_columns(identified=identified),
+        rows=cohort_export_rows(patients=patients, identified=identified),
+    )

@@ -936,3 +936,14 @@ def sms_read(text: str) -> Reading:
         return Reading("text", complete=complete and bool(meaningful))
     return Reading("checkin", {k: fields[k] for k in ("pain", "walking_minutes", "steps", "opioid_use", "symptoms") if k in fields},
                    complete=complete, uncertain_symptoms=tuple(str(code) for code in uncertain))
+
+
+def yes_no_read(text: str) -> bool | None:
+    """A whole-message YES or NO ("yes", "Si.", "no!"), as the answer to a question we asked; None
+    for anything else."""
+    word = _plain(text or "").strip().strip(".!¡¿? ")
+    if word in YES_WORDS:
+        return True
+    if word in NO_WORDS:
+        return False
+    return None

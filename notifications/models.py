@@ -21,6 +21,7 @@ class Message(models.Model):
         OPT_OUT = "opt_out", "Opt-out confirmation"
         OPT_IN = "opt_in", "Opt-in confirmation"
         INBOUND = "inbound", "Message from a patient"
+        FOLLOW_UP = "follow_up", "Follow-up question after emergency advice"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -84,3 +85,36 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.direction} {self.purpose} to {self.to_phone} ({self.status})"
+
+
+class AdviceFollowUp(models.Model):
+    """A closed loop after emergency advice: a patient told to call 911 or go to the emergency
+    department is asked, a few hours later, whether they did; a "no", or no answer, pages the on-call
+    nurse again. One per red-flag alert."""
+
+    class State(models.TextChoices):
+        SCHEDULED = "scheduled", "To be asked"
+        ASKED = "asked", "Asked, waiting for the answer"
+        WENT = "went", "The patient acted on the advice"
+        DID_NOT = "did_not", "The patient did not act on the advice"
+        NO_ANSWER = "no_answer", "No answer"
+        CANCELLED = "cancelled", "Not asked: a nurse resolved the alert"
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="advice_follow_ups")
+    alert = models.OneToOneField("recovery.Alert", on_delete=models.CASCADE, related_name="advice_follow_up")
+    state = models.CharField(max_length=16, choices=State.choices, default=State.SCHEDULED)
+    ask_at = models.DateTimeField()
+    # Asked: the answer is awaited until then; past it, the nurse is paged.
+    answer_by = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["ask_at"], condition=Q(state="scheduled"), name="follow_up_to_ask_idx"),
+            models.Index(fields=["answer_by"], condition=Q(state="asked"), name="follow_up_awaited_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"follow-up of alert {self.alert_id} ({self.state})"

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.dispatch import receiver
 
 from notifications import services
+from notifications.follow_ups import advice_follow_up_schedule
 from patients.signals import enrollment_code_issued
 from recovery.signals import alert_page_owed
 
@@ -27,6 +28,11 @@ def on_enrollment_code_issued(sender, patient, code_id, **kwargs):
 
 @receiver(alert_page_owed, dispatch_uid="notifications.alert_page")
 def on_alert_page_owed(sender, alert, immediate=True, **kwargs):
+    try:
+        # Emergency advice is followed up with the patient a few hours later.
+        advice_follow_up_schedule(alert=alert, now=kwargs.get("now"))
+    except Exception:  # noqa: BLE001 - the page matters more; the alert stands either way
+        logger.exception("could not schedule the follow-up of alert %s", alert.pk)
     # A sweep's urgent alerts are paged by the pages relay (every 30 s), not inside the sweep.
     if alert.paged_at is not None or not immediate:
         return

@@ -20,7 +20,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from notifications import texts
-from notifications.grammar import sms_read
+from notifications.follow_ups import advice_follow_up_answer, advice_follow_up_pending
+from notifications.grammar import sms_read, yes_no_read
 from notifications.models import Message
 from notifications.ratelimit import rate_slot_reserve
 from notifications.schedule import next_allowed, quiet_now
@@ -885,6 +886,12 @@ def _unread(*, patient: Patient, body: str, inbound: Message, now: datetime.date
 
 def _inbound_act(*, patient: Patient, body: str, inbound: Message, message_sid: str, now: datetime.datetime) -> tuple[str, str]:
     clinic = patient.clinic
+    acted = yes_no_read(body)
+    if acted is not None:
+        # A YES or NO while we wait for the answer to a follow-up question is that answer.
+        follow_up = advice_follow_up_pending(patient=patient)
+        if follow_up is not None:
+            return Purpose.REPLY, advice_follow_up_answer(follow_up=follow_up, acted=acted, now=now)
     reading = sms_read(body)
     if reading.kind == "opt_out":
         patients_sms_opt_out(phone=patient.phone, now=now, reason=f"the patient texted {body.strip()[:20]!r}")

@@ -9,6 +9,7 @@ from celery import shared_task
 from django.utils.dateparse import parse_datetime
 
 from notifications import services
+from notifications.follow_ups import advice_follow_ups_run
 
 
 def _moment(now: str | None) -> datetime.datetime | None:
@@ -43,3 +44,9 @@ def pages_relay_task(now: str | None = None) -> dict:
 def send_messages_task(message_ids: list[int]) -> dict:
     """Send a batch of outbox messages (a reminder fan-out); each is claimed as in send_message_task."""
     return services.messages_send(message_ids=message_ids)
+
+
+@shared_task(name="notifications.tasks.advice_follow_ups_task")
+def advice_follow_ups_task(now: str | None = None) -> dict:
+    """Ask the follow-ups after emergency advice that are due; page again for those not answered."""
+    return advice_follow_ups_run(now=_moment(now))

@@ -68,6 +68,22 @@ OPTED_IN = {
     "es": "Volverá a recibir los mensajes diarios de {clinic}. Responda STOP para dejar de recibirlos. {not_watched}",
 }
 
+FOLLOW_UP = {
+    "en": "{clinic}: earlier you reported {symptoms}. Did you call 911 or go to the emergency department? Reply YES or NO.",
+    "es": "{clinic}: antes nos dijo: {symptoms}. ¿Llamó al 911 o fue a urgencias? Responda SI o NO.",
+}
+
+FOLLOW_UP_ANSWERED = {
+    True: {
+        "en": "Thank you for telling us. Follow the emergency team's advice.",
+        "es": "Gracias por decirnos. Siga las indicaciones del equipo de urgencias.",
+    },
+    False: {
+        "en": "We have told the on-call nurse. If you still have these symptoms, call 911 now.",
+        "es": "Avisamos a la enfermera de guardia. Si sigue con estos síntomas, llame al 911 ahora.",
+    },
+}
+
 RECEIVED = {
     "en": "Thank you for your message.",
     "es": "Gracias por su mensaje.",
@@ -180,6 +196,18 @@ def opted_out_text(*, language: str, clinic: str) -> str:
 def opted_in_text(*, language: str, clinic: str) -> str:
     lang = _lang(language)
     return OPTED_IN[lang].format(clinic=clinic, not_watched=NOT_WATCHED[lang])
+
+
+def follow_up_text(*, language: str, clinic: str, symptoms) -> str:
+    """The question a few hours after emergency advice: did the patient act on it?"""
+    lang = _lang(language)
+    named = ", ".join(SYMPTOM_LABELS[lang][Symptom(code)] for code in symptoms if code in Symptom.values)
+    return FOLLOW_UP[lang].format(clinic=clinic, symptoms=named or ("a red flag" if lang == "en" else "un síntoma de alarma"))
+
+
+def follow_up_answered_text(*, language: str, acted: bool) -> str:
+    lang = _lang(language)
+    return f"{FOLLOW_UP_ANSWERED[acted][lang]} {NOT_WATCHED[lang]}"
 
 
 def received_text(*, language: str) -> str:

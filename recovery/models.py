@@ -267,6 +267,8 @@ class DailyRecord(models.Model):
             models.CheckConstraint(condition=Q(steps__isnull=True) | Q(steps__lte=100000), name="daily_record_steps_0_100000"),
         ]
         ordering = ["patient", "-date"]
+        # A cohort export carries names and phones only for a nurse holding this (docs/api.md, Exports).
+        permissions = [("export_identified", "Can export a cohort with patients' names and phones")]
 
     def __str__(self) -> str:
         return f"patient {self.patient_id} on {self.date}"

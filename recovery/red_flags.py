@@ -91,3 +91,19 @@ def red_flag_advice(symptoms, *, language: str, procedure: str) -> str | None:
         parts.append(NECK_SWALLOWING_911.get(language, NECK_SWALLOWING_911["en"]))
     parts.append(NOT_MONITORED.get(language, NOT_MONITORED["en"]))
     return " ".join(parts)
+
+
+# The symptoms whose advice may send the patient to 911 or the emergency department.
+EMERGENCY_SYMPTOMS = frozenset({Symptom.CHEST_PAIN_BREATHLESS, Symptom.BLADDER_BOWEL, Symptom.TROUBLE_SWALLOWING})
+
+
+def emergency_advised(symptoms, *, procedure: str) -> bool:
+    """Whether the advice for these symptoms sends the patient to 911 or the emergency department
+    (chest pain or breathlessness; loss of bladder or bowel control; trouble swallowing after neck
+    surgery): such advice is followed up a few hours later."""
+    present = set(symptoms or ())
+    return (
+        Symptom.CHEST_PAIN_BREATHLESS in present
+        or Symptom.BLADDER_BOWEL in present
+        or (Symptom.TROUBLE_SWALLOWING in present and procedure in CERVICAL_PROCEDURES)
+    )

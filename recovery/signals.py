@@ -9,4 +9,5 @@ from django.dispatch import Signal
 # or escalates to urgent. The alert row itself is the record that the page is owed: a receiver that
 # misses it is caught by the notifications layer's periodic relay. `immediate` is False when a sweep
 # raised it: the relay (every 30 s) pages it, so a sweep's queries do not grow with its urgent alerts.
+# `now` is the moment the alert was raised (the check-in's own), for what is scheduled from it.
 alert_page_owed = Signal()

@@ -1,12 +1,13 @@
-"""Routes of the staff calls: patients, their daily records, alerts, patients' messages."""
+"""Routes of the staff calls: patients, their daily records and their CSV export, alerts, patients' messages."""
 
 from django.urls import path
 
-from recovery.api import staff, staff_messages
+from recovery.api import staff, staff_exports, staff_messages
 
 urlpatterns = [
     path("patients/", staff.StaffPatientListCreate.as_view(), name="staff-patients"),
     path("patients/<int:pk>/", staff.StaffPatientDetail.as_view(), name="staff-patient"),
+    path("patients/<int:pk>/export.csv", staff_exports.StaffPatientExport.as_view(), name="staff-patient-export"),
     path("patients/<int:pk>/checkins/", staff.StaffPatientCheckins.as_view(), name="staff-patient-checkins"),
     path("alerts/", staff.StaffAlertList.as_view(), name="staff-alerts"),
     path("alerts/<int:pk>/acknowledge/", staff.StaffAlertAcknowledge.as_view(), name="staff-alert-acknowledge"),

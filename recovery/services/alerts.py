@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from recovery.choices import NOTE_REQUIRED_SEVERITIES, AlertStatus, AlertUsefulness
 from recovery.models import Alert, AlertEvent
+from recovery.signals import alert_page_owed
 
 
 class AlertAlreadyResolved(ValidationError):
@@ -81,3 +82,29 @@ def alert_resolve(
     )
     AlertEvent.objects.create(alert=alert, action=AlertEvent.Action.RESOLVED, actor=user, note=note or alert.resolution_reason)
     return alert
+
+
+@transaction.atomic
+def alert_page_again(*, alert_id: int, note: str, now: datetime.datetime | None = None) -> Alert | None:
+    """Owe the on-call nurse a new page about an alert that still stands (a patient who did not act
+    on emergency advice, or did not answer): opened again if acknowledged, the page owed recorded on
+    the row, the reason in its history. A resolved alert is left alone (None). The notifications layer
+    pages on the signal; its relay catches a page the signal misses."""
+    now = now or timezone.now()
+    alert = Alert.objects.select_for_update().filter(pk=alert_id).first()
+    if alert is None or alert.status == AlertStatus.RESOLVED:
+        return None
+    reopen = alert.status == AlertStatus.ACKNOWLEDGED
+    alert.status = AlertStatus.OPEN
+    alert.acknowledged_at, alert.acknowledged_by, alert.acknowledge_note = None, None, ""
+    # page_level stays: the new page is a message of its own, at the next level.
+    alert.page_required, alert.paged_at, alert.updated_at = True, None, now
+    alert.save(update_fields=["status", "acknowledged_at", "acknowledged_by", "acknowledge_note", "page_required", "paged_at", "updated_at"])
+    AlertEvent.objects.create(alert=alert, action=AlertEvent.Action.UPDATED, note=("Opened again: " if reopen else "") + note)
+    alert_page_owed.send(sender=Alert, alert=alert, immediate=True, now=now)
+    return alert
+
+
+def alert_event_record(*, alert_id: int, note: str) -> AlertEvent:
+    """A line in an alert's history from the layers above (a follow-up asked or answered)."""
+    return AlertEvent.objects.create(alert_id=alert_id, action=AlertEvent.Action.UPDATED, note=note[:1000])

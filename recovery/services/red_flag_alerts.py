@@ -104,5 +104,5 @@ def _raise(*, patient: Patient, date: datetime.date, day_symptoms: list[str], no
         alert = Alert.objects.get(pk=active.id)
         urgent = page
     if urgent:
-        alert_page_owed.send(sender=Alert, alert=alert, immediate=True)
+        alert_page_owed.send(sender=Alert, alert=alert, immediate=True, now=now)
     return alert

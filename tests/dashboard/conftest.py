@@ -45,20 +45,15 @@ def raise_alert():
 
     def make(patient, *, severity="high", kind=None, status="open", day=5, message="Synthetic alert for a test", created_at=None):
         kind = kind or {"urgent": "red_flag", "high": "pain_high", "routine": "walking_below_expected"}[severity]
-        values = {
-            "severity": severity,
-            "status": status,
-            "recovery_day": day,
-            "evidence_date": patient.surgery_date + datetime.timedelta(days=day),
-            "message": message,
-        }
-        # A red flag logged with log_days() opened its alert at the check-in: that one takes the values.
-        alert = Alert.objects.filter(patient=patient, kind=kind, status__in=["open", "acknowledged"]).first()
-        if alert is not None:
-            Alert.objects.filter(pk=alert.pk).update(**values)
-            alert.refresh_from_db()
-        else:
-            alert = Alert.objects.create(patient=patient, kind=kind, **values)
+        alert = Alert.objects.create(
+            patient=patient,
+            kind=kind,
+            severity=severity,
+            status=status,
+            recovery_day=day,
+            evidence_date=patient.surgery_date + datetime.timedelta(days=day),
+            message=message,
+        )
         if created_at is not None:
             Alert.objects.filter(pk=alert.pk).update(created_at=created_at)
             alert.refresh_from_db()

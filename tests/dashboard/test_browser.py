@@ -77,6 +77,8 @@ def _login(page, base_url, username):
 @pytest.fixture
 def shift(nurse_a, nurse_b, make_patient, log_days, raise_alert):
     """Four patients of clinic A, one in each state, with two weeks of check-ins."""
+    from recovery.models import Alert
+
     default_protocols()
     now = datetime.datetime.now(datetime.UTC)
     on_track = make_patient(first_name="Otto", last_name="Ontrack", surgery_days_ago=14)
@@ -112,14 +114,12 @@ def shift(nurse_a, nurse_b, make_patient, log_days, raise_alert):
         error_code="30003",
         error_message="Unreachable destination handset",
     )
+    # The day-11 check-in with fever and drainage opened its urgent red-flag alert itself, at once.
+    red_flag = Alert.objects.get(patient=urgent, kind="red_flag", severity="urgent")
+    Alert.objects.filter(pk=red_flag.pk).update(created_at=now - datetime.timedelta(hours=2))
+    red_flag.refresh_from_db()
     alerts = {
-        "urgent": raise_alert(
-            urgent,
-            severity="urgent",
-            day=11,
-            message="Red-flag symptoms reported: fever, wound drainage.",
-            created_at=now - datetime.timedelta(hours=2),
-        ),
+        "urgent": red_flag,
         "high": raise_alert(
             high,
             severity="high",

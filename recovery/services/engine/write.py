@@ -172,4 +172,4 @@ def write(plan: Plan, *, now: datetime.datetime, summary: EvaluationSummary, end
         for alert in paged:
             # The notifications layer pages on commit; its relay catches a page this signal misses.
             # A sweep leaves its (rare) urgent alerts to that relay, so that its queries stay per chunk.
-            alert_page_owed.send(sender=Alert, alert=alert, immediate=page_now)
+            alert_page_owed.send(sender=Alert, alert=alert, immediate=page_now, now=now)
