@@ -5,7 +5,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    VAR_DIR=/app/var
+    VAR_DIR=/app/var \
+    LOG_FORMAT=json
 
 WORKDIR /app
 RUN useradd --system --uid 10001 --home-dir /app app

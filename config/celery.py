@@ -26,3 +26,6 @@ class DatabaseRetryTask(Task):
 app = Celery("recovery_service", task_cls=DatabaseRetryTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# Log lines of a task carry its id (config/logs.py connects to the task signals).
+from config import logs  # noqa: E402, F401

@@ -376,3 +376,46 @@ LOGGING = {
         "django.server": {"filters": ["no_query"]},
     },
 }
+
+# --- Operations and staff sign-in: metrics, logs, error reporting, two-factor, idle sessions ---------
+# (One block, so that it merges apart from the rest; docs/operations.md and docs/security.md.)
+INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp", "monitoring"]
+# First, so that every log line of a request carries its id, and every response its X-Request-ID.
+MIDDLEWARE.insert(0, "config.logs.RequestIdMiddleware")
+# django-otp marks a session verified after its second factor; then the dashboard's two checks on
+# every session: a second factor owed but not given, and a session left idle too long.
+MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1, "django_otp.middleware.OTPMiddleware")
+_after_messages = MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1
+MIDDLEWARE[_after_messages:_after_messages] = ["dashboard.sessions.SecondFactorMiddleware", "dashboard.sessions.IdleSessionMiddleware"]
+
+# GET /metrics (Prometheus) answers only with this bearer token; without one it does not exist (404).
+METRICS_TOKEN = env.string("METRICS_TOKEN", "")
+# Scraped over the private network by address (http), like the health check.
+SECURE_REDIRECT_EXEMPT = [*SECURE_REDIRECT_EXEMPT, r"^metrics$"]
+
+# Request ids: taken from this inbound header when a trusted proxy sets it (and it looks like an id),
+# otherwise made here; empty: never taken from a client.
+REQUEST_ID_HEADER = env.string("REQUEST_ID_HEADER", "")
+# text for a terminal (make run); json, one object a line, for a log collector (the image).
+LOG_FORMAT = env.choice("LOG_FORMAT", "text", ("text", "json"))
+LOGGING["filters"]["context"] = {"()": "config.logs.ContextFilter"}
+LOGGING["formatters"].update({"text": {"()": "config.logs.TextFormatter"}, "json": {"()": "config.logs.JsonFormatter"}})
+LOGGING["handlers"]["console"] = {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["context"]}
+# The worker logs through the handler above (with the task's id), not through a root logger of Celery's.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# Error reporting to Sentry, only when a DSN is set; nothing of a request, an SMS or a phone number
+# leaves (config/sentry.py).
+SENTRY_DSN = env.string("SENTRY_DSN", "")
+SENTRY_ENVIRONMENT = env.string("SENTRY_ENVIRONMENT", "production" if HTTPS else "development")
+if SENTRY_DSN:
+    from config.sentry import sentry_init
+
+    sentry_init(dsn=SENTRY_DSN, environment=SENTRY_ENVIRONMENT)
+
+# Two-factor sign-in (TOTP) for nurses and admins. A user with a confirmed device always gives a
+# code; with STAFF_2FA_REQUIRED, a user with none must set one up first. Production sets it true.
+STAFF_2FA_REQUIRED = env.boolean("STAFF_2FA_REQUIRED", False)
+OTP_TOTP_ISSUER = "Recovery tracking"
+# A dashboard or admin session ends after this long without a request from its nurse.
+SESSION_IDLE_MINUTES = env.integer("SESSION_IDLE_MINUTES", 30, minimum=1)

@@ -6,15 +6,21 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from config.views import healthz
+from dashboard.auth import admin_login
+from dashboard.sessions import second_factor_owed
+from monitoring.views import metrics
 
 
 def _superusers_only(request) -> bool:
     """The admin shows every clinic's data, so it is for superusers only (a clinic's clinical lead
-    who edits the recovery protocols is made a superuser); nurses work in the dashboard."""
-    return request.user.is_active and request.user.is_superuser
+    who edits the recovery protocols is made a superuser); nurses work in the dashboard. A session
+    that owes its second factor is not let in."""
+    return request.user.is_active and request.user.is_superuser and not second_factor_owed(request)
 
 
 admin.site.has_permission = _superusers_only
+# One sign-in for the admin and the dashboard, with its second step (dashboard/auth.py).
+admin.site.login = admin_login
 admin.site.site_header = "Recovery tracking administration"
 handler404 = "config.views.not_found"
 
@@ -26,6 +32,7 @@ api_v1 = [
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("metrics", metrics, name="metrics"),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file, and our template its style: the CSP

@@ -8,6 +8,8 @@ from django.views.decorators.http import require_GET
 from django.views.defaults import page_not_found
 from kombu import Connection
 
+from monitoring.selectors import beat_health
+
 
 def _database_state() -> str:
     try:
@@ -42,13 +44,25 @@ def _broker_state() -> str:
 @never_cache
 @require_GET
 def healthz(request):
-    """200 when the database and the broker both answer; 503 naming the one that does not."""
+    """200 when the database and the broker both answer; 503 naming the one that does not.
+
+    Beat's state (`"beat"`: each periodic task's last completed run, "late" past twice its period)
+    is reported but never makes the answer a 503: a late beat is no reason for a load balancer to stop
+    sending requests to this web process. /metrics carries it for alerting."""
     checks = {"database": _database_state(), "broker": _broker_state()}
     failing = [name for name, state in checks.items() if state != "ok"]
     body = {"status": "ok" if not failing else "unavailable", "checks": checks}
     if failing:
         body["failing"] = failing
+    body["beat"] = _beat_state() if checks["database"] == "ok" else {"status": "unknown"}
     return JsonResponse(body, status=503 if failing else 200)
+
+
+def _beat_state() -> dict:
+    try:
+        return beat_health()
+    except Exception as exc:  # noqa: BLE001 - the probe answers whatever fails
+        return {"status": f"unknown: {exc.__class__.__name__}"}
 
 
 def not_found(request, exception):

@@ -5,3 +5,6 @@ from django.apps import AppConfig
 
 class DashboardConfig(AppConfig):
     name = "dashboard"
+
+    def ready(self) -> None:
+        from dashboard import sessions  # noqa: F401 - records a session's sign-in (last activity, second factor owed)

@@ -1,19 +1,17 @@
-"""The nurses' pages: login, worklist, a patient's page, the alerts inbox, patients' messages and the
-cohort view."""
+"""The nurses' pages: login (the password, then an authenticator's code where one is set up), worklist,
+a patient's page, the alerts inbox, patients' messages and the cohort view."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from dashboard import views
+from dashboard import auth, views
 
 app_name = "dashboard"
 urlpatterns = [
     path("", views.worklist, name="worklist"),
-    path(
-        "login/",
-        auth_views.LoginView.as_view(template_name="dashboard/login.html", redirect_authenticated_user=True),
-        name="login",
-    ),
+    path("login/", auth.LoginView.as_view(), name="login"),
+    path("login/code/", auth.login_code, name="login-code"),
+    path("account/two-factor/", auth.two_factor_setup, name="two-factor-setup"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("patients/<int:patient_id>/", views.patient_detail, name="patient"),
     path("patients/<int:patient_id>/export.csv", views.patient_export, name="patient-export"),

@@ -3,6 +3,7 @@ code), token refresh and logout. Staff tokens carry role=staff and patient token
 reaches only its own calls (patients.permissions).
 """
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import update_last_login
 from django.db import transaction
@@ -27,6 +28,7 @@ from patients.selectors import is_staff_member
 from patients.services import EnrollmentRefused, patient_enroll
 from patients.throttling import ScopedWindowRateThrottle
 from patients.tokens import tokens_for_patient, tokens_for_staff
+from patients.two_factor import CODE_MAX_LENGTH, totp_check, totp_device_confirmed
 
 AUTH_TAG = "auth"
 LANGUAGE_CODES = [lang.value for lang in Language]
@@ -39,16 +41,40 @@ ENROLLMENT_REFUSED = (
 # --- serializers -------------------------------------------------------------------------------
 
 
+class SecondFactorRefused(exceptions.AuthenticationFailed):
+    """The password was right, but the code from the authenticator app is missing or wrong."""
+
+
 class StaffTokenRequestSerializer(TokenObtainSerializer):
-    """Username and password of a nurse (a user with a clinic membership)."""
+    """Username and password of a nurse (a user with a clinic membership), and the code of the
+    nurse's authenticator app when two-factor sign-in is set up for the account."""
+
+    otp = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=CODE_MAX_LENGTH,
+        write_only=True,
+        help_text="The 6-digit code of the authenticator app, for an account with two-factor sign-in; leave it out otherwise.",
+    )
 
     def validate(self, attrs):
         super().validate(attrs)  # authenticate() through django-axes: 401 on bad credentials
         if not is_staff_member(user=self.user):
             # Same answer as a wrong password: do not tell which accounts exist.
             raise exceptions.AuthenticationFailed(BAD_CREDENTIALS, "no_active_account")
+        self._check_second_factor(attrs.get("otp", ""))
         update_last_login(None, self.user)
         return tokens_for_staff(self.user)
+
+    def _check_second_factor(self, code: str) -> None:
+        if totp_device_confirmed(user=self.user) is None:
+            if settings.STAFF_2FA_REQUIRED:
+                raise SecondFactorRefused("Two-factor sign-in is required: set it up on the dashboard first.", "otp_setup_required")
+            return
+        if not code:
+            raise SecondFactorRefused("This account signs in with a code from its authenticator app: send it as otp.", "otp_required")
+        if totp_check(user=self.user, code=code, request=self.context.get("request")) is None:
+            raise SecondFactorRefused("The code from the authenticator app is not right.", "otp_invalid")
 
 
 class TokenPairSerializer(serializers.Serializer):
@@ -139,6 +165,8 @@ class StaffTokenView(PublicAuthView):
         serializer = StaffTokenRequestSerializer(data=request.data, context={"request": request})
         try:
             serializer.is_valid(raise_exception=True)
+        except SecondFactorRefused:
+            raise
         except exceptions.AuthenticationFailed:
             # django-axes flags a locked-out attempt on the request it was given (DRF's request).
             if getattr(request, "axes_locked_out", False) or getattr(request._request, "axes_locked_out", False):

@@ -53,6 +53,8 @@ def test_it_runs_postgresql_redis_web_worker_and_exactly_one_beat_with_health_ch
         assert environment["SECRET_KEY"] == PRODUCTION["SECRET_KEY"]
         assert environment["PUBLIC_BASE_URL"] == PRODUCTION["PUBLIC_BASE_URL"]
         assert {"REDIS_URL", "CELERY_BROKER_URL", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER"} <= set(environment)
+        # Production's defaults: JSON logs, two-factor sign-in for every staff account.
+        assert environment["LOG_FORMAT"] == "json" and environment["STAFF_2FA_REQUIRED"] == "true"
 
 
 @needs_compose

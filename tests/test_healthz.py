@@ -1,6 +1,7 @@
 """GET /healthz: 200 with the state of the database and the broker when both answer, 503 naming the one
 that does not, and always an answer in bounded time (load balancers and docker-compose poll it)."""
 
+import datetime
 import json
 import os
 import socket
@@ -10,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,8 +27,52 @@ def test_it_answers_200_when_the_database_and_the_broker_answer(client):
     response = client.get("/healthz")
 
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "checks": {"database": "ok", "broker": "ok"}}
+    body = response.json()
+    assert body["status"] == "ok" and body["checks"] == {"database": "ok", "broker": "ok"}
     assert "no-cache" in response["Cache-Control"]
+
+
+def _beat_everything(*, ago: datetime.timedelta = datetime.timedelta(seconds=10), **overrides: datetime.timedelta):
+    """Heartbeats of every periodic task, `ago` before now (or the overridden age for some)."""
+    from django.conf import settings
+
+    from monitoring.models import TaskHeartbeat
+
+    now = timezone.now()
+    for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
+        TaskHeartbeat.objects.create(task=entry["task"], last_success_at=now - overrides.get(name.replace("-", "_"), ago))
+
+
+@pytest.mark.django_db
+def test_it_shows_beat_in_time_when_every_periodic_task_completed_within_twice_its_period(client):
+    _beat_everything(recovery_sweep=datetime.timedelta(minutes=29))
+
+    body = client.get("/healthz").json()
+
+    assert body["beat"]["status"] == "ok" and body["beat"]["late"] == []
+    sweep = body["beat"]["tasks"]["recovery-sweep"]
+    assert sweep["period_seconds"] == 900 and 29 * 60 <= sweep["age_seconds"] < 30 * 60
+
+
+@pytest.mark.django_db
+def test_it_shows_beat_late_but_still_answers_200_when_the_sweep_has_not_run_for_twice_its_period(client):
+    # Beat (or the worker) stopped: the load balancer must keep sending requests to this web process,
+    # so the answer stays 200; the operator sees "late" here and in /metrics.
+    _beat_everything(recovery_sweep=datetime.timedelta(minutes=31))
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json()["beat"]["status"] == "late"
+    assert response.json()["beat"]["late"] == ["recovery-sweep"]
+
+
+@pytest.mark.django_db
+def test_a_periodic_task_that_never_completed_is_late(client):
+    body = client.get("/healthz").json()
+
+    assert body["beat"]["status"] == "late"
+    assert body["beat"]["tasks"]["notifications-pages-relay"] == {"period_seconds": 30.0, "last_success_at": None, "age_seconds": None}
 
 
 @pytest.mark.django_db

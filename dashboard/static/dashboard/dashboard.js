@@ -31,7 +31,10 @@
     var fragment = new URL(target.href);
     fragment.searchParams.set("fragment", "1");
     results.setAttribute("aria-busy", "true");
-    return fetch(fragment.href, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
+    var headers = { "X-Requested-With": "fetch" };
+    // The periodic refresh is no sign that anyone is at the computer: it does not keep the session alive.
+    if (options.background) headers["X-Background-Refresh"] = "1";
+    return fetch(fragment.href, { credentials: "same-origin", headers: headers })
       .then(function (response) {
         // The session ended (redirect to the login page): show it.
         if (response.redirected || response.status === 401 || response.status === 403) {
@@ -79,7 +82,7 @@
       refreshButton.addEventListener("click", function () { loadWorklist(window.location.href, {}); });
     }
     window.setInterval(function () {
-      if (document.visibilityState === "visible") loadWorklist(window.location.href, { quiet: true });
+      if (document.visibilityState === "visible") loadWorklist(window.location.href, { quiet: true, background: true });
     }, REFRESH_EVERY_MS);
   }
 
