@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "dashboard",
     # The read-only FHIR R4 API at /fhir/R4/.
     "fhir_api",
+    "caregivers",
+    "webcheckin",
 ]
 
 MIDDLEWARE = [

@@ -1,4 +1,5 @@
-"""Top-level URL map: the API under /api/v1/, its schema, Twilio's webhooks, the admin and the dashboard."""
+"""Top-level URL map: the API under /api/v1/, its schema, Twilio's webhooks, the admin, the patients'
+web check-in and the dashboard."""
 
 from django.contrib import admin
 from django.urls import include, path
@@ -26,6 +27,7 @@ handler404 = "config.views.not_found"
 api_v1 = [
     path("", include("patients.urls")),
     path("", include("recovery.urls")),
+    path("", include("caregivers.urls")),
 ]
 
 urlpatterns = [
@@ -39,5 +41,6 @@ urlpatterns = [
     path("webhooks/", include("notifications.urls")),
     path("fhir/R4/", include("fhir_api.urls")),
     path("admin/", admin.site.urls),
+    path("", include("webcheckin.urls")),
     path("", include("dashboard.urls")),
 ]

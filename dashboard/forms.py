@@ -8,7 +8,7 @@ from dashboard.selectors import MONITORING_CHOICES
 from patients.choices import Language, Procedure
 from patients.models import Clinic
 from patients.services import patient_phone_check
-from patients.validators import DEFAULT_PHONE_REGION, PHONE_INPUT_MAX_LENGTH, phone_normalize, validate_timezone
+from patients.validators import DEFAULT_PHONE_REGION, PHONE_INPUT_MAX_LENGTH, phone_normalize, validate_e164, validate_timezone
 from recovery.choices import AlertUsefulness, Severity
 
 STATUS_CHOICES = [("", "Any status"), ("alert", "Alert (urgent or high)"), ("watch", "Watch (routine)"), ("on_track", "On track")]
@@ -153,3 +153,16 @@ class PatientContactForm(_Form):
                 code="quiet_hours",
             )
         return value
+
+
+class CaregiverForm(_Form):
+    """A caregiver a nurse adds to a patient: who answers for the patient, with their own SMS consent."""
+
+    # The patient page also holds the contact form, whose fields have the same names.
+    prefix = "caregiver"
+
+    name = forms.CharField(label="Name", max_length=200)
+    relationship = forms.CharField(label="Relationship", max_length=60, help_text="e.g. spouse, daughter, friend")
+    phone = forms.CharField(label="Mobile phone", max_length=16, validators=[validate_e164], help_text="E.164, e.g. +15551230002")
+    language = forms.ChoiceField(label="Language", choices=Language.choices)
+    sms_opt_in = forms.BooleanField(label="Consents to SMS", required=False)

@@ -44,14 +44,21 @@ def _symptoms(day: dict) -> SafeString:
     return format_html('<span class="flag-label"><span aria-hidden="true">▲</span> red flag:</span> {}', names)
 
 
-def daily_record_rows(days: list[dict]) -> SafeString:
-    """The <tr> rows of the logged days, in the order given (newest first on the page)."""
+def daily_record_rows(days: list[dict], *, answered_by: dict | None = None) -> SafeString:
+    """The <tr> rows of the logged days, in the order given (newest first on the page); a day a
+    caregiver answered for names who (`answered_by`: date to names)."""
+    answered_by = answered_by or {}
+
+    def when(day: dict):
+        date = day["date"].strftime("%a %b %-d")
+        who = answered_by.get(day["date"])
+        return format_html('{}<span class="sub">by {}</span>', date, ", ".join(who)) if who else date
 
     def cells(day: dict) -> tuple:
         opioids = {True: "yes", False: "no"}.get(day["opioid_use"], "")
         return (
             ' class="has-flag"' if day["symptoms"] else "",
-            day["date"].strftime("%a %b %-d"),
+            when(day),
             day["recovery_day"],
             _pain(day),
             f"≤ {day['expected_pain_max']}" if day["expected_pain_max"] is not None else "",

@@ -15,10 +15,13 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from caregivers.selectors import caregiver_answers, patient_caregivers
+from caregivers.services import caregiver_add
 from dashboard.charts import cohort_pain_chart, milestone_timeline, pain_chart, walking_chart
 from dashboard.forms import (
     AcknowledgeForm,
     AlertsFilterForm,
+    CaregiverForm,
     CohortExportForm,
     CohortFilterForm,
     MessagesFilterForm,
@@ -151,18 +154,21 @@ def worklist(request):
         "query": query.urlencode(),
         "now": now,
         "many_clinics": len(request.clinics) > 1,
+        # The folded filters open by themselves when some are in use (or wrong).
+        "filters_active": any(request.GET.get(name) for name in ("q", "clinic", "procedure", "status")),
     }
     if request.GET.get("fragment") == "1":
         return render(request, "dashboard/_worklist_results.html", context, status=status)
     return _page(request, "dashboard/worklist.html", context, status=status, nav="worklist")
 
 
-def _render_patient(request, patient, *, contact_form=None, alert_errors=None, status=200):
+def _render_patient(request, patient, *, contact_form=None, alert_errors=None, caregiver_form=None, status=200):
     plan = protocol_plan(patient.procedure)
     progress = patient_progress(patient=patient, plan=plan)
     alerts = patient_alerts(patient=patient)
     sms = patient_messages(patient=patient)
     inbox = patient_inbox(patient=patient)
+    caregivers = list(patient_caregivers(patient_id=patient.pk))
     if contact_form is None:
         contact_form = PatientContactForm(
             clinic=patient.clinic,
@@ -188,7 +194,7 @@ def _render_patient(request, patient, *, contact_form=None, alert_errors=None, s
         patient=patient,
         action=AuditEvent.Action.VIEW,
         resource="patient",
-        detail="patient page: progress, daily records, alerts, patient's messages, SMS, contact",
+        detail="patient page: progress, daily records, alerts, patient's messages, SMS, contact, caregivers",
         channel=CHANNEL,
         request=request,
     )
@@ -198,7 +204,7 @@ def _render_patient(request, patient, *, contact_form=None, alert_errors=None, s
         "progress": progress,
         "today_day": today_day,
         "days_desc": list(reversed(logged)),
-        "record_rows": daily_record_rows(list(reversed(logged))),
+        "record_rows": daily_record_rows(list(reversed(logged)), answered_by=caregiver_answers(patient_id=patient.pk)),
         "latest_pain": latest_pain,
         "red_flag_days": red_flag_days,
         "overdue": [m for m in milestones if m["state"] == "overdue"],
@@ -211,6 +217,8 @@ def _render_patient(request, patient, *, contact_form=None, alert_errors=None, s
         "inbox": inbox,
         "inbox_unread": sum(1 for m in inbox if m.read_at is None),
         "contact_form": contact_form,
+        "caregivers": caregivers,
+        "caregiver_form": caregiver_form or CaregiverForm(initial={"language": patient.language}),
         "alert_errors": alert_errors or {},
         "pain_chart": pain_chart(days=days, plan=plan, today_day=today_day),
         "walking_chart": walking_chart(days=days, plan=plan, today_day=today_day),
@@ -258,6 +266,24 @@ def patient_contact(request, patient_id: int):
     else:
         messages.info(request, "Nothing changed.")
     return redirect(reverse("dashboard:patient", args=[patient.pk]) + "#contact")
+
+
+@nurse_required
+@require_POST
+def patient_caregiver_add(request, patient_id: int):
+    patient = _patient_or_404(request, patient_id)
+    form = CaregiverForm(request.POST)
+    if form.is_valid():
+        try:
+            caregiver_add(patient=patient, user=request.user, request=request, channel=CHANNEL, **form.cleaned_data)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+    if form.errors:
+        return _render_patient(request, patient, caregiver_form=form, status=400)
+    messages.success(request, "Caregiver added.")
+    return redirect(reverse("dashboard:patient", args=[patient.pk]) + "#caregivers")
 
 
 def _audit_alert(request, alert, done: str) -> None:

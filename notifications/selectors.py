@@ -25,6 +25,8 @@ class DueReminder:
     clinic_name: str
     local_date: datetime.date
     window: ReminderWindow
+    # The patient's time zone: the reminder's check-in link expires at the end of the next local day.
+    timezone: str = "UTC"
 
 
 def _program_filter(local_date: datetime.date, program_days: dict[str, int]) -> Q:
@@ -70,7 +72,7 @@ def reminders_due(*, now: datetime.datetime, chunk_size: int = 2000) -> Iterator
                 local_date=local_date, reminder_time=reminder_time, quiet_start=quiet_start, quiet_end=quiet_end, tz=tz
             )
             if window is not None and window.opens <= now < window.closes:
-                yield DueReminder(patient_id, phone, language, clinic_name, local_date, window)
+                yield DueReminder(patient_id, phone, language, clinic_name, local_date, window, zone)
 
 
 @dataclass(frozen=True)

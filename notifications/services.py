@@ -44,6 +44,7 @@ from recovery.models import Alert, AlertEvent, DailyRecord
 from recovery.queueing import queue_on_commit
 from recovery.red_flags import red_flag_advice
 from recovery.services import checkin_submit, patient_message_record
+from webcheckin.links import LinkRequest, checkin_link_issue, checkin_links_issue
 
 logger = logging.getLogger(__name__)
 
@@ -600,19 +601,22 @@ def reminders_enqueue(*, now: datetime.datetime | None = None, batch_size: int =
 
 def _reminders_write(batch: list[DueReminder], now: datetime.datetime) -> int:
     keys = [f"reminder:{due.patient_id}:{due.local_date.isoformat()}" for due in batch]
+    # Each reminder carries its own web check-in link (one INSERT for the batch); the links of a rerun's
+    # reminders that were already written simply go unused and expire.
+    links = checkin_links_issue(requests=[LinkRequest(due.patient_id, due.local_date, due.timezone) for due in batch])
     rows = [
         Message(
             purpose=Purpose.REMINDER,
             patient_id=due.patient_id,
             to_phone=due.phone,
-            body=texts.reminder_text(language=due.language, clinic=due.clinic_name),
+            body=texts.reminder_text(language=due.language, clinic=due.clinic_name, link=link),
             dedupe_key=key,
             local_date=due.local_date,
             send_after=due.window.opens,
             expires_at=due.window.closes,
             queued_at=now,
         )
-        for due, key in zip(batch, keys, strict=True)
+        for due, key, link in zip(batch, keys, links, strict=True)
     ]
     with transaction.atomic():
         Message.objects.bulk_create(rows, ignore_conflicts=True)
@@ -641,7 +645,10 @@ def enrollment_invitation_enqueue(*, patient: Patient, code_id: int, now: dateti
         purpose=Purpose.ENROLLMENT,
         patient=patient,
         to_phone=patient.phone,
-        body=texts.invitation_text(language=patient.language, clinic=clinic.name, code=CODE_MASK, days=settings.ENROLLMENT_CODE_DAYS),
+        body=texts.invitation_text(
+            language=patient.language, clinic=clinic.name, code=CODE_MASK, days=settings.ENROLLMENT_CODE_DAYS,
+            link=checkin_link_issue(patient=patient, now=now),
+        ),
         dedupe_key=f"enrollment:{patient.pk}:{code_id}",
         send_after=send_at if send_at > now else None,
         expires_at=now + datetime.timedelta(days=settings.ENROLLMENT_CODE_DAYS),

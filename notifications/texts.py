@@ -11,18 +11,26 @@ NOT_WATCHED = {
     "es": "No se vigila las 24 horas: en una emergencia llame al 911.",
 }
 
+# The reminder and the invitation carry the link of the web check-in page. Both stay within two SMS
+# segments in plain GSM-7 (306 characters): the Spanish avoids á, í, ó and ú, which would make the
+# whole text UCS-2 (134 characters in two segments); é, ñ and ¿ are GSM-7 (tests/webcheckin/test_sms_texts.py).
 REMINDER = {
-    "en": 'Daily check-in from {clinic}: how was today? Reply with your pain 0-10, e.g. "pain 4 walk 20". '
-    "Reply HELP for help, STOP to end texts. {not_watched}",
-    "es": 'Control diario de {clinic}: ¿cómo fue hoy? Responda con su dolor de 0 a 10, p. ej. "dolor 4 caminar 20". '
-    "AYUDA para ayuda, STOP para no recibir más. {not_watched}",
+    "en": '{clinic} daily check-in: how was today? Reply with your pain 0-10, e.g. "pain 4 walk 20", or tap {link} '
+    "HELP for help, STOP to end texts. {not_watched}",
+    "es": 'Control diario de {clinic}: ¿qué tal hoy? Responda con su dolor de 0 a 10, ej. "dolor 4 caminar 20", o toque '
+    "{link} AYUDA para ayuda, STOP para cancelar. {not_watched}",
 }
 
 INVITATION = {
-    "en": "{clinic}: your recovery check-in code is {code} (valid {days} days). Enter it in the recovery app, "
-    "or reply to our daily text with your pain 0-10. Reply STOP to end texts. {not_watched}",
-    "es": "{clinic}: su código para el control de recuperación es {code} (válido {days} días). Ingréselo en la app, "
-    "o responda a nuestro mensaje diario con su dolor de 0 a 10. Responda STOP para no recibir más. {not_watched}",
+    "en": "{clinic}: check in today at {link} or reply to our daily text with your pain 0-10. "
+    "Recovery app code: {code} (valid {days} days). STOP to end texts. {not_watched}",
+    "es": "{clinic}: haga hoy su control en {link} o responda a nuestro mensaje diario con su dolor de 0 a 10. "
+    "Clave de la app: {code} (vale {days} d). STOP para cancelar. {not_watched}",
+}
+
+CHECKIN_LINK = {
+    "en": "{clinic}: your new check-in link is {link} (it works until the end of tomorrow). {not_watched}",
+    "es": "{clinic}: su nuevo enlace para el control es {link} (vale hasta el final de mañana). {not_watched}",
 }
 
 HELP = {
@@ -143,14 +151,20 @@ def _lang(language: str) -> str:
     return language if language in ("en", "es") else "en"
 
 
-def reminder_text(*, language: str, clinic: str) -> str:
+def reminder_text(*, language: str, clinic: str, link: str) -> str:
     lang = _lang(language)
-    return REMINDER[lang].format(clinic=clinic, not_watched=NOT_WATCHED[lang])
+    return REMINDER[lang].format(clinic=clinic, link=link, not_watched=NOT_WATCHED[lang])
 
 
-def invitation_text(*, language: str, clinic: str, code: str, days: int) -> str:
+def invitation_text(*, language: str, clinic: str, code: str, days: int, link: str) -> str:
     lang = _lang(language)
-    return INVITATION[lang].format(clinic=clinic, code=code, days=days, not_watched=NOT_WATCHED[lang])
+    return INVITATION[lang].format(clinic=clinic, code=code, days=days, link=link, not_watched=NOT_WATCHED[lang])
+
+
+def checkin_link_text(*, language: str, clinic: str, link: str) -> str:
+    """A fresh web check-in link, asked for from the page of a used or expired one."""
+    lang = _lang(language)
+    return CHECKIN_LINK[lang].format(clinic=clinic, link=link, not_watched=NOT_WATCHED[lang])
 
 
 def help_text(*, language: str, clinic: str, clinic_phone: str) -> str:

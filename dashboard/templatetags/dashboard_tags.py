@@ -1,5 +1,7 @@
 """Badges and words of the nurses' pages: each state is written out and carries a shape, never a colour alone."""
 
+import re
+
 from django import template
 from django.utils.html import format_html
 
@@ -102,3 +104,13 @@ def procedure_short(code: str) -> str:
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+_CHECKIN_LINK = re.compile(r"/c/[A-Za-z0-9_-]{22}\b")
+
+
+@register.filter
+def checkin_links_masked(body: str) -> str:
+    """An SMS body with its web check-in link's token hidden: the link opens the patient's check-in
+    with no password, so the history shows where it pointed, not the key."""
+    return _CHECKIN_LINK.sub("/c/…", body or "")

@@ -36,7 +36,7 @@ def test_the_invitation_speaks_spanish_to_a_spanish_speaker(twilio, make_patient
     invitation = _invitations(patient).get()
     assert services.message_send(message_id=invitation.pk) == "sent"
     body = twilio.sent[0].body
-    assert "su código" in body and patient.enrollment_code in body and "24 horas" in body
+    assert "Clave de la app" in body and patient.enrollment_code in body and "24 horas" in body
 
 
 def test_no_invitation_without_consent(twilio, make_patient):

@@ -14,6 +14,10 @@
     return String(now.getHours()).padStart(2, "0") + ":" + String(now.getMinutes()).padStart(2, "0");
   }
 
+  // The worklist's filters are folded away on a phone (the patients come first); a wide screen shows them.
+  var fold = document.getElementById("filters-fold");
+  if (fold && window.matchMedia("(min-width: 901px)").matches) fold.open = true;
+
   // Worklist: filters, pages and refresh fetch only the results fragment.
   var results = document.getElementById("worklist-results");
   var filters = document.getElementById("worklist-filters");

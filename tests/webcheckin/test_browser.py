@@ -1,0 +1,163 @@
+"""The web check-in in a real headless Chromium, as a phone (390 px) and a desktop open it: a patient taps
+the link of a reminder, checks in with a red flag and reads the advice, and the nurse's worklist shows the
+alert; an expired and a tampered link. Screenshots land in tests/artifacts/ (not committed)."""
+
+import datetime
+import re
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tests.dashboard.test_browser import ARTIFACTS, UNLABELLED_CONTROLS, _login, browser, default_protocols  # noqa: F401
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SIZES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
+
+
+def _guidance():
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("webcheckin.migrations.0002_default_guidance").load_defaults(apps, None)
+
+
+@pytest.fixture
+def patient(make_patient):
+    default_protocols()
+    _guidance()
+    return make_patient(first_name="Rita", last_name="Redflag", surgery_days_ago=4, timezone_name="America/Chicago")
+
+
+def _reminder_link(patient, live_server, settings) -> str:
+    """Write the patient's reminder as the reminder job does, at 18:30 of the patient's local today,
+    and return its link pointed at the test server."""
+    from notifications import services
+    from notifications.models import Message
+
+    tz = ZoneInfo(patient.timezone)
+    evening = datetime.datetime.combine(patient.local_today(), datetime.time(18, 30), tzinfo=tz)
+    assert services.reminders_enqueue(now=evening.astimezone(datetime.UTC)) == 1
+    body = Message.objects.get(patient=patient, purpose="reminder").body
+    url = re.search(r"\S+/c/[A-Za-z0-9_-]{22}", body).group(0)
+    return url.replace(settings.PUBLIC_BASE_URL.rstrip("/"), live_server.url)
+
+
+def _context(chromium, size: str, **kwargs):
+    mobile = size == "phone"
+    return chromium.new_context(viewport=SIZES[size], is_mobile=mobile, has_touch=mobile, **kwargs)
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_a_patient_checks_in_with_a_red_flag_from_the_reminder_and_the_nurse_sees_the_alert(
+    browser, live_server, settings, patient, nurse_a, size  # noqa: F811
+):
+    url = _reminder_link(patient, live_server, settings)
+    context = _context(browser, size, java_script_enabled=False)  # the page needs no script
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    response = page.goto(url)
+    assert response.status == 200
+    assert page.get_by_role("heading", level=1).inner_text() == "How was today?"
+    assert page.evaluate(UNLABELLED_CONTROLS) == []
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.screenshot(path=str(ARTIFACTS / f"webcheckin-form-{size}.png"), full_page=True)
+
+    page.get_by_role("group", name="Your worst pain today").get_by_label("7", exact=True).check()
+    page.get_by_label("Minutes of walking today").fill("10")
+    page.get_by_role("group", name="Did you take opioid pain medicine today?").get_by_label("Yes").check()
+    chest = page.get_by_role("checkbox", name=re.compile("chest|breath", re.I))
+    chest.check()
+    page.get_by_label("First walk").check()
+    page.get_by_role("button", name="Send my check-in").click()
+
+    advice = page.get_by_role("alert")
+    assert "Call emergency services (911) now." in advice.inner_text()
+    assert "What to expect now" in page.content()
+    page.screenshot(path=str(ARTIFACTS / f"webcheckin-advice-{size}.png"), full_page=True)
+
+    # The patient's own recovery, from the same link.
+    page.get_by_role("link", name="My recovery").click()
+    assert page.locator("svg#pain-chart .band-area").count() >= 1
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.screenshot(path=str(ARTIFACTS / f"webcheckin-recovery-{size}.png"), full_page=True)
+    context.close()
+
+    from recovery.models import Alert, DailyRecord
+    from recovery.services.evaluation import Trigger, recovery_evaluate
+
+    assert DailyRecord.objects.get(patient=patient).channel == "web"
+    # What the worker does with the check-in's evaluation task.
+    recovery_evaluate(patient_ids=[patient.pk], trigger=Trigger.CHECKIN)
+    assert Alert.objects.filter(patient=patient, kind="red_flag", severity="urgent").exists()
+
+    nurse = _context(browser, size)
+    staff = nurse.new_page()
+    staff.set_default_timeout(10_000)
+    _login(staff, live_server.url, "nurse.a")
+    first = staff.locator("table.worklist tbody tr").first
+    assert "Redflag, Rita" in first.inner_text()
+    assert first.is_visible() and first.bounding_box()["y"] < SIZES[size]["height"]  # on the first screen
+    staff.screenshot(path=str(ARTIFACTS / f"webcheckin-worklist-{size}.png"))
+    nurse.close()
+
+
+def test_the_page_holds_with_the_text_size_doubled(browser, live_server, settings, patient):  # noqa: F811
+    url = _reminder_link(patient, live_server, settings)
+    # The style below is injected by the test, which the page's CSP would rightly refuse.
+    context = _context(browser, "phone", bypass_csp=True)
+    page = context.new_page()
+    page.goto(url)
+    # The browser's text size doubled: every size on the page is in rem.
+    page.add_style_tag(content="html { font-size: 200% !important; }")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    button = page.get_by_role("button", name="Send my check-in")
+    button.scroll_into_view_if_needed()
+    assert button.is_visible()
+    box = page.get_by_role("group", name="Your worst pain today").get_by_text("10", exact=True).bounding_box()
+    assert box["x"] + box["width"] <= 390
+    page.screenshot(path=str(ARTIFACTS / "webcheckin-form-text-200.png"), full_page=True)
+    context.close()
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_an_expired_and_a_tampered_link_show_no_form(browser, live_server, settings, patient, size):  # noqa: F811
+    from webcheckin.models import CheckinLink
+
+    url = _reminder_link(patient, live_server, settings)
+    context = _context(browser, size)
+    page = context.new_page()
+    tampered = url[:-3] + ("xyz" if not url.endswith("xyz") else "abc")
+    response = page.goto(tampered)
+    assert response.status == 404
+    assert page.locator("form").count() == 0
+    assert "not one we sent" in page.content() and "Rita" not in page.content()
+    page.screenshot(path=str(ARTIFACTS / f"webcheckin-tampered-{size}.png"), full_page=True)
+
+    CheckinLink.objects.filter(patient=patient).update(expires_at=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC))
+    response = page.goto(url)
+    assert response.status == 410
+    assert page.get_by_role("radio").count() == 0
+    assert "expired" in page.content()
+    page.screenshot(path=str(ARTIFACTS / f"webcheckin-expired-{size}.png"), full_page=True)
+    page.get_by_role("button", name="Text me a new link").click()
+    assert "A new link is on its way" in page.get_by_role("status").inner_text()
+    context.close()
+
+
+def test_a_caregiver_checks_in_for_the_patient_through_the_link(browser, live_server, settings, patient):  # noqa: F811
+    from caregivers.models import Caregiver, CaregiverCheckin
+
+    caregiver = Caregiver.objects.create(patient=patient, name="Carl Caregiver", relationship="son", phone="+15550400002")
+    url = _reminder_link(patient, live_server, settings)
+    context = _context(browser, "phone", java_script_enabled=False)
+    page = context.new_page()
+    page.goto(url)
+    page.get_by_role("group", name="Who is answering?").get_by_label("Carl Caregiver (son)").check()
+    page.get_by_role("group", name="Your worst pain today").get_by_label("4", exact=True).check()
+    page.get_by_role("button", name="Send my check-in").click()
+    assert page.get_by_role("status").inner_text() == "Thank you, recorded."
+    page.screenshot(path=str(ARTIFACTS / "webcheckin-caregiver-phone.png"), full_page=True)
+    context.close()
+    assert CaregiverCheckin.objects.get().caregiver_id == caregiver.pk
