@@ -44,6 +44,7 @@ from recovery.models import Alert, AlertEvent, DailyRecord
 from recovery.queueing import queue_on_commit
 from recovery.red_flags import red_flag_advice
 from recovery.services import checkin_submit, patient_message_record
+from webcheckin.guidance import guidance_for
 from webcheckin.links import LinkRequest, checkin_link_issue, checkin_links_issue
 
 logger = logging.getLogger(__name__)
@@ -900,6 +901,11 @@ def _inbound_act(*, patient: Patient, body: str, inbound: Message, message_sid: 
         patients_sms_opt_in(phone=patient.phone, now=now)
         return Purpose.OPT_IN, texts.opted_in_text(language=patient.language, clinic=clinic.name)
     if reading.kind == "help":
+        if body.strip().strip(".!?").upper() == "INFO":
+            # What to expect at this stage of the recovery, from the clinic's own guidance.
+            guidance = guidance_for(patient, patient.recovery_day(patient.local_today(now)), patient.language)
+            if guidance:
+                return Purpose.HELP, texts.info_text(language=patient.language, guidance=guidance, clinic_phone=clinic.phone)
         return Purpose.HELP, texts.help_text(language=patient.language, clinic=clinic.name, clinic_phone=clinic.phone)
     if reading.kind == "checkin":
         fields = dict(reading.fields)

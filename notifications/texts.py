@@ -210,6 +210,18 @@ def follow_up_answered_text(*, language: str, acted: bool) -> str:
     return f"{FOLLOW_UP_ANSWERED[acted][lang]} {NOT_WATCHED[lang]}"
 
 
+INFO = {
+    "en": "{guidance} Questions: call {phone}. Reply HELP for help, STOP to end texts.",
+    "es": "{guidance} Preguntas: llame al {phone}. AYUDA para ayuda, STOP para no recibir mas.",
+}
+
+
+def info_text(*, language: str, guidance: str, clinic_phone: str) -> str:
+    """The answer to INFO: the clinic's guidance for this stage of the recovery, and where to call."""
+    lang = _lang(language)
+    return f"{INFO[lang].format(guidance=guidance, phone=clinic_phone or CLINIC_PHONE_MISSING[lang])} {NOT_WATCHED[lang]}"
+
+
 def received_text(*, language: str) -> str:
     """The answer to a reply understood with nothing to record ("thanks", "no fever")."""
     lang = _lang(language)

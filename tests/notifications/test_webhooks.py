@@ -124,7 +124,7 @@ def test_start_words_opt_the_patient_back_in(twilio_post, patient_a, word):
     assert "again" in answer and "911" in answer
 
 
-@pytest.mark.parametrize("word", ["HELP", "info", "Ayuda"])
+@pytest.mark.parametrize("word", ["HELP", "help!", "Ayuda"])  # INFO: what to expect (below)
 def test_help_answers_with_the_clinics_phone(twilio_post, patient_a, word):
     answer = _answer(twilio_post(SMS, _inbound(patient_a, word)))
     assert "+15550100000" in answer and "Reply with your pain 0-10" in answer and "911" in answer
@@ -335,3 +335,13 @@ def test_a_reply_understood_with_nothing_to_record_is_thanked_and_not_left_for_a
     answer = _answer(twilio_post(SMS, _inbound(patient_a, "no fever today, thanks")))
     assert answer.startswith("Thank you for your message.")
     assert not PatientMessage.objects.exists() and not DailyRecord.objects.exists()
+
+
+def test_info_answers_with_what_to_expect_at_this_stage_of_the_recovery(twilio_post, patient_a):
+    from webcheckin.guidance import guidance_for
+
+    expected = guidance_for(patient_a, patient_a.recovery_day(), patient_a.language)
+    assert expected  # the shipped guidance covers every stretch
+    answer = _answer(twilio_post(SMS, _inbound(patient_a, "info")))
+    assert answer.startswith(expected) and "+15550100000" in answer and "911" in answer
+    assert not PatientMessage.objects.exists()
