@@ -17,6 +17,7 @@ from patients.models import Patient
 from recovery import rules
 from recovery.choices import ACTIVE_ALERT_STATUSES, AlertKind, AlertStatus, Severity
 from recovery.models import Alert, AlertEvent
+from recovery.services.engine.write import new_alert
 from recovery.services.evaluation import ALERT_VALUES, alert_view, finding_details
 from recovery.signals import alert_page_owed
 
@@ -67,18 +68,9 @@ def _raise(*, patient: Patient, date: datetime.date, day_symptoms: list[str], no
     if finding is None:
         return None
     if active is None:
-        urgent = finding.severity == Severity.URGENT
-        alert = Alert.objects.create(
-            patient_id=patient.pk,
-            kind=AlertKind.RED_FLAG,
-            severity=finding.severity,
-            status=AlertStatus.OPEN,
-            recovery_day=finding.recovery_day,
-            evidence_date=finding.evidence_date,
-            message=finding.message,
-            details=finding_details(finding),
-            page_required=urgent,
-        )
+        alert = new_alert(patient.pk, finding)
+        alert.save()
+        urgent = alert.page_required
         AlertEvent.objects.create(alert=alert, action=AlertEvent.Action.RAISED, note=alert.message)
     else:
         merged = rules.merge(active, finding, patient.surgery_date)
