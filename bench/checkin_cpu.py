@@ -50,7 +50,6 @@ def main() -> None:
     from recovery.api.patient import CheckinSerializer, CheckinsView
     from recovery.services import checkin_submit
     from recovery.services import checkins as checkins_module
-    from recovery.tasks import evaluate_patient_task
 
     app = WSGIHandler()
     patients = {p.pk: p for p in Patient.objects.select_related("user").order_by()}
@@ -106,13 +105,16 @@ def main() -> None:
         ("check-in validated (serializer)", best_of_three(
             lambda: CheckinSerializer(data=body, context={"patient": patient}).is_valid(raise_exception=True))),
     ]
-    queue = checkins_module.queue_on_commit
-    checkins_module.queue_on_commit = lambda *args, **kwargs: None
-    rows.append(("checkin_submit: one statement with the audit row, no task", best_of_three(submit)))
-    checkins_module.queue_on_commit = queue
+    request_judging = checkins_module.judging_request_on_commit
+    checkins_module.judging_request_on_commit = lambda: None
+    rows.append(("checkin_submit: one statement with the audit row, no batch asked", best_of_three(submit)))
+    checkins_module.judging_request_on_commit = request_judging
+    from django.core.cache import cache
+
     rows += [
         ("rate limit", best_of_three(lambda: ScopedWindowRateThrottle().allow_request(drf_request, view))),
-        ("evaluation task queued (Celery apply_async)", best_of_three(lambda: evaluate_patient_task.apply_async(args=(1,), retry=False))),
+        ("judging batch asked for (one cache add; a publish at most once a second)",
+         best_of_three(lambda: cache.add("bench:judging", 1, timeout=1))),
     ]
     bench_api.flush_redis()
     print(f"CPU a call, best of three runs of {RUNS} (load average {os.getloadavg()[0]:.1f}, {os.cpu_count()} cores)")
