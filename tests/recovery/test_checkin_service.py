@@ -162,3 +162,58 @@ def test_both_ways_leave_the_same_rows_for_each_case(make_patient, monkeypatch, 
         assert rows[0][0]["note"] == "I fell this morning and my leg feels weak\ntook my pain pills"
         assert [payload.get("note") for _, payload, _, _ in rows[0][1]] == [
             "I fell this morning and my leg feels weak", "took my pain pills", "took my pain pills"]
+
+
+def _case_rows(case: str, start: datetime.datetime) -> dict:
+    """Submit MERGE_CASES[case] for a new patient and return its rows as plain JSON values (also run,
+    as this same code, in the SQLite child below)."""
+    import json
+
+    from django.core.serializers.json import DjangoJSONEncoder
+
+    from patients.audit import AuditSource
+    from patients.models import AuditEvent, Clinic
+    from patients.services import patient_create
+
+    clinic, _ = Clinic.objects.get_or_create(name="Clinic M")
+    patient, _ = patient_create(clinic=clinic, first_name="M", last_name=case[:20], phone=f"+1555098{len(case):04d}",
+                                procedure="mis_lumbar_fusion", surgery_date=start.date() - datetime.timedelta(days=10))
+    day = patient.surgery_date + datetime.timedelta(days=3)
+    for n, (fields, channel) in enumerate(MERGE_CASES[case]):
+        checkin_submit(patient=patient, client_id=uuid.uuid4(), date=day, fields=fields, channel=channel,
+                       now=start + datetime.timedelta(minutes=n), audit=AuditSource.of(None, channel=channel))
+    record = DailyRecord.objects.filter(patient=patient, date=day).values().get()
+    record.pop("id"), record.pop("patient_id")
+    submissions = list(CheckinSubmission.objects.filter(patient=patient).order_by("received_at")
+                       .values_list("channel", "payload", "response_status", "received_at"))
+    audit = list(AuditEvent.objects.filter(patient=patient, resource="checkins").order_by("at", "id").values_list("action", "detail", "channel", "at"))
+    return json.loads(json.dumps({"record": record, "submissions": submissions, "audit": audit}, cls=DjangoJSONEncoder))
+
+
+def test_the_orm_way_on_sqlite_leaves_the_rows_the_statement_leaves_on_postgresql(db, tmp_path):
+    """`make run` is SQLite: the same cases in a child process on a real SQLite database, whole rows
+    (timestamps, submissions, audit rows) compared with PostgreSQL's."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    start = (timezone.now() - datetime.timedelta(hours=2)).replace(microsecond=0)
+    on_postgresql = {case: _case_rows(case, start) for case in sorted(MERGE_CASES)}
+    script = (
+        "import datetime, json\n"
+        "from django.core.management import call_command\n"
+        "call_command('migrate', verbosity=0)\n"
+        "from tests.recovery.test_checkin_service import MERGE_CASES, _case_rows\n"
+        f"start = datetime.datetime.fromisoformat({start.isoformat()!r})\n"
+        "print('ROWS' + json.dumps({case: _case_rows(case, start) for case in sorted(MERGE_CASES)}))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "CELERY_BROKER_URL")}
+    env.update({"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "VAR_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "config.settings"})
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run([sys.executable, "manage.py", "shell", "-c", script], cwd=root, env=env, capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stderr[-3000:]
+    on_sqlite = json.loads(result.stdout.split("ROWS", 1)[1])
+    assert on_sqlite == on_postgresql
+    assert on_sqlite["notes accumulate, each kept"]["record"]["note"] == "I fell this morning and my leg feels weak\ntook my pain pills"
