@@ -199,7 +199,7 @@ for _code, _phrases in {
         "bladder", "bowel", "bowels", "incontinence", "incontinent", "cant pee", "cant urinate", "havent peed", "not peed", "havent urinated", "trouble peeing",
         "trouble urinating", "hard pee", "peed myself", "wet myself", "pooped myself", "pooped pants", "peed pants",
         "soiled", "accident", "accidents", "lost control", "cant control", "cant hold", "no puedo orinar",
-        "no puedo hacer pipi", "no puedo mear", "no he orinado", "no orino", "orine encima", "hice pipi", "hice popo",
+        "no puedo hacer pipi", "no puedo mear", "no puedo hacer bano", "no puedo ir bano", "no puedo hacer popo", "no he orinado", "no orino", "orine encima", "hice pipi", "hice popo",
         "no controlo", "incontinencia", "vejiga", "intestino", "no aguanto", "perdi control",
     ],
     Symptom.CALF_PAIN_SWELLING: ["calf", "calves", "calve", "pantorrilla", "pantorrillas", "chamorro", "cramps calf", "calambres pantorrilla"],
