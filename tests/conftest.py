@@ -47,7 +47,16 @@ def _clean_redis_and_cache(settings):
 
 @pytest.fixture
 def today():
-    return datetime.date.today()
+    # Clinic A's local date (America/Chicago), as its patients count their days, whatever the hour in UTC.
+    return _local_today("America/Chicago")
+
+
+def _local_today(zone: str) -> datetime.date:
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    return timezone.now().astimezone(ZoneInfo(zone)).date()
 
 
 @pytest.fixture
@@ -93,13 +102,16 @@ def make_patient(clinic_a):
         """`added_on_day`: the post-operative day the patient was added (default: today, as created)."""
         counter["n"] += 1
         n = counter["n"]
+        # Days counted from the patient's own local date, as the service counts them (in UTC the date
+        # has already turned over for six hours of a Chicago evening).
+        local_today = _local_today(fields.get("timezone") or (clinic or clinic_a).timezone or "America/Chicago")
         params = {
             "clinic": clinic or clinic_a,
             "first_name": fields.pop("first_name", f"Test{n}"),
             "last_name": fields.pop("last_name", f"Patient{n}"),
             "phone": fields.pop("phone", f"+1555030{n:04d}"),
             "procedure": fields.pop("procedure", "mis_lumbar_fusion"),
-            "surgery_date": fields.pop("surgery_date", datetime.date.today() - datetime.timedelta(days=surgery_days_ago)),
+            "surgery_date": fields.pop("surgery_date", local_today - datetime.timedelta(days=surgery_days_ago)),
             **fields,
         }
         patient, code = patient_create(**params)

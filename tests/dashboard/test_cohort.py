@@ -78,10 +78,9 @@ def test_a_day_with_fewer_than_five_patients_gives_its_count_and_no_median(clini
     assert (day10.patients, day10.median) == (5, 3.0)
 
 
-def test_normal_activities_is_judged_at_the_end_of_each_procedures_window(clinic_a, make_patient, log_days):
+def test_normal_activities_is_judged_at_the_end_of_each_procedures_window(clinic_a, make_patient, log_days, today):
     from recovery.protocols import protocol_plans
 
-    today = datetime.date.today()
     judged_by = milestone_judged_by_day(protocol_plans())
     # clinical.md: MIS fusion back to normal activities within 6 weeks, open fusion within 12.
     assert (judged_by["mis_lumbar_fusion"], judged_by["open_lumbar_fusion"]) == (42, 84)
@@ -135,10 +134,9 @@ ALERTS = [
 ]
 
 
-def test_each_rules_alerts_share_useful_and_rate_per_100_patient_weeks(clinic_a, clinic_b, make_patient, raise_alert):
+def test_each_rules_alerts_share_useful_and_rate_per_100_patient_weeks(clinic_a, clinic_b, make_patient, raise_alert, today):
     from recovery.models import Alert
 
-    today = datetime.date.today()
     # Monitored days: 70 (added at surgery, 70 days ago), 30 (added on day 40 of 70), 0 (added
     # today), 90 (program of 90 days, surgery 120 days ago): 190 days, 190/7 patient-weeks.
     patients = [make_patient(surgery_days_ago=70), make_patient(surgery_days_ago=70), make_patient(surgery_days_ago=5),

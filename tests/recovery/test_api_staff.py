@@ -3,6 +3,7 @@ clinic's (404, never 403)."""
 
 import datetime
 import uuid
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -18,7 +19,8 @@ NEW_PATIENT = {
     "last_name": "Synthetic",
     "phone": "+15550309999",
     "procedure": "acdf",
-    "surgery_date": (datetime.date.today() - datetime.timedelta(days=3)).isoformat(),
+    # Three days ago in clinic A's time zone (America/Chicago), where the patient counts its days.
+    "surgery_date": (datetime.datetime.now(ZoneInfo("America/Chicago")).date() - datetime.timedelta(days=3)).isoformat(),
 }
 
 
