@@ -20,8 +20,17 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from notifications import texts
+from notifications.caregiver_messages import (
+    CAREGIVER_PURPOSES,
+    caregiver_inbound_act,
+    caregiver_inbound_shared,
+    caregiver_messages_write,
+    caregiver_number_opt_out,
+    caregiver_reason_not_to_send,
+)
 from notifications.follow_ups import advice_follow_up_answer, advice_follow_up_pending
 from notifications.grammar import sms_read, yes_no_read
+from notifications.link_bodies import link_bodies_done, link_bodies_render
 from notifications.models import Message
 from notifications.ratelimit import rate_slot_reserve
 from notifications.schedule import next_allowed, quiet_now
@@ -45,7 +54,7 @@ from recovery.queueing import queue_on_commit
 from recovery.red_flags import red_flag_advice
 from recovery.services import checkin_submit, patient_message_record
 from webcheckin.guidance import guidance_for
-from webcheckin.links import LinkRequest, checkin_link_issue, checkin_links_issue
+from webcheckin.links import LinkRequest, checkin_link_seeds_expire, checkin_links_issue_for_sms, masked_link_url
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +94,7 @@ _SMS_NAMESPACE = uuid.UUID("5d6f3f2e-5a43-4a57-9a51-2d0c9c7f0a11")
 
 
 def _priority(purpose: str) -> int | None:
-    return PRIORITY_BULK if purpose == Purpose.REMINDER else None
+    return PRIORITY_BULK if purpose == Purpose.REMINDER or purpose in CAREGIVER_PURPOSES else None
 
 
 def _queue(purpose: str) -> str | None:
@@ -143,6 +152,8 @@ def message_enqueue(
     send_after: datetime.datetime | None = None,
     expires_at: datetime.datetime | None = None,
     now: datetime.datetime | None = None,
+    caregiver=None,
+    checkin_link_id: int | None = None,
 ) -> Message:
     """Write an outgoing SMS in the caller's transaction and queue its send for when that commits.
 
@@ -166,6 +177,8 @@ def message_enqueue(
                 send_after=send_after,
                 expires_at=expires_at,
                 queued_at=now,
+                caregiver=caregiver,
+                checkin_link_id=checkin_link_id,
             )
     except IntegrityError:
         if dedupe_key:
@@ -200,6 +213,7 @@ def _finish(message: Message, *, status: str, now: datetime.datetime, reason: st
     Message.objects.filter(pk=message.pk, status=Status.SENDING).update(status=status, reason=reason[:200], updated_at=now, **fields)
     if status in (Status.DROPPED, Status.FAILED):
         _invitation_done(message)
+        link_bodies_done([message])
 
 
 def _reason_not_to_send(
@@ -208,6 +222,8 @@ def _reason_not_to_send(
     """Why a message must not go now: (reason, None) to drop it, (reason, when) to defer it."""
     if message.expires_at is not None and now >= message.expires_at:
         return f"past its window (closed {message.expires_at:%Y-%m-%d %H:%M} UTC)", None
+    if message.caregiver_id is not None:
+        return caregiver_reason_not_to_send(message, now, checked_in=checked_in)
     patient = message.patient
     if patient is not None and message.purpose in PATIENT_PURPOSES:
         if not patient.sms_opt_in:
@@ -273,8 +289,10 @@ def messages_send(*, message_ids: list[int], now: datetime.datetime | None = Non
     if not claimable:
         return outcomes
     # claimed_at=now identifies our claim also where row locks do not exist (SQLite serializes writers).
-    messages = list(Message.objects.select_related("patient", "patient__clinic").filter(pk__in=claimable, status=Status.SENDING, claimed_at=now))
-    reminders = [m for m in messages if m.purpose == Purpose.REMINDER and m.patient_id]
+    messages = list(
+        Message.objects.select_related("patient", "patient__clinic", "caregiver").filter(pk__in=claimable, status=Status.SENDING, claimed_at=now)
+    )
+    reminders = [m for m in messages if (m.purpose == Purpose.REMINDER or m.purpose in CAREGIVER_PURPOSES) and m.patient_id]
     checked_in = set()
     if reminders:
         checked_in = set(
@@ -284,9 +302,14 @@ def messages_send(*, message_ids: list[int], now: datetime.datetime | None = Non
     alert_ids = {m.alert_id for m in messages if m.purpose == Purpose.PAGE and m.alert_id}
     alert_status = dict(Alert.objects.filter(pk__in=alert_ids).values_list("id", "status")) if alert_ids else {}
 
+    # The live links go into the texts handed over, never into the rows (one query for the batch).
+    link_refused = link_bodies_render(messages, now=now)
+
     to_send = []
     for message in messages:
         verdict = _reason_not_to_send(message, now, checked_in=checked_in, alert_status=alert_status)
+        if verdict is None and message.pk in link_refused:
+            verdict = link_refused[message.pk], None
         if verdict is None and message.purpose == Purpose.ENROLLMENT:
             verdict = _invitation_render(message, now)
         if verdict is None:
@@ -313,6 +336,7 @@ def messages_send(*, message_ids: list[int], now: datetime.datetime | None = Non
                 to_send.remove(message)
                 _finish(message, status=Status.SENT, now=now, provider_sid=sid, sent_at=now, error_code="", error_message="")
                 _after_sent(message)
+                link_bodies_done([message])
                 outcomes[message.pk] = "sent"
 
     threads = min(_sender_threads(), len(to_send))
@@ -385,6 +409,7 @@ def _record(results: list, now: datetime.datetime) -> dict[int, str]:
         )
         for message in done:
             _after_sent(message)
+        link_bodies_done(done)
     return outcomes
 
 
@@ -420,7 +445,7 @@ def _invitation_render(message: Message, now: datetime.datetime) -> tuple[str, N
     code = enrollment_code_for_sending(code_id=code_id, now=now) if code_id is not None else None
     if code is None or CODE_MASK not in message.body:
         return "the enrollment code was used, replaced or has expired", None
-    message.outgoing_body = message.body.replace(CODE_MASK, code)
+    message.outgoing_body = _outgoing_body(message).replace(CODE_MASK, code)
     return None
 
 
@@ -472,6 +497,7 @@ def _send_failed(message: Message, exc: SmsSendError, now: datetime.datetime) ->
         _number_invalid(message, now)
     elif exc.code == OPTED_OUT:
         patients_sms_opt_out(phone=message.to_phone, now=now, reason="Twilio answered 21610: the recipient sent STOP")
+        caregiver_number_opt_out(phone=message.to_phone, now=now, reason="Twilio answered 21610: the recipient sent STOP")
     logger.warning("SMS #%s failed for good: %s (%s)", message.pk, reason, exc.code)
     _page_undelivered(message, now)
     return "failed"
@@ -512,6 +538,8 @@ def outbox_relay(*, now: datetime.datetime | None = None) -> dict[str, int]:
     counts["dropped"] = Message.objects.filter(status=Status.QUEUED, expires_at__lte=now).update(
         status=Status.DROPPED, reason="past its window before it could be sent", updated_at=now
     )
+    # The links of messages dropped without a send (here, by an opt-out...) are past use: forget their seeds.
+    checkin_link_seeds_expire(now=now)
 
     grace = RELAY_GRACE_BACKLOG if _broker_backlog() else RELAY_GRACE
     stale = list(
@@ -554,6 +582,10 @@ def _broker_backlog() -> int:
 
 def _stuck_resolve(message: Message, now: datetime.datetime) -> str | None:
     if sms_backend() == "twilio":
+        if message.purpose == Purpose.ENROLLMENT:
+            _invitation_render(message, now)
+        # Twilio holds the text as it was handed over: look for it with the live link in.
+        link_bodies_render([message], now=now)
         try:
             sid = _find_unrecorded(message, since=message.claimed_at)
         except SmsSendError:
@@ -562,6 +594,7 @@ def _stuck_resolve(message: Message, now: datetime.datetime) -> str | None:
         if sid:
             _finish(message, status=Status.SENT, now=now, provider_sid=sid, sent_at=message.claimed_at, attempts=F("attempts") + 1)
             _after_sent(message)
+            link_bodies_done([message])
             return "recovered"
     if message.expires_at is not None and now >= message.expires_at:
         _finish(message, status=Status.DROPPED, now=now, reason="past its window before it could be sent")
@@ -602,28 +635,33 @@ def reminders_enqueue(*, now: datetime.datetime | None = None, batch_size: int =
 
 def _reminders_write(batch: list[DueReminder], now: datetime.datetime) -> int:
     keys = [f"reminder:{due.patient_id}:{due.local_date.isoformat()}" for due in batch]
-    # Each reminder carries its own web check-in link (one INSERT for the batch); the links of a rerun's
-    # reminders that were already written simply go unused and expire.
-    links = checkin_links_issue(requests=[LinkRequest(due.patient_id, due.local_date, due.timezone) for due in batch])
-    rows = [
-        Message(
-            purpose=Purpose.REMINDER,
-            patient_id=due.patient_id,
-            to_phone=due.phone,
-            body=texts.reminder_text(language=due.language, clinic=due.clinic_name, link=link),
-            dedupe_key=key,
-            local_date=due.local_date,
-            send_after=due.window.opens,
-            expires_at=due.window.closes,
-            queued_at=now,
-        )
-        for due, key, link in zip(batch, keys, links, strict=True)
-    ]
+    masked = masked_link_url()
     with transaction.atomic():
+        # Each reminder carries its own web check-in link (one INSERT for the batch), masked in the row
+        # (notifications.link_bodies); the links of a rerun's reminders that were already written
+        # simply go unused and expire.
+        links = checkin_links_issue_for_sms(requests=[LinkRequest(due.patient_id, due.local_date, due.timezone) for due in batch])
+        rows = [
+            Message(
+                purpose=Purpose.REMINDER,
+                patient_id=due.patient_id,
+                to_phone=due.phone,
+                body=texts.reminder_text(language=due.language, clinic=due.clinic_name, link=masked),
+                dedupe_key=key,
+                local_date=due.local_date,
+                send_after=due.window.opens,
+                expires_at=due.window.closes,
+                queued_at=now,
+                checkin_link_id=link_id,
+            )
+            for due, key, link_id in zip(batch, keys, links, strict=True)
+        ]
         Message.objects.bulk_create(rows, ignore_conflicts=True)
         ids = list(
             Message.objects.filter(dedupe_key__in=keys, status=Status.QUEUED, queued_at=now).values_list("id", flat=True)
         )
+        # The patients' caregivers' copies and nudges, with the same windows (caregiver_messages).
+        ids += caregiver_messages_write(batch=batch, now=now)
         _publish_sends_on_commit(ids, priority=PRIORITY_BULK)
     return len(ids)
 
@@ -642,14 +680,16 @@ def enrollment_invitation_enqueue(*, patient: Patient, code_id: int, now: dateti
     now = now or timezone.now()
     clinic = patient.clinic
     send_at = next_allowed(now, tz=ZoneInfo(patient.timezone), quiet_start=clinic.quiet_hours_start, quiet_end=clinic.quiet_hours_end)
+    link_date = max(patient.local_today(now), patient.surgery_date)
+    (link_id,) = checkin_links_issue_for_sms(requests=[LinkRequest(patient.pk, link_date, patient.timezone)])
     return message_enqueue(
         purpose=Purpose.ENROLLMENT,
         patient=patient,
         to_phone=patient.phone,
         body=texts.invitation_text(
-            language=patient.language, clinic=clinic.name, code=CODE_MASK, days=settings.ENROLLMENT_CODE_DAYS,
-            link=checkin_link_issue(patient=patient, now=now),
+            language=patient.language, clinic=clinic.name, code=CODE_MASK, days=settings.ENROLLMENT_CODE_DAYS, link=masked_link_url(),
         ),
+        checkin_link_id=link_id,
         dedupe_key=f"enrollment:{patient.pk}:{code_id}",
         send_after=send_at if send_at > now else None,
         expires_at=now + datetime.timedelta(days=settings.ENROLLMENT_CODE_DAYS),
@@ -849,6 +889,7 @@ def sms_receive(*, from_phone: str, to_phone: str, body: str, message_sid: str, 
                     purpose=Purpose.INBOUND,
                     status=Status.RECEIVED,
                     patient=sender.patient,
+                    caregiver=sender.caregiver,
                     to_phone=(to_phone or "")[:16],
                     from_phone=from_phone[:16],
                     body=body,
@@ -859,14 +900,19 @@ def sms_receive(*, from_phone: str, to_phone: str, body: str, message_sid: str, 
             return Message.objects.filter(dedupe_key=answer_key).values_list("body", flat=True).first() or ""
         for patient in (sender.patient,) if sender.patient else sender.sharing:
             audit_record(actor=None, patient=patient, action="create", resource="sms", detail=f"inbound SMS #{inbound.pk}", channel="sms", at=now)
-        if sender.patient is not None:
+        if sender.caregiver is not None:
+            purpose, answer = caregiver_inbound_act(caregiver=sender.caregiver, body=body, inbound=inbound, message_sid=message_sid, now=now)
+        elif sender.patient is not None:
             purpose, answer = _inbound_act(patient=sender.patient, body=body, inbound=inbound, message_sid=message_sid, now=now)
+        elif sender.caregivers:
+            purpose, answer = caregiver_inbound_shared(sender=sender, phone=from_phone, body=body, inbound=inbound, now=now)
         else:
             purpose, answer = _inbound_shared(sharing=sender.sharing, body=body, inbound=inbound, now=now)
         Message.objects.create(
             purpose=purpose,
             status=Status.SENT,
             patient=sender.patient,
+            caregiver=sender.caregiver,
             to_phone=from_phone[:16],
             from_phone=(to_phone or "")[:16],
             body=answer,
@@ -998,6 +1044,7 @@ def message_status_record(*, provider_sid: str, status: str, error_code: str = "
         _number_invalid(message, now)
     elif changed and error_code == OPTED_OUT:
         patients_sms_opt_out(phone=message.to_phone, now=now, reason="Twilio reported 21610: the recipient sent STOP")
+        caregiver_number_opt_out(phone=message.to_phone, now=now, reason="Twilio reported 21610: the recipient sent STOP")
     if changed and ours in (Status.UNDELIVERED, Status.FAILED):
         _page_undelivered(message, now)
     return bool(changed)

@@ -14,6 +14,8 @@ import pytest
 from notifications import services, texts
 from notifications.models import Message
 from tests.notifications.conftest import at
+from tests.webcheckin.conftest import sent_text
+from webcheckin.links import LINK_MASK
 
 GSM7 = set(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿"
@@ -64,12 +66,15 @@ def test_each_text_with_its_link_fits_two_segments(name, make, language):
 def test_every_reminder_and_the_invitation_carry_a_link_of_their_own(make_patient, settings):
     english = make_patient(surgery_date=datetime.date(2026, 11, 1), enrolled=False)
     spanish = make_patient(surgery_date=datetime.date(2026, 11, 1), language="es", enrolled=False)
-    services.reminders_enqueue(now=at("America/Chicago", 2026, 11, 20, 18, 0))
+    moment = at("America/Chicago", 2026, 11, 20, 18, 0)
+    services.reminders_enqueue(now=moment)
     link = re.compile(re.escape(settings.PUBLIC_BASE_URL.rstrip("/")) + r"/c/[A-Za-z0-9_-]{22}")
     links = set()
     for patient in (english, spanish):
         for purpose in (Message.Purpose.REMINDER, Message.Purpose.ENROLLMENT):
-            body = Message.objects.get(patient=patient, purpose=purpose).body
-            (found,) = link.findall(body)
+            message = Message.objects.get(patient=patient, purpose=purpose)
+            # Stored with the link masked; the text handed over carries the live one.
+            assert not link.findall(message.body) and "/c/" + LINK_MASK in message.body
+            (found,) = link.findall(sent_text(message, now=moment))
             links.add(found)
     assert len(links) == 4
