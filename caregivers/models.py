@@ -14,7 +14,7 @@ class Caregiver(models.Model):
         """What the caregiver is texted, as the patient chooses (the nurse records it)."""
 
         REMINDERS = "reminders", "Copies of the daily reminders"
-        MISSED_DAY = "missed_day", "A nudge when the patient has missed a day"
+        MISSED_DAY = "missed_day", "A nudge after a missed day"
         NOTHING = "nothing", "No texts"
 
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="caregivers")

@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='caregiver',
             name='receives',
-            field=models.CharField(choices=[('reminders', 'Copies of the daily reminders'), ('missed_day', 'A nudge when the patient has missed a day'), ('nothing', 'No texts')], default='missed_day', max_length=16),
+            field=models.CharField(choices=[('reminders', 'Copies of the daily reminders'), ('missed_day', 'A nudge after a missed day'), ('nothing', 'No texts')], default='missed_day', max_length=16),
         ),
         migrations.AddField(
             model_name='caregiver',
