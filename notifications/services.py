@@ -836,7 +836,8 @@ def patients_sms_opt_out(*, phone: str, now: datetime.datetime, reason: str = "S
     if not patients:
         return 0
     Patient.objects.filter(pk__in=patients).update(sms_opt_in=False, sms_opt_out_at=now, updated_at=now)
-    Message.objects.filter(patient_id__in=patients, status=Status.QUEUED, purpose__in=PATIENT_PURPOSES).update(
+    # The patient's own queue: texts to the patient's caregivers keep to the caregivers' consent.
+    Message.objects.filter(patient_id__in=patients, status=Status.QUEUED, purpose__in=PATIENT_PURPOSES, caregiver__isnull=True).update(
         status=Status.DROPPED, reason="the patient opted out of SMS", updated_at=now
     )
     for patient_id in patients:

@@ -184,7 +184,7 @@ def test_a_caregiver_checks_in_for_the_patient_by_sms_and_gets_the_advice_in_the
 
     # The nurse sees who answered: on the patient page and in the staff API.
     page = nurse_client_a.get(f"/patients/{patient.pk}/").content.decode()
-    assert "by Sam Spouse (spouse)" in page
+    assert "by Sam Spouse (spouse)" in page and "from caregiver Sam Spouse (spouse)" in page
     (row,) = staff_client_a.get(f"/api/v1/patients/{patient.pk}/checkins/").json()["results"]
     assert row["answered_by"] == [{"caregiver": caregiver.pk, "name": "Sam Spouse", "relationship": "spouse", "channel": "sms"}]
 
@@ -294,3 +294,16 @@ def test_a_nurse_sets_what_a_caregiver_is_texted_on_the_patient_page(nurse_clien
     assert Caregiver.objects.get(pk=caregiver.pk).receives == "reminders"
     refused = nurse_client_a.post(f"/patients/{patient.pk}/caregivers/{caregiver.pk}/texts/", {"receives": "all"})
     assert refused.status_code == 302 and Caregiver.objects.get(pk=caregiver.pk).receives == "reminders"
+
+
+def test_stop_from_the_patient_leaves_the_caregivers_texts_to_the_caregivers_consent(twilio, twilio_post, make_patient, today):
+    patient = make_patient(surgery_days_ago=5)
+    caregiver = _caregiver(patient)
+    moment = _at(today, 18, 0)
+    services.reminders_enqueue(now=moment)
+    twilio_post("/webhooks/twilio/sms/", _inbound(patient.phone, "STOP", sid="SM" + "f" * 32))
+    assert Message.objects.get(patient=patient, purpose="reminder").status == "dropped"
+    copy = _to_caregivers().get()
+    assert copy.status == "queued" and Caregiver.objects.get(pk=caregiver.pk).sms_opt_in
+    assert services.message_send(message_id=copy.pk, now=moment) == "sent"
+    assert [s.to for s in twilio.sent] == [CAREGIVER_PHONE]
