@@ -307,3 +307,22 @@ def test_stop_from_the_patient_leaves_the_caregivers_texts_to_the_caregivers_con
     assert copy.status == "queued" and Caregiver.objects.get(pk=caregiver.pk).sms_opt_in
     assert services.message_send(message_id=copy.pk, now=moment) == "sent"
     assert [s.to for s in twilio.sent] == [CAREGIVER_PHONE]
+
+
+def test_a_used_caregivers_link_texts_the_new_one_to_the_caregiver(twilio, make_patient, today):
+    patient = make_patient(surgery_days_ago=5)
+    caregiver = _caregiver(patient, language="en")
+    moment = _at(today, 18, 0)
+    services.reminders_enqueue(now=moment)
+    copy = _to_caregivers().get()
+    path = urlsplit(LIVE_LINK.search(sent_text(copy, now=moment)).group(0)).path
+    CheckinLink.objects.filter(pk=copy.checkin_link_id).update(expires_at=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC))
+    browser = Client(enforce_csrf_checks=True)
+    html = browser.get(path).content.decode()
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    assert "A new link is on its way" in browser.post(path + "/new-link", {"csrfmiddlewaretoken": csrf}).content.decode()
+    fresh = Message.objects.get(dedupe_key__startswith=f"checkin-link:{patient.pk}:c{caregiver.pk}:")
+    assert fresh.to_phone == CAREGIVER_PHONE and fresh.caregiver_id == caregiver.pk and "/c/" + LINK_MASK in fresh.body
+    new_path = LIVE_LINK.search(sent_text(fresh)).group(1)
+    assert CheckinLink.objects.get(pk=fresh.checkin_link_id).caregiver_id == caregiver.pk
+    assert "You are answering for" in Client().get(new_path).content.decode()
