@@ -3,7 +3,7 @@ chooses), why one may not go at send time, their texts in (check-ins for the pat
 their own STOP and START.
 
 A caregiver's messages ride on the patient's reminder: they are written in the transaction that writes
-the patient's reminders (notifications.services._reminders_write), with the same window, so they never
+the patient's reminders (notifications.services.reminders), with the same window, so they never
 go in the quiet hours at the patient's place, and a rerun writes nothing twice (the dedupe key
 `caregiver:<caregiver>:<local date>` is unique). Each carries the caregiver's own check-in link, masked
 in the stored body like every link (webcheckin.links).
@@ -24,6 +24,7 @@ from notifications.grammar import sms_read
 from notifications.models import Message
 from notifications.schedule import quiet_now
 from notifications.selectors import DueReminder, SmsSender
+from notifications.services.outbox import CAREGIVER_PURPOSES
 from patients.audit import AuditSource
 from recovery.choices import Channel, MessageReason
 from recovery.models import DailyRecord
@@ -34,7 +35,6 @@ from webcheckin.links import LinkRequest, checkin_links_issue_for_sms, masked_li
 
 Purpose = Message.Purpose
 Status = Message.Status
-CAREGIVER_PURPOSES = frozenset({Purpose.CAREGIVER_COPY, Purpose.CAREGIVER_NUDGE})
 
 
 # --- out: copies and nudges -------------------------------------------------------------------------
@@ -145,9 +145,12 @@ def caregiver_number_opt_out(*, phone: str, now: datetime.datetime, reason: str)
 # --- in: a caregiver's texts ------------------------------------------------------------------------
 
 
-def caregiver_inbound_act(*, caregiver: Caregiver, body: str, inbound: Message, message_sid: str, now: datetime.datetime) -> tuple[str, str]:
+def caregiver_inbound_act(
+    *, caregiver: Caregiver, body: str, inbound: Message, client_id: uuid.UUID, now: datetime.datetime
+) -> tuple[str, str]:
     """A text from a caregiver's phone (one caregiver of one monitored patient, nobody else's phone):
-    read by the patient's grammar and answered in the caregiver's language.
+    read by the patient's grammar and answered in the caregiver's language. `client_id` is the
+    check-in's (derived from the MessageSid, so that a retried webhook replays).
 
     STOP and START act on the caregiver only; HELP and INFO answer about the patient; a check-in is the
     patient's, stored through checkin_submit (channel sms) and recorded as the caregiver's, in the
@@ -174,7 +177,6 @@ def caregiver_inbound_act(*, caregiver: Caregiver, body: str, inbound: Message, 
         fields = dict(reading.fields)
         if not reading.complete:
             fields["note"] = words
-        client_id = _sms_client_id(message_sid)
         date = patient.local_today(now)
         audit = dataclasses.replace(AuditSource.of(patient.user, channel="sms"), actor_label=f"caregiver {caregiver.pk}: {caregiver.name}"[:150])
         try:
@@ -206,21 +208,18 @@ def caregiver_inbound_act(*, caregiver: Caregiver, body: str, inbound: Message, 
 def caregiver_inbound_shared(*, sender: SmsSender, phone: str, body: str, inbound: Message, now: datetime.datetime) -> tuple[str, str]:
     """A text from a phone that is a caregiver's and also another's (a patient's, or the caregiver's of
     several patients): given to none of them. STOP and START act on the number (carriers hold consent
-    per number: every patient and caregiver with it); any other text waits for the nurses of each clinic
-    involved with that clinic's candidate patients named, and the sender is told so, with the red-flag
-    advice where the text names a red flag."""
-    from notifications.services import patients_sms_opt_in, patients_sms_opt_out  # services import this module
-
+    per number): every caregiver with it here, and the caller does the same for the patients with it
+    on OPT_OUT and OPT_IN. Any other text waits for the nurses of each clinic involved with that
+    clinic's candidate patients named, and the sender is told so, with the red-flag advice where the
+    text names a red flag."""
     lead = sender.caregivers[0]
     lang = sender.sharing[0].language if any(p.phone == phone for p in sender.sharing) else lead.language
     clinic = lead.patient.clinic
     reading = sms_read(body)
     if reading.kind == "opt_out":
-        patients_sms_opt_out(phone=phone, now=now, reason=f"the number texted {body.strip()[:20]!r}")
         caregiver_number_opt_out(phone=phone, now=now, reason=f"the number texted {body.strip()[:20]!r}")
         return Purpose.OPT_OUT, texts.opted_out_text(language=lang, clinic=clinic.name)
     if reading.kind == "opt_in":
-        patients_sms_opt_in(phone=phone, now=now)
         caregivers_sms_opt_in(phone=phone, now=now)
         return Purpose.OPT_IN, texts.opted_in_text(language=lang, clinic=clinic.name)
     if reading.kind == "help":
@@ -247,8 +246,3 @@ def _unread(*, patient, text: str, inbound: Message, now: datetime.datetime) -> 
         received_at=now, date=patient.local_today(now), source=str(inbound.pk),
     )
 
-
-def _sms_client_id(message_sid: str) -> uuid.UUID:
-    from notifications.services import sms_client_id  # services import this module
-
-    return sms_client_id(message_sid) if message_sid else uuid.uuid4()

@@ -13,8 +13,8 @@ from django.test import Client
 
 from caregivers.models import Caregiver, CaregiverCheckin
 from caregivers.services import caregiver_add
-from notifications import services
 from notifications.models import Message
+from notifications.services import reminders, sending
 from patients.models import AuditEvent, Patient
 from recovery.choices import MessageReason
 from recovery.models import DailyRecord, PatientMessage
@@ -55,7 +55,7 @@ def test_a_caregiver_gets_a_copy_of_the_reminder_with_their_own_link_in_their_la
     patient = make_patient(first_name="Alma", surgery_days_ago=5)
     caregiver = _caregiver(patient, receives="reminders", language="es")
     moment = _at(today, 18, 0)
-    assert services.reminders_enqueue(now=moment) == 2
+    assert reminders.reminders_enqueue(now=moment) == 2
     copy = _to_caregivers().get()
     assert copy.purpose == "caregiver_copy" and copy.to_phone == CAREGIVER_PHONE and copy.caregiver_id == caregiver.pk
     assert copy.patient_id == patient.pk and copy.local_date == today
@@ -64,7 +64,7 @@ def test_a_caregiver_gets_a_copy_of_the_reminder_with_their_own_link_in_their_la
     assert "Control diario de Alma" in copy.body
 
     daily = Message.objects.filter(purpose__in=["reminder", "caregiver_copy"])
-    outcomes = services.messages_send(message_ids=list(daily.values_list("id", flat=True)), now=moment)
+    outcomes = sending.messages_send(message_ids=list(daily.values_list("id", flat=True)), now=moment)
     assert set(outcomes.values()) == {"sent"}
     to_caregiver = [s for s in twilio.sent if s.to == CAREGIVER_PHONE]
     to_patient = [s for s in twilio.sent if s.to == patient.phone]
@@ -84,7 +84,7 @@ def test_a_caregivers_own_link_checks_in_as_that_caregiver(twilio, make_patient,
     patient = make_patient(surgery_days_ago=5)
     caregiver = _caregiver(patient, receives="reminders", language="en")
     moment = _at(today, 18, 0)
-    services.reminders_enqueue(now=moment)
+    reminders.reminders_enqueue(now=moment)
     copy = _to_caregivers().get()
     path = urlsplit(LIVE_LINK.search(sent_text(copy, now=moment)).group(0)).path
     browser = Client(enforce_csrf_checks=True)
@@ -109,7 +109,7 @@ def test_a_nudge_goes_only_after_a_missed_day(twilio, make_patient, today):
     nudged = _caregiver(missed, receives="missed_day", language="en")
     _caregiver(kept_up, receives="missed_day", phone="+15550400002")
     _caregiver(operated_today, receives="missed_day", phone="+15550400003")
-    services.reminders_enqueue(now=_at(today, 18, 0))
+    reminders.reminders_enqueue(now=_at(today, 18, 0))
     nudge = _to_caregivers().get()
     assert nudge.purpose == "caregiver_nudge" and nudge.caregiver_id == nudged.pk
     assert nudge.body.startswith("Clinic A: Test1 did not check in yesterday.")
@@ -120,7 +120,7 @@ def test_without_their_own_consent_or_with_the_patients_phone_a_caregiver_gets_n
     _caregiver(patient, sms_opt_in=False)
     _caregiver(patient, phone=patient.phone, name="Same Phone")
     _caregiver(patient, receives="nothing", phone="+15550400004", name="No Texts")
-    assert services.reminders_enqueue(now=_at(today, 18, 0)) == 1
+    assert reminders.reminders_enqueue(now=_at(today, 18, 0)) == 1
     assert not _to_caregivers().exists()
 
 
@@ -128,12 +128,12 @@ def test_a_rerun_or_a_retried_send_texts_the_caregiver_once(twilio, make_patient
     patient = make_patient(surgery_days_ago=5)
     _caregiver(patient)
     moment = _at(today, 18, 0)
-    services.reminders_enqueue(now=moment)
-    assert services.reminders_enqueue(now=moment + datetime.timedelta(minutes=5)) == 0
+    reminders.reminders_enqueue(now=moment)
+    assert reminders.reminders_enqueue(now=moment + datetime.timedelta(minutes=5)) == 0
     copy = _to_caregivers().get()
-    assert services.message_send(message_id=copy.pk, now=moment) == "sent"
+    assert sending.message_send(message_id=copy.pk, now=moment) == "sent"
     # The broker delivers the task again: the row is claimed already, nothing goes twice.
-    assert services.message_send(message_id=copy.pk, now=moment) == "skipped"
+    assert sending.message_send(message_id=copy.pk, now=moment) == "skipped"
     assert [s.to for s in twilio.sent] == [CAREGIVER_PHONE]
 
 
@@ -142,14 +142,14 @@ def test_a_copy_is_not_sent_in_the_quiet_hours_or_after_the_patient_checked_in(t
     done = make_patient(surgery_days_ago=5)
     _caregiver(late)
     _caregiver(done, phone="+15550400002")
-    services.reminders_enqueue(now=_at(today, 20, 30))
+    reminders.reminders_enqueue(now=_at(today, 20, 30))
     late_copy, done_copy = _to_caregivers().order_by("id")
     DailyRecord.objects.create(patient=done, date=today, pain=2)
-    assert services.message_send(message_id=done_copy.pk, now=_at(today, 20, 31)) == "dropped"
+    assert sending.message_send(message_id=done_copy.pk, now=_at(today, 20, 31)) == "dropped"
     assert Message.objects.get(pk=done_copy.pk).reason == "the patient already checked in that day"
     # Held back (a worker backlog) until the clinic's quiet hours began at the patient's place.
     Message.objects.filter(pk=late_copy.pk).update(expires_at=None)
-    assert services.message_send(message_id=late_copy.pk, now=_at(today, 21, 5)) == "dropped"
+    assert sending.message_send(message_id=late_copy.pk, now=_at(today, 21, 5)) == "dropped"
     assert Message.objects.get(pk=late_copy.pk).reason == "quiet hours at the patient's place"
     assert not [s for s in twilio.sent if s.to.startswith("+1555040")]
 
@@ -228,7 +228,7 @@ def test_stop_from_a_caregiver_stops_only_that_caregiver_and_start_restores(twil
     patient = make_patient(surgery_days_ago=5)
     caregiver = _caregiver(patient, language="es")
     moment = _at(today, 18, 0)
-    services.reminders_enqueue(now=moment)
+    reminders.reminders_enqueue(now=moment)
     copy = _to_caregivers().get()
 
     answer = twilio_post("/webhooks/twilio/sms/", _inbound(CAREGIVER_PHONE, "STOP", sid="SM" + "d" * 32)).content.decode()
@@ -239,7 +239,7 @@ def test_stop_from_a_caregiver_stops_only_that_caregiver_and_start_restores(twil
     patient.refresh_from_db()
     assert patient.sms_opt_in and patient.sms_opt_out_at is None
     queued = Message.objects.filter(status="queued").exclude(purpose="enrollment")
-    services.messages_send(message_ids=list(queued.values_list("id", flat=True)), now=moment)
+    sending.messages_send(message_ids=list(queued.values_list("id", flat=True)), now=moment)
     assert [s.to for s in twilio.sent] == [patient.phone]
 
     answer = twilio_post("/webhooks/twilio/sms/", _inbound(CAREGIVER_PHONE, "START", sid="SM" + "e" * 32)).content.decode()
@@ -253,10 +253,10 @@ def test_the_carrier_reporting_a_caregiver_unsubscribed_stops_only_the_caregiver
     patient = make_patient(surgery_days_ago=5)
     caregiver = _caregiver(patient)
     moment = _at(today, 18, 0)
-    services.reminders_enqueue(now=moment)
+    reminders.reminders_enqueue(now=moment)
     twilio.fail_number(CAREGIVER_PHONE, 21610)
     copy = _to_caregivers().get()
-    assert services.message_send(message_id=copy.pk, now=moment) == "failed"
+    assert sending.message_send(message_id=copy.pk, now=moment) == "failed"
     caregiver.refresh_from_db()
     patient.refresh_from_db()
     assert not caregiver.sms_opt_in and patient.sms_opt_in
@@ -300,12 +300,12 @@ def test_stop_from_the_patient_leaves_the_caregivers_texts_to_the_caregivers_con
     patient = make_patient(surgery_days_ago=5)
     caregiver = _caregiver(patient)
     moment = _at(today, 18, 0)
-    services.reminders_enqueue(now=moment)
+    reminders.reminders_enqueue(now=moment)
     twilio_post("/webhooks/twilio/sms/", _inbound(patient.phone, "STOP", sid="SM" + "f" * 32))
     assert Message.objects.get(patient=patient, purpose="reminder").status == "dropped"
     copy = _to_caregivers().get()
     assert copy.status == "queued" and Caregiver.objects.get(pk=caregiver.pk).sms_opt_in
-    assert services.message_send(message_id=copy.pk, now=moment) == "sent"
+    assert sending.message_send(message_id=copy.pk, now=moment) == "sent"
     assert [s.to for s in twilio.sent] == [CAREGIVER_PHONE]
 
 
@@ -313,7 +313,7 @@ def test_a_used_caregivers_link_texts_the_new_one_to_the_caregiver(twilio, make_
     patient = make_patient(surgery_days_ago=5)
     caregiver = _caregiver(patient, language="en")
     moment = _at(today, 18, 0)
-    services.reminders_enqueue(now=moment)
+    reminders.reminders_enqueue(now=moment)
     copy = _to_caregivers().get()
     path = urlsplit(LIVE_LINK.search(sent_text(copy, now=moment)).group(0)).path
     CheckinLink.objects.filter(pk=copy.checkin_link_id).update(expires_at=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC))

@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from notifications import services
 from notifications.models import Message
+from notifications.services import reminders, sending
 from patients.models import Patient
 from tests.notifications.conftest import at
 from webcheckin.links import LINK_MASK, checkin_link_find
@@ -24,7 +24,7 @@ MOMENT = at("America/Chicago", 2026, 11, 20, 18, 0)
 @pytest.fixture
 def reminder(make_patient):
     patient = make_patient(surgery_date=datetime.date(2026, 11, 1), enrolled=False)
-    assert services.reminders_enqueue(now=MOMENT) == 1
+    assert reminders.reminders_enqueue(now=MOMENT) == 1
     return patient, Message.objects.get(patient=patient, purpose="reminder")
 
 
@@ -36,7 +36,7 @@ def test_the_stored_reminder_holds_no_token_and_the_sent_one_opens_the_check_in(
     patient, message = reminder
     assert not LIVE.search(message.body) and "/c/" + LINK_MASK in message.body
     assert _link(message).seed  # kept only until the send
-    assert services.message_send(message_id=message.pk, now=MOMENT) == "sent"
+    assert sending.message_send(message_id=message.pk, now=MOMENT) == "sent"
     (sent,) = twilio.sent
     token = LIVE.search(sent.body).group(1)
     assert checkin_link_find(token).pk == message.checkin_link_id and checkin_link_find(token).patient_id == patient.pk
@@ -49,7 +49,7 @@ def test_the_stored_reminder_holds_no_token_and_the_sent_one_opens_the_check_in(
 def test_a_dropped_reminder_forgets_its_link(twilio, reminder):
     patient, message = reminder
     Patient.objects.filter(pk=patient.pk).update(sms_opt_in=False)
-    assert services.message_send(message_id=message.pk, now=MOMENT) == "dropped"
+    assert sending.message_send(message_id=message.pk, now=MOMENT) == "dropped"
     assert _link(message).seed == ""
     assert not twilio.sent
 
@@ -58,19 +58,19 @@ def test_the_relay_forgets_the_seeds_of_expired_links_never_sent(twilio, reminde
     _, message = reminder
     # Dropped by an opt-out's bulk update (which does not look at links), then the link expired.
     Message.objects.filter(pk=message.pk).update(status="dropped")
-    services.outbox_relay(now=_link(message).expires_at - datetime.timedelta(seconds=1))
+    sending.outbox_relay(now=_link(message).expires_at - datetime.timedelta(seconds=1))
     assert _link(message).seed
-    services.outbox_relay(now=_link(message).expires_at)
+    sending.outbox_relay(now=_link(message).expires_at)
     assert _link(message).seed == ""
 
 
 def test_a_send_cut_off_after_twilio_took_it_is_found_with_its_live_link_and_not_sent_twice(twilio, reminder):
     _, message = reminder
     twilio.take_then_hang_up()
-    assert services.message_send(message_id=message.pk, now=MOMENT) == "retry"
+    assert sending.message_send(message_id=message.pk, now=MOMENT) == "retry"
     message.refresh_from_db()
-    assert message.error_code == services.MAYBE_SENT and _link(message).seed
-    assert services.message_send(message_id=message.pk, now=message.send_after) == "sent"
+    assert message.error_code == sending.MAYBE_SENT and _link(message).seed
+    assert sending.message_send(message_id=message.pk, now=message.send_after) == "sent"
     message.refresh_from_db()
     assert (message.status, message.provider_sid) == ("sent", twilio.sent[0].sid)
     assert len(twilio.sent) == 1 and _link(message).seed == ""
@@ -85,7 +85,7 @@ def test_a_reminder_left_sending_by_a_dead_worker_is_found_at_twilio_with_its_li
     # The worker handed it to Twilio and died before recording the answer.
     sms_send(to=message.to_phone, body=message.outgoing_body)
     Message.objects.filter(pk=message.pk).update(status="sending", claimed_at=MOMENT)
-    assert services.outbox_relay(now=MOMENT + datetime.timedelta(minutes=5))["recovered"] == 1
+    assert sending.outbox_relay(now=MOMENT + datetime.timedelta(minutes=5))["recovered"] == 1
     message.refresh_from_db()
     assert (message.status, message.provider_sid) == ("sent", twilio.sent[0].sid)
     assert len(twilio.sent) == 1 and _link(message).seed == ""

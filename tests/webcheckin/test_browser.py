@@ -33,12 +33,12 @@ def patient(make_patient):
 def _reminder_link(patient, live_server, settings) -> str:
     """Write the patient's reminder as the reminder job does, at 18:30 of the patient's local today,
     and return its link pointed at the test server."""
-    from notifications import services
     from notifications.models import Message
+    from notifications.services import reminders
 
     tz = ZoneInfo(patient.timezone)
     evening = datetime.datetime.combine(patient.local_today(), datetime.time(18, 30), tzinfo=tz)
-    assert services.reminders_enqueue(now=evening.astimezone(datetime.UTC)) >= 1
+    assert reminders.reminders_enqueue(now=evening.astimezone(datetime.UTC)) >= 1
     return _live_link(Message.objects.get(patient=patient, purpose="reminder"), live_server, settings, evening)
 
 
@@ -178,8 +178,8 @@ def test_a_caregiver_checks_in_by_their_own_link_another_by_sms_and_the_nurse_se
 
     from caregivers.models import CaregiverCheckin
     from caregivers.services import caregiver_add
-    from notifications import services
     from notifications.models import Message
+    from notifications.services import reminders
     from notifications.twilio import webhook_token
     from tests.notifications.conftest import sign
 
@@ -187,7 +187,7 @@ def test_a_caregiver_checks_in_by_their_own_link_another_by_sms_and_the_nurse_se
     by_link = caregiver_add(name="Sara Spouse", relationship="spouse", phone="+15550400011", language="es", receives="reminders", **common)
     by_sms = caregiver_add(name="Dana Daughter", relationship="daughter", phone="+15550400012", language="en", receives="nothing", **common)
     evening = datetime.datetime.combine(patient.local_today(), datetime.time(18, 30), tzinfo=ZoneInfo(patient.timezone))
-    assert services.reminders_enqueue(now=evening.astimezone(datetime.UTC)) == 2
+    assert reminders.reminders_enqueue(now=evening.astimezone(datetime.UTC)) == 2
     url = _live_link(Message.objects.get(caregiver=by_link, purpose="caregiver_copy"), live_server, settings, evening)
 
     context = _context(browser, "phone", java_script_enabled=False)

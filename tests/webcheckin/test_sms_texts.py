@@ -11,8 +11,9 @@ import re
 
 import pytest
 
-from notifications import services, texts
+from notifications import texts
 from notifications.models import Message
+from notifications.services import reminders
 from tests.notifications.conftest import at
 from tests.webcheckin.conftest import sent_text
 from webcheckin.links import LINK_MASK
@@ -71,7 +72,7 @@ def test_every_reminder_and_the_invitation_carry_a_link_of_their_own(make_patien
     english = make_patient(surgery_date=datetime.date(2026, 11, 1), enrolled=False)
     spanish = make_patient(surgery_date=datetime.date(2026, 11, 1), language="es", enrolled=False)
     moment = at("America/Chicago", 2026, 11, 20, 18, 0)
-    services.reminders_enqueue(now=moment)
+    reminders.reminders_enqueue(now=moment)
     link = re.compile(re.escape(settings.PUBLIC_BASE_URL.rstrip("/")) + r"/c/[A-Za-z0-9_-]{22}")
     links = set()
     for patient in (english, spanish):
