@@ -35,16 +35,19 @@ class CaregiverSerializer(serializers.ModelSerializer):
         "did not check in), or `nothing`. Only with the caregiver's own SMS consent.",
     )
     sms_opt_out_at = serializers.DateTimeField(read_only=True, allow_null=True, help_text="When the caregiver texted STOP.")
+    phone_invalid_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="When Twilio said the number cannot take SMS (nothing more is sent to it)."
+    )
     checkins_count = serializers.IntegerField(read_only=True, default=0, help_text="Check-ins the caregiver gave for the patient.")
     last_checkin_date = serializers.DateField(read_only=True, allow_null=True, default=None)
 
     class Meta:
         model = Caregiver
         fields = [
-            "id", "patient", "name", "relationship", "phone", "language", "sms_opt_in", "receives", "sms_opt_out_at", "created_at",
-            "checkins_count", "last_checkin_date",
+            "id", "patient", "name", "relationship", "phone", "language", "sms_opt_in", "receives", "sms_opt_out_at", "phone_invalid_at",
+            "created_at", "checkins_count", "last_checkin_date",
         ]
-        read_only_fields = ["id", "patient", "created_at", "sms_opt_out_at"]
+        read_only_fields = ["id", "patient", "created_at", "sms_opt_out_at", "phone_invalid_at"]
 
 
 class CaregiverChangeSerializer(serializers.Serializer):

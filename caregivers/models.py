@@ -26,6 +26,8 @@ class Caregiver(models.Model):
     sms_opt_in = models.BooleanField(default=False)
     # When the caregiver texted STOP (or the carrier reported it); START clears it.
     sms_opt_out_at = models.DateTimeField(null=True, blank=True)
+    # Twilio said the number cannot take SMS (21211): nothing more is sent to it.
+    phone_invalid_at = models.DateTimeField(null=True, blank=True)
     receives = models.CharField(max_length=16, choices=Receives.choices, default=Receives.MISSED_DAY)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -25,7 +25,7 @@ from notifications.models import Message
 from notifications.schedule import quiet_now
 from notifications.selectors import DueReminder, SmsSender
 from notifications.services.outbox import CAREGIVER_PURPOSES
-from patients.audit import AuditSource
+from patients.audit import AuditSource, audit_record
 from recovery.choices import Channel, MessageReason
 from recovery.models import DailyRecord
 from recovery.red_flags import red_flag_advice
@@ -52,7 +52,7 @@ def caregiver_messages_write(*, batch: list[DueReminder], now: datetime.datetime
     """
     by_patient = {due.patient_id: due for due in batch}
     caregivers = list(
-        Caregiver.objects.filter(patient_id__in=list(by_patient), sms_opt_in=True)
+        Caregiver.objects.filter(patient_id__in=list(by_patient), sms_opt_in=True, phone_invalid_at__isnull=True)
         .exclude(receives=Caregiver.Receives.NOTHING)
         .select_related("patient")
         .order_by("id")
@@ -116,6 +116,8 @@ def caregiver_reason_not_to_send(message: Message, now: datetime.datetime, *, ch
         return "the caregiver was removed", None
     if not caregiver.sms_opt_in:
         return "the caregiver opted out of SMS", None
+    if caregiver.phone_invalid_at is not None and message.to_phone == caregiver.phone:
+        return "the number was marked invalid", None
     patient = message.patient
     if message.purpose in CAREGIVER_PURPOSES and patient is not None:
         if patient.monitoring_ended_at is not None and patient.monitoring_ended_at <= now:
@@ -140,6 +142,19 @@ def caregiver_number_opt_out(*, phone: str, now: datetime.datetime, reason: str)
             status=Status.DROPPED, reason="the caregiver opted out of SMS", updated_at=now
         )
     return len(ids)
+
+
+def caregiver_number_invalid(*, message: Message, now: datetime.datetime) -> None:
+    """Twilio says a caregiver's number cannot take SMS (21211): mark it, and drop what is queued for it."""
+    changed = Caregiver.objects.filter(pk=message.caregiver_id, phone=message.to_phone, phone_invalid_at__isnull=True).update(
+        phone_invalid_at=now
+    )
+    Message.objects.filter(caregiver_id=message.caregiver_id, to_phone=message.to_phone, status=Status.QUEUED).update(
+        status=Status.DROPPED, reason="the number was marked invalid", updated_at=now
+    )
+    if changed and message.patient_id is not None:
+        audit_record(actor=None, patient=message.patient_id, action="update", resource="caregivers",
+                     detail=f"caregiver {message.caregiver_id}: phone marked invalid for SMS (Twilio 21211)", channel="sms", at=now)
 
 
 # --- in: a caregiver's texts ------------------------------------------------------------------------

@@ -23,6 +23,11 @@ class Migration(migrations.Migration):
             name='sms_opt_out_at',
             field=models.DateTimeField(blank=True, null=True),
         ),
+        migrations.AddField(
+            model_name='caregiver',
+            name='phone_invalid_at',
+            field=models.DateTimeField(blank=True, null=True),
+        ),
         migrations.AddIndex(
             model_name='caregiver',
             index=models.Index(fields=['phone'], name='caregiver_phone_idx'),

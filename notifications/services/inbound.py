@@ -12,7 +12,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from notifications import texts
-from notifications.caregiver_messages import caregiver_inbound_act, caregiver_inbound_shared, caregiver_number_opt_out
+from notifications.caregiver_messages import (
+    caregiver_inbound_act,
+    caregiver_inbound_shared,
+    caregiver_number_invalid,
+    caregiver_number_opt_out,
+)
 from notifications.follow_ups import advice_follow_up_answer, advice_follow_up_pending
 from notifications.grammar import sms_read, yes_no_read
 from notifications.models import Message
@@ -62,6 +67,9 @@ def patients_sms_opt_in(*, phone: str, now: datetime.datetime) -> int:
 
 def number_invalid(message: Message, now: datetime.datetime) -> None:
     """Mark the patient's number bad (21211): nothing more is sent to it until staff correct it."""
+    if message.caregiver_id is not None:
+        caregiver_number_invalid(message=message, now=now)
+        return
     if message.patient_id is None or message.purpose not in PATIENT_PURPOSES:
         logger.error("SMS #%s: staff number %s is not valid for SMS", message.pk, message.to_phone)
         return

@@ -326,3 +326,19 @@ def test_a_used_caregivers_link_texts_the_new_one_to_the_caregiver(twilio, make_
     new_path = LIVE_LINK.search(sent_text(fresh)).group(1)
     assert CheckinLink.objects.get(pk=fresh.checkin_link_id).caregiver_id == caregiver.pk
     assert "You are answering for" in Client().get(new_path).content.decode()
+
+
+def test_a_caregivers_number_twilio_calls_invalid_is_texted_no_more(twilio, make_patient, today, staff_client_a):
+    patient = make_patient(surgery_days_ago=5)
+    caregiver = _caregiver(patient)
+    moment = _at(today, 18, 0)
+    reminders.reminders_enqueue(now=moment)
+    twilio.fail_number(CAREGIVER_PHONE, 21211)
+    assert sending.message_send(message_id=_to_caregivers().get().pk, now=moment) == "failed"
+    caregiver.refresh_from_db()
+    patient.refresh_from_db()
+    assert caregiver.phone_invalid_at is not None and patient.phone_invalid_at is None
+    (listed,) = staff_client_a.get(f"/api/v1/patients/{patient.pk}/caregivers/").json()["results"]
+    assert listed["phone_invalid_at"] is not None
+    # The next day's reminder run writes the patient's reminder and nothing for the caregiver.
+    assert reminders.reminders_enqueue(now=moment + datetime.timedelta(days=1)) == 1
