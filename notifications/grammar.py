@@ -904,7 +904,8 @@ class _Reader:
         if w not in WALK_WORDS:
             return 0
         j = i + 1
-        while self.word(j) in WALK_GAP and j < i + 4:
+        while j < i + 4 and (self.word(j) in WALK_GAP or (self.num(j) is not None and self._clock(j, self.num(j)))):
+            self.use(j)  # "walked around the block at 5 for 20 min": the place and the hour are no minutes
             j += 1
         if self.num(j) is not None and self.word(j + 1) in COUNT_WORDS:
             return 0  # "walked 2 laps": no minutes
