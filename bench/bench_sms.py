@@ -151,6 +151,8 @@ FIRST_LOOKS = [
     ("generated, seed 47", "2026-12-01, after the last of those fixes", 600, 384, 384, 0, 179, 179, 0),
     ("held_out_4", "2026-12-02, grammar of commit 7f06624", 216, 102, 150, 4, 37, 45, 2),
     ("variants, seed 101", "2026-12-02, grammar of commit 7f06624", 600, 278, 304, 59, 218, 324, 5),
+    ("held_out_5", "2026-12-02, grammar of commit ac0b0be, after the fixes those two showed", 71, 28, 50, 3, 16, 18, 0),
+    ("variants, seed 202", "2026-12-02, grammar of commit ac0b0be", 600, 280, 283, 0, 305, 310, 0),
 ]
 
 
