@@ -60,7 +60,8 @@ FILLER = _words(
     yo mi mis el la los las lo un una unos unas de del en con por para e que es esta estan estoy son fue era
     tengo tiene tenia hay muy poco algo hoy ahora todavia aun tambien siento sigo se le al nivel como tome tomo
     tomando tomar he ha ve veo di dio durante casi mas menos sobre unos aproximadamente nomas quizas quiza talvez creo parece ya
-    clocktime daycount tener tenia tenido tuve tuvo tenemos"""
+    clocktime daycount tener tenia tenido tuve tuvo tenemos
+    sta q tmb tb pa u ur r w pls plz bc cuz tonite"""
 )
 # Someone writing for the patient ("my mom's pain is 6", "mi esposo se cayo"): the reply is read as the
 # patient's own, and these words are understood.
@@ -91,6 +92,7 @@ HEDGES = _words("maybe might may possibly probably prob think guess quizas quiza
 # After a symptom, in its clause: it has gone ("fever is gone", "la fiebre se fue", "breathing fine").
 RESOLVED = _words(
     "gone wentaway broke stopped resolved fine ok okay good normal free sefue sequito yapaso desaparecio bien healing healed well"
+    " dry clean closed seca seco limpia limpio cerrada cerrado"
 )
 # Words that may stand between a negation and the red flag it denies ("no new numbness", "no signs of
 # infection", "no tengo nada de fiebre"); any other word there leaves the denial uncertain.
@@ -172,7 +174,7 @@ PAIN_GAP = _words("bad badly mucho : = - at en back neck spine espalda cuello co
 PAIN_LOCATIONS = _words("back neck spine espalda cuello columna lumbar cintura")
 # A pain that changed: "went from 8 to 5", "bajo de 8 a 5": the later value is the day's.
 CHANGE_WORDS = _words("went dropped down came from bajo subio baja sube paso")
-PAIN_GAP = PAIN_GAP | CHANGE_WORDS | _words("sitting sits stays staying hovering anda andaba entre")
+PAIN_GAP = PAIN_GAP | CHANGE_WORDS | _words("sitting sits stays staying hovering anda andaba entre somewhere")
 # Verbs that give a score: "I'd give it a 4", "le pongo un 6 al dolor".
 RATING_WORDS = _words("give rate rated pongo doy daria")
 # Where a walk went ("walked around the block for 20 minutes"): understood between the walk and its minutes.
@@ -205,6 +207,13 @@ WOUND_NOUNS = _words(
     herida heridas incision cicatriz puntos grapas vendaje gasa"""
 )
 LEG_NOUNS = _words("leg legs foot feet ankle ankles thigh knee knees pierna piernas pie pies tobillo tobillos muslo rodilla")
+# Parts of the body each tied to one red flag: a clause about one that cannot be read is that red flag.
+_PART_FLAGS = {
+    **{w: Symptom.CHEST_PAIN_BREATHLESS for w in _words("breath breathe breathing air aire aliento respirar respiro respiracion lungs pulmones chest pecho")},
+    **{w: Symptom.BLADDER_BOWEL for w in _words("urine pee peeing peed orina orinar pipi bladder vejiga bowel bowels")},
+    **{w: Symptom.WOUND_DRAINAGE for w in WOUND_NOUNS - _words("cut site")},
+    **{w: Symptom.TROUBLE_SWALLOWING for w in _words("throat garganta swallow swallowing tragar")},
+}
 BATHROOM_NOUNS = _words("bathroom toilet restroom washroom potty bano sanitario inodoro")
 # Words that say "cannot" or "cannot tell", for the bathroom; "still" after a medicine, for its pain.
 _CANNOT = _words("cant nopuedo nosiento cantfeel unsure")
@@ -228,12 +237,12 @@ for _word in "red roja rojo hot warm caliente".split():
 for _word in "leaking leak leaks sale salio escapa".split():
     _DESCRIPTIONS.setdefault(_word, {"wound": Symptom.WOUND_DRAINAGE, "leg": None, "none": None})
     _DESCRIPTIONS[_word]["urine"] = Symptom.BLADDER_BOWEL
-for _word in "redder reddish pinker gap hole hueco abertura popped empapada empapado soaking".split():
+for _word in "redder reddish pinker gap hole hueco abertura popped empapada empapado soaking gunk goo crud abriendo".split():
     _DESCRIPTIONS[_word] = {"wound": Symptom.WOUND_DRAINAGE, "leg": None, "urine": None, "none": None}
 # A leg bigger than the other is swollen; a foot or hand asleep is numb.
-for _word in "bigger larger thicker gruesa grueso".split():
+for _word in "bigger larger thicker gruesa grueso huge enorme enormes".split():
     _DESCRIPTIONS[_word] = {"wound": None, "leg": Symptom.CALF_PAIN_SWELLING, "urine": None, "none": None}
-for _word in "jelly gelatina".split():
+for _word in "jelly gelatina wobbly shaky".split():
     _DESCRIPTIONS[_word] = {"wound": None, "leg": Symptom.NEW_WEAKNESS, "limb": Symptom.NEW_WEAKNESS, "urine": None, "none": None}
 for _word in "asleep".split():
     _DESCRIPTIONS[_word] = {"wound": None, "leg": Symptom.NEW_NUMBNESS, "limb": Symptom.NEW_NUMBNESS, "urine": None, "none": None}
@@ -244,14 +253,16 @@ for _word in "leaking draining drainage oozing pus discharge supura supurando se
 # Everyday wordings of each red flag in patients' words (clinical.md's table): falls, feet asleep, a
 # leg that will not hold, breath that hurts, food that will not go down, pills that do nothing.
 _MORE_PHRASES: dict[str, list[str]] = {
-    Symptom.FEVER: ["burning up", "shivering", "shivers", "shiver", "afiebrado", "afiebrada", "febril"],
+    Symptom.FEVER: ["burning up", "shivering", "shivers", "shiver", "afiebrado", "afiebrada", "febril", "tiemblo frio",
+                    "temblando frio", "temblores", "temblor frio"],
     Symptom.WOUND_DRAINAGE: ["se abrieron", "abrieron", "se abrio", "stitches popped", "came undone"],
     Symptom.NEW_WEAKNESS: [
         "slipped", "slip", "tumble", "hit floor", "ended up floor", "wont hold", "wont hold up", "wont support", "cant hold up",
         "walking harder", "harder walk", "harder walking", "walking hard", "cayo", "cayeron", "resbale",
         "resbalo", "resbalaron", "arrastro", "arrastra", "arrastrando", "nopuedo levantar", "no sostiene", "no me sostiene",
+        "quit on me", "gave up on me", "fui suelo", "cai suelo", "hit ground", "on floor", "on ground",
     ],
-    Symptom.NEW_NUMBNESS: ["entume", "entumen", "entumio", "entumece", "entumecen"],
+    Symptom.NEW_NUMBNESS: ["entume", "entumen", "entumio", "entumece", "entumecen", "cosquilleo", "cosquillas", "hormiguea"],
     Symptom.BLADDER_BOWEL: [
         "hasnt peed", "hasnt urinated", "wet bed", "peed bed", "wet the bed", "nothing comes out", "nothing came out",
         "nothing coming out", "orino sin querer", "orine sin querer", "sin querer orina",
@@ -263,11 +274,11 @@ _MORE_PHRASES: dict[str, list[str]] = {
     ],
     Symptom.TROUBLE_SWALLOWING: [
         "choke", "chokes", "choking", "atraganto", "atraganta", "atragantando", "hard food down", "cant food down",
-        "food wont go down", "pasar comida", "cuesta pasar comida",
+        "food wont go down", "pasar comida", "cuesta pasar comida", "no pasa comida", "stuck throat", "atorada garganta",
     ],
     Symptom.UNCONTROLLED_PAIN: [
         "no hacen nada", "no hace nada", "aguanto dolor", "yano aguanto dolor", "no aguanto dolor", "cant stand pain",
-        "cant bear pain", "cant handle pain", "dont touch it",
+        "cant bear pain", "cant handle pain", "dont touch it", "not doing anything", "no calma", "no se calma",
     ],
 }
 # Words that may stand inside a red-flag phrase without changing it: "me cuesta mucho caminar", "the
@@ -470,7 +481,23 @@ def _deletions(word: str) -> set[str]:
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 _MEANINGS = (FILLER | COURTESY, PAIN_WORDS, WALK_WORDS, MINUTE_WORDS, OPIOID_WORDS, MEDICINE_NOUNS, WOUND_NOUNS, LEG_NOUNS,
-             frozenset(w for phrase in SYMPTOM_PHRASES for w in phrase))
+             frozenset(w for phrase in SYMPTOM_PHRASES for w in phrase), frozenset(_DESCRIPTIONS))
+
+
+def _inflected(word: str, known: frozenset[str]) -> str | None:
+    """The grammar's word that `word` inflects: a plural or the other gender ("rojos", "calientes",
+    "hinchadas", "dormidos" -> "rojo", "caliente", "hinchada", "dormido")."""
+    if len(word) < 4:
+        return None
+    forms = []
+    if word.endswith("es"):
+        forms.append(word[:-2])
+    if word.endswith("s"):
+        forms.append(word[:-1])
+    base = word[:-1] if word.endswith("s") else word
+    if base[-1:] in {"o", "a"}:
+        forms.append(base[:-1] + ("a" if base[-1] == "o" else "o"))
+    return next((f for f in forms if f in known), None)
 
 
 def _fuzzy(word: str) -> str | None:
@@ -607,6 +634,8 @@ class _Reader:
         """The clause around token i: from after the last break before it to the next break."""
         if i in self._clauses:
             return self._clauses[i]
+        if self.words[i] in HARD_BREAKS | SOFT_BREAKS:
+            return i, i  # a break is a clause of its own: it must not join the clauses on either side
         start = i
         while start > 0 and self.words[start - 1] not in HARD_BREAKS | SOFT_BREAKS:
             start -= 1
@@ -665,7 +694,7 @@ class _Reader:
         puedo ir al bano", "I can't tell when I need to go to the bathroom", "no siento cuando tengo que
         ir al bano": the last is no numbness)."""
         for i, w in enumerate(self.words):
-            if w not in BATHROOM_NOUNS:
+            if w not in BATHROOM_NOUNS | URINE_NOUNS:
                 continue
             start, end = self.clause(i)
             inability = [j for j in range(start, end + 1) if self.words[j] in _CANNOT and not any(m.start <= j < m.end for m in self.matches)]
@@ -846,7 +875,7 @@ class _Reader:
             if i > 0 and (self.word(i - 1) in PAIN_LOCATIONS or self.word(i - 1) in LEG_NOUNS):
                 self.use(i - 1)
             return j - i + 1
-        if self.word(j) in {"free", "painfree"} or (i > 0 and self.word(i - 1) in NEGATIONS and self._negation_reaches(i)):
+        if self.word(j) in {"free", "painfree"} or (i > 0 and self.word(i - 1) in NEGATIONS | {"nada"} and self._negation_reaches(i)):
             self.pains.append(0)
             self.use(i, i - 1)
             if self.word(j) in {"nada", "free"}:
@@ -979,7 +1008,7 @@ class _Reader:
             return True
         if before[-2:-1] and before[-2] in {"im", "am", "its", "is", "was", "still", "stays", "sitting"}:
             return False  # "I'm at 6": a score
-        return (before[-1:] in (["at"], ["since"], ["until"], ["till"]) or before == ["at", "around"]) and self.word(i + 1) not in PAIN_WORDS | {"/"}
+        return (before[-1:] in (["at"], ["since"], ["until"], ["till"]) or before == ["at", "around"]) and self.word(i + 1) != "/"
 
     def _temperature(self, i: int) -> bool:
         value = self.num(i)
@@ -1029,7 +1058,7 @@ class _Reader:
     def _denied(self, i: int) -> bool:
         for j in range(i - 1, max(-1, i - 4), -1):
             w = self.word(j)
-            if w in HARD_BREAKS | SOFT_BREAKS:
+            if w in HARD_BREAKS | SOFT_BREAKS or any(m.start <= j < m.end and m.code for m in self.matches):
                 return False
             if w in NEGATIONS or w in OPIOID_STOPPED or w in ONLY_WORDS:
                 self.use(j)
@@ -1132,7 +1161,27 @@ class _Reader:
             self.uncertain = True
         if self.pains:
             self.fields["pain"] = max(self.pains)
+        for code in self._unsettled_parts():
+            if code not in symptoms:
+                symptoms.append(code)
+                uncertain.append(code)
         return symptoms, uncertain, not unread and not self.uncertain and not uncertain
+
+    def _unsettled_parts(self) -> list[str]:
+        """Red flags of the parts named in a clause the reading could not settle ("I can't get enough
+        air", "la herida se esta abriendo", "dribbling urine", "stuck in my throat"): where the words
+        about the part are not understood, safety wins and the part's red flag is recorded, uncertain.
+        A clause where that red flag was already read, or denied, is settled."""
+        codes: list[str] = []
+        for i, tok in enumerate(self.t):
+            if tok.used or tok.text in HARD_BREAKS | SOFT_BREAKS | AND_WORDS | LIST_JOINS:
+                continue
+            start, end = self.clause(i)
+            for j in range(start, end + 1):
+                code = _PART_FLAGS.get(self.words[j])
+                if code and code not in codes and not any(m.code == code and start <= m.start <= end for m in self.matches):
+                    codes.append(code)
+        return codes
 
 
 def sms_read(text: str) -> Reading:
@@ -1156,7 +1205,7 @@ def sms_read(text: str) -> Reading:
     known = _known()
     for tok in tokens:
         if tok.number is None and tok.text not in known:
-            corrected = _fuzzy(tok.text)
+            corrected = _inflected(tok.text, known) or _fuzzy(tok.text)
             if corrected:
                 tok.text = corrected
         if tok.text in FILLER:
