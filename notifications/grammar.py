@@ -127,7 +127,7 @@ _COMPOUNDS = [
     (r"\bstep ?counts?\b", "steps"), (r"\bdown there\b", "groin"), (r"\bfell asleep\b", "asleep"), (r"\bfever-free\b", "fever free"), (r"\bnot sure\b", "unsure"), (r"\bno se si\b", "unsure"),
     (r"\bno estoy segur[oa]\b", "unsure"), (r"\bno creo\b", "unsure"), (r"\b(?:dont|do not|didnt|did not) think\b", "unsure"),
     (r"\b(?:cant|cannot|can not|couldnt|could not|unable to) feel\b", "cantfeel"), (r"\b(?:no|lost|lost the|loss of) feeling\b", "nofeeling"),
-    (r"\bno siento\b", "nosiento"), (r"\b(?:cant|cannot|can not|couldnt|could not|unable to)\b", "cant"),
+    (r"\bno (?:lo |la |los |las |me )?siento\b", "nosiento"), (r"\b(?:cant|cannot|can not|couldnt|could not|unable to)\b", "cant"),
     # "one of those days", "no one", "uno de ellos": "one" that is no number.
     (r"\b(one|uno|una) (of|de)\b", r"\1qq \2"), (r"\bno one\b", "noone"), (r"\b(any|every|some|the) one\b", r"\1 oneqq"),
 ]
@@ -220,7 +220,7 @@ _CANNOT = _words("cant nopuedo nosiento cantfeel unsure")
 _STILL = _words("still sigo sigue todavia aun")
 LIMB_NOUNS = _words("toes toe hand hands arm arms fingers finger dedos dedo mano manos brazo brazos")
 GROIN_NOUNS = _words("groin crotch privates genitals saddle buttocks butt entrepierna ingle")
-URINE_NOUNS = _words("urine pee peeing orina pipi")
+URINE_NOUNS = _words("urine pee peeing orina pipi poop poo popo caca heces stool underwear calzones")
 BREATH_NOUNS = _words("breathing breathe breath respirar respiro respiracion")
 # A description, and the red flag it is for each noun it may bind to (None: that noun makes it nothing).
 _DESCRIPTIONS: dict[str, dict[str, str | None]] = {}
@@ -242,6 +242,14 @@ for _word in "redder reddish pinker gap hole hueco abertura popped empapada empa
 # A leg bigger than the other is swollen; a foot or hand asleep is numb.
 for _word in "bigger larger thicker gruesa grueso huge enorme enormes".split():
     _DESCRIPTIONS[_word] = {"wound": None, "leg": Symptom.CALF_PAIN_SWELLING, "urine": None, "none": None}
+for _word in "cotton algodon trapo".split():
+    _DESCRIPTIONS[_word] = {"wound": None, "leg": Symptom.NEW_NUMBNESS, "limb": Symptom.NEW_NUMBNESS, "urine": None, "none": None}
+# Wet underwear, a soaked bed: urine.
+for _word in "wet soaked mojada mojado mojados mojadas".split():
+    _DESCRIPTIONS.setdefault(_word, {"wound": Symptom.WOUND_DRAINAGE, "leg": None, "none": None})["urine"] = Symptom.BLADDER_BOWEL
+# Itching is healing, not a red flag: understood where it is said of a part.
+for _word in "itch itchy itches itching pica pique picazon comezon".split():
+    _DESCRIPTIONS[_word] = {"wound": None, "leg": None, "limb": None, "urine": None, "none": None}
 for _word in "jelly gelatina wobbly shaky".split():
     _DESCRIPTIONS[_word] = {"wound": None, "leg": Symptom.NEW_WEAKNESS, "limb": Symptom.NEW_WEAKNESS, "urine": None, "none": None}
 for _word in "asleep".split():
@@ -253,14 +261,16 @@ for _word in "leaking draining drainage oozing pus discharge supura supurando se
 # Everyday wordings of each red flag in patients' words (clinical.md's table): falls, feet asleep, a
 # leg that will not hold, breath that hurts, food that will not go down, pills that do nothing.
 _MORE_PHRASES: dict[str, list[str]] = {
-    Symptom.FEVER: ["burning up", "shivering", "shivers", "shiver", "afiebrado", "afiebrada", "febril", "tiemblo frio",
-                    "temblando frio", "temblores", "temblor frio"],
+    Symptom.FEVER: ["burning up", "shivering", "shivers", "shiver", "shaking", "afiebrado", "afiebrada", "febril", "tiemblo",
+                    "temblando", "temblaba", "temblores", "temblor", "frio"],
     Symptom.WOUND_DRAINAGE: ["se abrieron", "abrieron", "se abrio", "stitches popped", "came undone"],
     Symptom.NEW_WEAKNESS: [
         "slipped", "slip", "tumble", "hit floor", "ended up floor", "wont hold", "wont hold up", "wont support", "cant hold up",
         "walking harder", "harder walk", "harder walking", "walking hard", "cayo", "cayeron", "resbale",
         "resbalo", "resbalaron", "arrastro", "arrastra", "arrastrando", "nopuedo levantar", "no sostiene", "no me sostiene",
-        "quit on me", "gave up on me", "fui suelo", "cai suelo", "hit ground", "on floor", "on ground",
+        "quit on me", "gave up on me", "fui suelo", "cai suelo", "hit ground", "on floor", "on ground", "cant stand up", "cant get up",
+        "nopuedo levantarme", "nopuedo pararme", "no responden", "no responde", "dont respond", "not responding", "wont move",
+        "no aguanto parado", "no aguanto pie",
     ],
     Symptom.NEW_NUMBNESS: ["entume", "entumen", "entumio", "entumece", "entumecen", "cosquilleo", "cosquillas", "hormiguea"],
     Symptom.BLADDER_BOWEL: [
@@ -270,15 +280,18 @@ _MORE_PHRASES: dict[str, list[str]] = {
     Symptom.CHEST_PAIN_BREATHLESS: [
         "hurts deep breath", "hurt deep breath", "pain deep breath", "painful deep breath", "hurts breathe", "hurts breathing",
         "hurts breath", "duele respirar", "gasping", "gasping air", "gasp", "cuesta trabajo respirar", "respiro dificultad",
-        "respirar dificultad", "respira mal", "respira dificultad",
+        "respirar dificultad", "respira mal", "respira dificultad", "suffocating", "suffocate", "sofoco", "asfixia", "asfixio",
+        "wrong way",
     ],
     Symptom.TROUBLE_SWALLOWING: [
         "choke", "chokes", "choking", "atraganto", "atraganta", "atragantando", "hard food down", "cant food down",
         "food wont go down", "pasar comida", "cuesta pasar comida", "no pasa comida", "stuck throat", "atorada garganta",
+        "wrong way", "wrong pipe", "lump throat",
     ],
     Symptom.UNCONTROLLED_PAIN: [
         "no hacen nada", "no hace nada", "aguanto dolor", "yano aguanto dolor", "no aguanto dolor", "cant stand pain",
-        "cant bear pain", "cant handle pain", "dont touch it", "not doing anything", "no calma", "no se calma",
+        "cant bear pain", "cant handle pain", "dont touch it", "not doing anything", "no calma", "no se calma", "pain wont quit",
+        "pain wont go away", "max dose", "maximum dose",
     ],
 }
 # Words that may stand inside a red-flag phrase without changing it: "me cuesta mucho caminar", "the
@@ -835,7 +848,7 @@ class _Reader:
         k = j + 1 + self._scale_after(j + 1)
         if self.word(k) in {"-", "to", "or", "o", "a", "and", "y"} and self.num(k + 1) is not None:
             other, used = self.num(k + 1), (k, k + 1)
-        elif self.num(k) is not None and set(self.raw_between(k - 1, k)) & {"to", "a", "hasta"}:
+        elif self.num(k) is not None and self.raw_between(k - 1, k) in (["to"], ["a"], ["hasta"]) and not self._clock(k, self.num(k)):
             other, used = self.num(k), (k,)  # "8 to 9", "de 4 a 5": the joining word is set aside
         else:
             return int(value)
