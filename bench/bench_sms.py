@@ -39,7 +39,7 @@ if str(ROOT) not in sys.path:
 CORPUS_DIR = ROOT / "notifications" / "corpus"
 CORPUS = CORPUS_DIR / "sms_replies.jsonl"
 # Held-out sets kept in files of their own, each frozen by the commit that added it.
-HELD_OUT_FILES = (CORPUS_DIR / "held_out_4.jsonl", CORPUS_DIR / "held_out_5.jsonl", CORPUS_DIR / "held_out_6.jsonl")
+HELD_OUT_FILES = tuple(CORPUS_DIR / f"held_out_{n}.jsonl" for n in (4, 5, 6, 7))
 DOC = ROOT / "docs" / "benchmarks.md"
 SECTION_START = "<!-- bench-sms: written by make bench-sms (bench/bench_sms.py) -->"
 SECTION_END = "<!-- /bench-sms -->"
@@ -60,6 +60,10 @@ class Figures:
     complete_agree: int = 0
     values_given: int = 0
     values_right: int = 0
+    # Replies with a red flag not read, and of those the ones left for a nurse to read (complete False:
+    # they reach the nurses' unread messages, so the red flag is late, not lost).
+    missed_replies: int = 0
+    missed_for_nurse: int = 0
     misses: list = field(default_factory=list)
 
     def add(self, entry: dict, reading) -> None:
@@ -74,6 +78,8 @@ class Figures:
         wrong = []
         if want - got:
             wrong.append(f"missed {sorted(want - got)}")
+            self.missed_replies += 1
+            self.missed_for_nurse += not reading.complete
         if got - want:
             wrong.append(f"false {sorted(got - want)}")
         if "pain" in expected:
@@ -117,6 +123,8 @@ class Figures:
             "values_given": self.values_given,
             "values_right": share(self.values_right, self.values_given),
             "complete_agreement": share(self.complete_agree, self.replies),
+            "missed_replies": self.missed_replies,
+            "missed_for_nurse": self.missed_for_nurse,
         }
 
 
@@ -133,27 +141,29 @@ def evaluate(entries: list[dict]) -> Figures:
     return figures
 
 
-SPLITS = ("tuning", "held_out", "held_out_2", "held_out_3", "held_out_4", "held_out_5", "held_out_6")
-HELD_OUT_ALL = "held-out, all six"
+SPLITS = ("tuning", "held_out", "held_out_2", "held_out_3", "held_out_4", "held_out_5", "held_out_6", "held_out_7")
+HELD_OUT_ALL = "held-out, all seven"
 FRESH_SEED = 47
 # bench/sms_variants.py: seed 101 was looked at once (and the grammar changed after it), seed 202 only
 # after the last change.
 VARIANT_SEEDS = (101, 202)
 
 # Each set at its first measurement, before any change made after seeing it: (set, when and on what,
-# replies, red flags read, red flags, false red flags, pains right, pains given, pains invented).
+# replies, red flags read, red flags, false red flags, pains right, pains given, pains invented, replies
+# with a red flag missed, of those left for a nurse (complete False); None where not recorded).
 FIRST_LOOKS = [
-    ("held_out", "2026-12-01, the first grammar", 130, 62, 63, 0, 35, 37, 0),
-    ("generated, seed 11", "2026-12-01, the same grammar", 600, 346, 371, 0, 169, 169, 0),
-    ("held_out_2", "2026-12-01, after misspelling and number-word corrections", 70, 36, 37, 0, 13, 15, 0),
-    ("generated, seed 29", "2026-12-01, the same grammar", 600, 403, 403, 0, 172, 174, 0),
-    ("held_out_3", "2026-12-01, after the fixes those showed", 41, 21, 22, 0, 7, 7, 0),
-    ("generated, seed 47", "2026-12-01, after the last of those fixes", 600, 384, 384, 0, 179, 179, 0),
-    ("held_out_4", "2026-12-02, grammar of commit 7f06624", 216, 102, 150, 4, 37, 45, 2),
-    ("variants, seed 101", "2026-12-02, grammar of commit 7f06624", 600, 278, 304, 59, 218, 324, 5),
-    ("held_out_5", "2026-12-02, grammar of commit ac0b0be, after the fixes those two showed", 71, 28, 50, 3, 16, 18, 0),
-    ("variants, seed 202", "2026-12-02, grammar of commit ac0b0be", 600, 280, 283, 0, 305, 310, 0),
-    ("held_out_6", "2026-12-02, grammar of commit 1cde67d, after the fixes held_out_5 showed", 61, 29, 41, 3, 16, 17, 0),
+    ("held_out", "2026-12-01, the first grammar", 130, 62, 63, 0, 35, 37, 0, None, None),
+    ("generated, seed 11", "2026-12-01, the same grammar", 600, 346, 371, 0, 169, 169, 0, None, None),
+    ("held_out_2", "2026-12-01, after misspelling and number-word corrections", 70, 36, 37, 0, 13, 15, 0, None, None),
+    ("generated, seed 29", "2026-12-01, the same grammar", 600, 403, 403, 0, 172, 174, 0, None, None),
+    ("held_out_3", "2026-12-01, after the fixes those showed", 41, 21, 22, 0, 7, 7, 0, None, None),
+    ("generated, seed 47", "2026-12-01, after the last of those fixes", 600, 384, 384, 0, 179, 179, 0, None, None),
+    ("held_out_4", "2026-12-02, grammar of commit 7f06624", 216, 102, 150, 4, 37, 45, 2, 48, 46),
+    ("variants, seed 101", "2026-12-02, grammar of commit 7f06624", 600, 278, 304, 59, 218, 324, 5, 26, 26),
+    ("held_out_5", "2026-12-02, grammar of commit ac0b0be, after the fixes those two showed", 71, 28, 50, 3, 16, 18, 0, 22, 22),
+    ("variants, seed 202", "2026-12-02, grammar of commit ac0b0be", 600, 280, 283, 0, 305, 310, 0, 3, 3),
+    ("held_out_6", "2026-12-02, grammar of commit 1cde67d, after the fixes held_out_5 showed", 61, 29, 41, 3, 16, 17, 0, 12, 12),
+    ("held_out_7", "2026-12-02, grammar of commit bafc363, after the fixes held_out_6 showed", 50, 20, 35, 1, 15, 16, 0, 15, 15),
 ]
 
 
@@ -186,8 +196,8 @@ def _percent(value) -> str:
 
 def table(results: dict[str, dict]) -> list[str]:
     rows = [
-        "| set | replies | red flags read | false red flags (per reply) | pain right (of replies giving one) | pain invented | walking, steps, opioids right | complete/incomplete agree |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| set | replies | red flags read | false red flags (per reply) | pain right (of replies giving one) | pain invented | walking, steps, opioids right | complete/incomplete agree | replies missing a red flag: left for a nurse |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for name, s in results.items():
         ok = met(s)
@@ -196,17 +206,18 @@ def table(results: dict[str, dict]) -> list[str]:
             f"| {name} | {s['replies']} | {s['red_flags_read']} of {s['red_flags']} ({_percent(s['red_flag_recall'])}){mark[ok['red_flag_recall']]} "
             f"| {s['false_red_flags']} ({_percent(s['false_red_flags_per_reply'])}){mark[ok['false_red_flags_per_reply']]} "
             f"| {s['pain_right_count']} of {s['pain_given']} ({_percent(s['pain_right'])}){mark[ok['pain_right']]} "
-            f"| {s['pain_invented']}{mark[ok['pain_invented']]} | {_percent(s['values_right'])} | {_percent(s['complete_agreement'])} |"
+            f"| {s['pain_invented']}{mark[ok['pain_invented']]} | {_percent(s['values_right'])} | {_percent(s['complete_agreement'])} "
+            f"| {s['missed_for_nurse']} of {s['missed_replies']} |"
         )
     return rows
 
 
 def first_look_table() -> list[str]:
     rows = [
-        "| set | first measured | replies | red flags read | false red flags (per reply) | pain right | pain invented |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
+        "| set | first measured | replies | red flags read | false red flags (per reply) | pain right | pain invented | replies missing a red flag: left for a nurse |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
-    for name, when, replies, read, flags, false, right, given, invented in FIRST_LOOKS:
+    for name, when, replies, read, flags, false, right, given, invented, missed, for_nurse in FIRST_LOOKS:
         s = {"red_flag_recall": read / flags, "false_red_flags_per_reply": false / replies, "pain_right": right / given,
              "pain_invented": invented}
         ok = met(s)
@@ -214,7 +225,8 @@ def first_look_table() -> list[str]:
         rows.append(
             f"| {name} | {when} | {replies} | {read} of {flags} ({_percent(s['red_flag_recall'])}){mark[ok['red_flag_recall']]} "
             f"| {false} ({_percent(s['false_red_flags_per_reply'])}){mark[ok['false_red_flags_per_reply']]} "
-            f"| {right} of {given} ({_percent(s['pain_right'])}){mark[ok['pain_right']]} | {invented}{mark[ok['pain_invented']]} |"
+            f"| {right} of {given} ({_percent(s['pain_right'])}){mark[ok['pain_right']]} | {invented}{mark[ok['pain_invented']]} "
+            f"| {'-' if missed is None else f'{for_nurse} of {missed}'} |"
         )
     return rows
 
