@@ -61,7 +61,7 @@ FILLER = _words(
     tengo tiene tenia hay muy poco algo hoy ahora todavia aun tambien siento sigo se le al nivel como tome tomo
     tomando tomar he ha ve veo di dio durante casi mas menos sobre unos aproximadamente nomas quizas quiza talvez creo parece ya
     clocktime daycount tener tenia tenido tuve tuvo tenemos
-    sta q tmb tb pa u ur r w pls plz bc cuz tonite"""
+    sta q tmb tb pa u ur r w pls plz bc cuz tonite todo toda todos todas"""
 )
 # Someone writing for the patient ("my mom's pain is 6", "mi esposo se cayo"): the reply is read as the
 # patient's own, and these words are understood.
@@ -218,6 +218,7 @@ BATHROOM_NOUNS = _words("bathroom toilet restroom washroom potty bano sanitario 
 # Words that say "cannot" or "cannot tell", for the bathroom; "still" after a medicine, for its pain.
 _CANNOT = _words("cant nopuedo nosiento cantfeel unsure")
 _STILL = _words("still sigo sigue todavia aun")
+_EVEN_WITH = _words("even ni")
 LIMB_NOUNS = _words("toes toe hand hands arm arms fingers finger dedos dedo mano manos brazo brazos")
 GROIN_NOUNS = _words("groin crotch privates genitals saddle buttocks butt entrepierna ingle")
 URINE_NOUNS = _words("urine pee peeing orina pipi poop poo popo caca heces stool underwear calzones")
@@ -240,7 +241,7 @@ for _word in "leaking leak leaks sale salio escapa".split():
 for _word in "redder reddish pinker gap hole hueco abertura popped empapada empapado soaking gunk goo crud abriendo".split():
     _DESCRIPTIONS[_word] = {"wound": Symptom.WOUND_DRAINAGE, "leg": None, "urine": None, "none": None}
 # A leg bigger than the other is swollen; a foot or hand asleep is numb.
-for _word in "bigger larger thicker gruesa grueso huge enorme enormes".split():
+for _word in "bigger larger thicker gruesa grueso huge enorme enormes gordo gorda".split():
     _DESCRIPTIONS[_word] = {"wound": None, "leg": Symptom.CALF_PAIN_SWELLING, "urine": None, "none": None}
 for _word in "cotton algodon trapo".split():
     _DESCRIPTIONS[_word] = {"wound": None, "leg": Symptom.NEW_NUMBNESS, "limb": Symptom.NEW_NUMBNESS, "urine": None, "none": None}
@@ -250,7 +251,7 @@ for _word in "wet soaked mojada mojado mojados mojadas".split():
 # Itching is healing, not a red flag: understood where it is said of a part.
 for _word in "itch itchy itches itching pica pique picazon comezon".split():
     _DESCRIPTIONS[_word] = {"wound": None, "leg": None, "limb": None, "urine": None, "none": None}
-for _word in "jelly gelatina wobbly shaky".split():
+for _word in "jelly gelatina wobbly shaky flojas flojo floja flojos".split():
     _DESCRIPTIONS[_word] = {"wound": None, "leg": Symptom.NEW_WEAKNESS, "limb": Symptom.NEW_WEAKNESS, "urine": None, "none": None}
 for _word in "asleep".split():
     _DESCRIPTIONS[_word] = {"wound": None, "leg": Symptom.NEW_NUMBNESS, "limb": Symptom.NEW_NUMBNESS, "urine": None, "none": None}
@@ -262,7 +263,7 @@ for _word in "leaking draining drainage oozing pus discharge supura supurando se
 # leg that will not hold, breath that hurts, food that will not go down, pills that do nothing.
 _MORE_PHRASES: dict[str, list[str]] = {
     Symptom.FEVER: ["burning up", "shivering", "shivers", "shiver", "shaking", "afiebrado", "afiebrada", "febril", "tiemblo",
-                    "temblando", "temblaba", "temblores", "temblor", "frio"],
+                    "temblando", "temblaba", "temblores", "temblor", "frio", "freezing", "calosfrios", "calosfrio"],
     Symptom.WOUND_DRAINAGE: ["se abrieron", "abrieron", "se abrio", "stitches popped", "came undone"],
     Symptom.NEW_WEAKNESS: [
         "slipped", "slip", "tumble", "hit floor", "ended up floor", "wont hold", "wont hold up", "wont support", "cant hold up",
@@ -270,28 +271,32 @@ _MORE_PHRASES: dict[str, list[str]] = {
         "resbalo", "resbalaron", "arrastro", "arrastra", "arrastrando", "nopuedo levantar", "no sostiene", "no me sostiene",
         "quit on me", "gave up on me", "fui suelo", "cai suelo", "hit ground", "on floor", "on ground", "cant stand up", "cant get up",
         "nopuedo levantarme", "nopuedo pararme", "no responden", "no responde", "dont respond", "not responding", "wont move",
-        "no aguanto parado", "no aguanto pie",
+        "no aguanto parado", "no aguanto pie", "collapsed", "collapse", "desplome", "desplomo", "losing balance", "lose balance",
+        "lost balance", "pierdo equilibrio", "perdi equilibrio",
     ],
-    Symptom.NEW_NUMBNESS: ["entume", "entumen", "entumio", "entumece", "entumecen", "cosquilleo", "cosquillas", "hormiguea"],
+    Symptom.NEW_NUMBNESS: ["entume", "entumen", "entumio", "entumece", "entumecen", "cosquilleo", "cosquillas", "hormiguea",
+                           "adormece", "adormecen"],
     Symptom.BLADDER_BOWEL: [
         "hasnt peed", "hasnt urinated", "wet bed", "peed bed", "wet the bed", "nothing comes out", "nothing came out",
-        "nothing coming out", "orino sin querer", "orine sin querer", "sin querer orina",
+        "nothing coming out", "orino sin querer", "orine sin querer", "sin querer orina", "hice encima", "me hice encima",
     ],
     Symptom.CHEST_PAIN_BREATHLESS: [
         "hurts deep breath", "hurt deep breath", "pain deep breath", "painful deep breath", "hurts breathe", "hurts breathing",
         "hurts breath", "duele respirar", "gasping", "gasping air", "gasp", "cuesta trabajo respirar", "respiro dificultad",
         "respirar dificultad", "respira mal", "respira dificultad", "suffocating", "suffocate", "sofoco", "asfixia", "asfixio",
+        "huffing puffing", "huffing and puffing",
         "wrong way",
     ],
     Symptom.TROUBLE_SWALLOWING: [
         "choke", "chokes", "choking", "atraganto", "atraganta", "atragantando", "hard food down", "cant food down",
         "food wont go down", "pasar comida", "cuesta pasar comida", "no pasa comida", "stuck throat", "atorada garganta",
-        "wrong way", "wrong pipe", "lump throat",
+        "wrong way", "wrong pipe", "lump throat", "gagging", "gag", "gags", "nopuedo pasar",
     ],
     Symptom.UNCONTROLLED_PAIN: [
         "no hacen nada", "no hace nada", "aguanto dolor", "yano aguanto dolor", "no aguanto dolor", "cant stand pain",
         "cant bear pain", "cant handle pain", "dont touch it", "not doing anything", "no calma", "no se calma", "pain wont quit",
-        "pain wont go away", "max dose", "maximum dose",
+        "pain wont go away", "max dose", "maximum dose", "yano hace nada", "yano hacen nada", "yano ayuda", "yano ayudan",
+        "yano sirve", "yano sirven", "yano funciona", "yano funcionan", "yano hace efecto", "yano hacen efecto",
     ],
 }
 # Words that may stand inside a red-flag phrase without changing it: "me cuesta mucho caminar", "the
@@ -729,7 +734,10 @@ class _Reader:
         medicine = [k for k, tok in enumerate(self.all) if tok.text in OPIOID_WORDS | MEDICINE_NOUNS]
         if not medicine or self.fields.get("opioid_use") is False:
             return
-        if any(tok.text in _STILL for tok in self.all[medicine[0] + 1 :]) and medicine[0] in self.positions:
+        # "still" after the medicine, or "even with" just before it ("even with the percocet the pain is a 9")
+        after = any(tok.text in _STILL for tok in self.all[medicine[0] + 1 :])
+        before = any(tok.text in _EVEN_WITH for tok in self.all[max(0, medicine[0] - 3) : medicine[0]])
+        if (after or before) and medicine[0] in self.positions:
             at = self.positions.index(medicine[0])
             self.matches.append(_Match(at, at + 1, Symptom.UNCONTROLLED_PAIN, "still", resolvable=False, uncertain=True))
 
