@@ -1194,10 +1194,14 @@ class _Reader:
         about the part are not understood, safety wins and the part's red flag is recorded, uncertain.
         A clause where that red flag was already read, or denied, is settled."""
         codes: list[str] = []
+        seen: set[tuple[int, int]] = set()
         for i, tok in enumerate(self.t):
             if tok.used or tok.text in HARD_BREAKS | SOFT_BREAKS | AND_WORDS | LIST_JOINS:
                 continue
             start, end = self.clause(i)
+            if (start, end) in seen:
+                continue
+            seen.add((start, end))
             for j in range(start, end + 1):
                 code = _PART_FLAGS.get(self.words[j])
                 if code and code not in codes and not any(m.code == code and start <= m.start <= end for m in self.matches):
