@@ -21,7 +21,11 @@ How a reply is read:
    A comma, "but" or "pero" ends the reach. Where the reply may report a red flag and the reading
    cannot settle it ("fever?", "I don't think I have a fever", "101.5" alone), safety wins: the red
    flag is recorded and the reading is marked incomplete.
-4. `complete` is True only when every token was accounted for and nothing was uncertain; such a reply
+4. Numbers that are no pain are set aside first: clock times ("at 7 pm", "a las 9"), day counts ("day
+   3", "hace 8 dias"), counts ("2 pills", "2 laps"). A red flag followed by a clause that says it has
+   gone ("not anymore", "pero ya no") is none, for a nurse to read. A clause about a part tied to one red
+   flag (the breath, urine, the wound, the throat) that cannot be read is that red flag, uncertain.
+5. `complete` is True only when every token was accounted for and nothing was uncertain; such a reply
    needs no nurse to read it. Anything else is `complete=False`: those are shown to a nurse.
 
 A red flag read too eagerly costs a nurse a call; one missed may cost the patient. Numbers count only
