@@ -65,7 +65,7 @@ FILLER = _words(
     tengo tiene tenia hay muy poco algo hoy ahora todavia aun tambien siento sigo se le al nivel como tome tomo
     tomando tomar he ha ve veo di dio durante casi mas menos sobre unos aproximadamente nomas quizas quiza talvez creo parece ya
     clocktime daycount tener tenia tenido tuve tuvo tenemos
-    sta q tmb tb pa u ur r w pls plz bc cuz tonite todo toda todos todas"""
+    sta q tmb tb pa u ur r w pls plz bc cuz tonite todo toda todos todas weathercold"""
 )
 # Someone writing for the patient ("my mom's pain is 6", "mi esposo se cayo"): the reply is read as the
 # patient's own, and these words are understood.
@@ -128,7 +128,8 @@ _COMPOUNDS = [
     (r"\bhalf an hour\b", "halfhour"), (r"\bhalf hour\b", "halfhour"), (r"\bmedia hora\b", "halfhour"),
     (r"\bhora y media\b", "hourandhalf"), (r"\ban hour and a half\b", "hourandhalf"), (r"\bpain free\b", "painfree"),
     (r"\bpain-free\b", "painfree"), (r"\bnada de dolor\b", "painfree"),
-    (r"\bstep ?counts?\b", "steps"), (r"\bdown there\b", "groin"), (r"\bfell asleep\b", "asleep"), (r"\bfever-free\b", "fever free"), (r"\bnot sure\b", "unsure"), (r"\bno se si\b", "unsure"),
+    (r"\bstep ?counts?\b", "steps"), (r"\bcame off\b", "cameoff"), (r"\bse (?:me )?(?:cayo|cayeron) (?:el|la|los|las) (?:vendaje|gasa|curita|cinta|tiras)\b", "cameoff"),
+    (r"\bhace (?:mucho |un poco de )?frio\b", "weathercold"), (r"\bdown there\b", "groin"), (r"\bfell asleep\b", "asleep"), (r"\bfever-free\b", "fever free"), (r"\bnot sure\b", "unsure"), (r"\bno se si\b", "unsure"),
     (r"\bno estoy segur[oa]\b", "unsure"), (r"\bno creo\b", "unsure"), (r"\b(?:dont|do not|didnt|did not) think\b", "unsure"),
     (r"\b(?:cant|cannot|can not|couldnt|could not|unable to) feel\b", "cantfeel"), (r"\b(?:no|lost|lost the|loss of) feeling\b", "nofeeling"),
     (r"\bno (?:lo |la |los |las |me )?siento\b", "nosiento"), (r"\b(?:cant|cannot|can not|couldnt|could not|unable to)\b", "cant"),
@@ -218,6 +219,13 @@ _PART_FLAGS = {
     **{w: Symptom.WOUND_DRAINAGE for w in WOUND_NOUNS - _words("cut site")},
     **{w: Symptom.TROUBLE_SWALLOWING for w in _words("throat garganta swallow swallowing tragar")},
 }
+# Words of care and routine about a part, not of a red flag: a clause left with only these is not
+# recorded as the part's red flag (it is still for a nurse to read).
+_PART_BENIGN = _words(
+    """same igual changed change changing cambie cambio cambiar cambiado exercises exercise ejercicios spirometer
+    espirometro incentive tube tubo bruise bruised bruising moreton moretones normally normalmente checked looked
+    washed lave limpie shower ducha bath banio strips tiras tape cinta cameoff done hecho hechos near cerca"""
+)
 BATHROOM_NOUNS = _words("bathroom toilet restroom washroom potty bano sanitario inodoro")
 # Words that say "cannot" or "cannot tell", for the bathroom; "still" after a medicine, for its pain.
 _CANNOT = _words("cant nopuedo nosiento cantfeel unsure")
@@ -255,7 +263,7 @@ for _word in "wet soaked mojada mojado mojados mojadas".split():
 # Itching is healing, not a red flag: understood where it is said of a part.
 for _word in "itch itchy itches itching pica pique picazon comezon".split():
     _DESCRIPTIONS[_word] = {"wound": None, "leg": None, "limb": None, "urine": None, "none": None}
-for _word in "jelly gelatina wobbly shaky flojas flojo floja flojos".split():
+for _word in "jelly gelatina wobbly shaky flojas flojo floja flojos floppy flops drags".split():
     _DESCRIPTIONS[_word] = {"wound": None, "leg": Symptom.NEW_WEAKNESS, "limb": Symptom.NEW_WEAKNESS, "urine": None, "none": None}
 for _word in "asleep".split():
     _DESCRIPTIONS[_word] = {"wound": None, "leg": Symptom.NEW_NUMBNESS, "limb": Symptom.NEW_NUMBNESS, "urine": None, "none": None}
@@ -273,7 +281,7 @@ _MORE_PHRASES: dict[str, list[str]] = {
         "slipped", "slip", "tumble", "hit floor", "ended up floor", "wont hold", "wont hold up", "wont support", "cant hold up",
         "walking harder", "harder walk", "harder walking", "walking hard", "cayo", "cayeron", "resbale",
         "resbalo", "resbalaron", "arrastro", "arrastra", "arrastrando", "nopuedo levantar", "no sostiene", "no me sostiene",
-        "quit on me", "gave up on me", "fui suelo", "cai suelo", "hit ground", "on floor", "on ground", "cant stand up", "cant get up",
+        "leg quit", "legs quit", "knee quit", "knees quit", "gave up on me", "fui suelo", "cai suelo", "hit ground", "cant stand up", "cant get up",
         "nopuedo levantarme", "nopuedo pararme", "no responden", "no responde", "dont respond", "not responding", "wont move",
         "no aguanto parado", "no aguanto pie", "collapsed", "collapse", "desplome", "desplomo", "losing balance", "lose balance",
         "lost balance", "pierdo equilibrio", "perdi equilibrio",
@@ -506,6 +514,10 @@ _MEANINGS = (FILLER | COURTESY, PAIN_WORDS, WALK_WORDS, MINUTE_WORDS, OPIOID_WOR
              frozenset(w for phrase in SYMPTOM_PHRASES for w in phrase), frozenset(_DESCRIPTIONS))
 
 
+# Words whose other forms mean something else: "frio" (chills) is not "agua fria", "compresas frias".
+_NOT_INFLECTED = _words("frio")
+
+
 def _inflected(word: str, known: frozenset[str]) -> str | None:
     """The grammar's word that `word` inflects: a plural or the other gender ("rojos", "calientes",
     "hinchadas", "dormidos" -> "rojo", "caliente", "hinchada", "dormido")."""
@@ -519,7 +531,7 @@ def _inflected(word: str, known: frozenset[str]) -> str | None:
     base = word[:-1] if word.endswith("s") else word
     if base[-1:] in {"o", "a"}:
         forms.append(base[:-1] + ("a" if base[-1] == "o" else "o"))
-    return next((f for f in forms if f in known), None)
+    return next((f for f in forms if f in known and f not in _NOT_INFLECTED), None)
 
 
 def _fuzzy(word: str) -> str | None:
@@ -1206,6 +1218,9 @@ class _Reader:
             if (start, end) in seen:
                 continue
             seen.add((start, end))
+            if all(self.words[j] in _PART_BENIGN or self.words[j] in _PART_FLAGS or self.t[j].used
+                   or self.words[j] in HARD_BREAKS | SOFT_BREAKS | AND_WORDS | LIST_JOINS for j in range(start, end + 1)):
+                continue  # only words of care or routine are left: "I changed the dressing", "la herida se ve igual"
             for j in range(start, end + 1):
                 code = _PART_FLAGS.get(self.words[j])
                 if code and code not in codes and not any(m.code == code and start <= m.start <= end for m in self.matches):

@@ -258,7 +258,8 @@ def test_numbers_ranges_and_the_ways_patients_write(text, fields):
 @pytest.mark.parametrize(
     ("text", "code"),
     [
-        ("I slipped in the shower", "new_weakness"), ("my right leg won't hold me up", "new_weakness"),
+        ("I slipped in the shower", "new_weakness"), ("my right leg won't hold me up", "new_weakness"), ("I fell off the bed", "new_weakness"),
+        ("my left leg just quit on me", "new_weakness"),
         ("my toes feel asleep", "new_numbness"), ("one leg is bigger than the other", "calf_pain_swelling"),
         ("se me hincharon los tobillos", "calf_pain_swelling"), ("I'm burning up", "fever"), ("a couple of stitches popped", "wound_drainage"),
         ("los puntos se ven rojos y calientes", "wound_drainage"), ("I choke when I drink water", "trouble_swallowing"),
@@ -293,6 +294,10 @@ def test_a_red_flag_no_longer_there_is_none_but_a_nurse_reads_it(text):
 
 
 @pytest.mark.parametrize("text", ["incision is dry", "la herida esta seca", "is it normal for the incision to itch?", "no redness or drainage",
-                                  "I fell asleep on the couch", "ate some jelly", "dolor 3, todo bien con la herida"])
+                                  "I fell asleep on the couch", "ate some jelly", "dolor 3, todo bien con la herida",
+                                  # Care and routine about a part: no red flag (still for a nurse to read).
+                                  "I changed the dressing today", "la herida se ve igual", "peeing normally",
+                                  "the bandage came off in the shower", "breathing exercises done", "hoy hace mucho frio afuera",
+                                  "I quit taking oxycodone", "uso compresas frias"])
 def test_words_near_a_red_flag_that_say_none(text):
     assert "symptoms" not in sms_read(text).fields
