@@ -297,7 +297,6 @@ _MORE_PHRASES: dict[str, list[str]] = {
         "hurts breath", "duele respirar", "gasping", "gasping air", "gasp", "cuesta trabajo respirar", "respiro dificultad",
         "respirar dificultad", "respira mal", "respira dificultad", "suffocating", "suffocate", "sofoco", "asfixia", "asfixio",
         "huffing puffing", "huffing and puffing",
-        "wrong way",
     ],
     Symptom.TROUBLE_SWALLOWING: [
         "choke", "chokes", "choking", "atraganto", "atraganta", "atragantando", "hard food down", "cant food down",
