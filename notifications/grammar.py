@@ -214,17 +214,19 @@ WOUND_NOUNS = _words(
 LEG_NOUNS = _words("leg legs foot feet ankle ankles thigh knee knees pierna piernas pie pies tobillo tobillos muslo rodilla")
 # Parts of the body each tied to one red flag: a clause about one that cannot be read is that red flag.
 _PART_FLAGS = {
-    **{w: Symptom.CHEST_PAIN_BREATHLESS for w in _words("breath breathe breathing air aire aliento respirar respiro respiracion lungs pulmones chest pecho")},
-    **{w: Symptom.BLADDER_BOWEL for w in _words("urine pee peeing peed orina orinar pipi bladder vejiga bowel bowels")},
+    **{w: Symptom.CHEST_PAIN_BREATHLESS for w in _words(
+        "breath breathe breathing air aire aliento respirar respiro respiracion lungs pulmones chest pecho breastbone sternum esternon heart corazon")},
+    **{w: Symptom.BLADDER_BOWEL for w in _words(
+        "urine pee peeing peed orina orinar pipi bladder vejiga bowel bowels poop pooping poo popo caca heces stool")},
     **{w: Symptom.WOUND_DRAINAGE for w in WOUND_NOUNS - _words("cut site")},
-    **{w: Symptom.TROUBLE_SWALLOWING for w in _words("throat garganta swallow swallowing tragar")},
+    **{w: Symptom.TROUBLE_SWALLOWING for w in _words("throat garganta swallow swallowing tragar saliva")},
 }
 # Words of care and routine about a part, not of a red flag: a clause left with only these is not
 # recorded as the part's red flag (it is still for a nurse to read).
 _PART_BENIGN = _words(
     """same igual changed change changing cambie cambio cambiar cambiado exercises exercise ejercicios spirometer
     espirometro incentive tube tubo bruise bruised bruising moreton moretones normally normalmente checked looked
-    washed lave limpie shower ducha bath banio strips tiras tape cinta cameoff done hecho hechos near cerca"""
+    washed lave limpie shower ducha bath banio strips tiras tape cinta cameoff done hecho hechos near cerca can able puedo"""
 )
 BATHROOM_NOUNS = _words("bathroom toilet restroom washroom potty bano sanitario inodoro")
 # Words that say "cannot" or "cannot tell", for the bathroom; "still" after a medicine, for its pain.
@@ -306,7 +308,7 @@ _MORE_PHRASES: dict[str, list[str]] = {
     Symptom.UNCONTROLLED_PAIN: [
         "no hacen nada", "no hace nada", "aguanto dolor", "yano aguanto dolor", "no aguanto dolor", "cant stand pain",
         "cant bear pain", "cant handle pain", "dont touch it", "not doing anything", "no calma", "no se calma", "pain wont quit",
-        "pain wont go away", "max dose", "maximum dose", "yano hace nada", "yano hacen nada", "yano ayuda", "yano ayudan",
+        "pain wont go away", "max dose", "maximum dose", "through roof", "yano hace nada", "yano hacen nada", "yano ayuda", "yano ayudan",
         "yano sirve", "yano sirven", "yano funciona", "yano funcionan", "yano hace efecto", "yano hacen efecto",
     ],
 }
