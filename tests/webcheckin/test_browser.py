@@ -38,7 +38,7 @@ def _reminder_link(patient, live_server, settings) -> str:
 
     tz = ZoneInfo(patient.timezone)
     evening = datetime.datetime.combine(patient.local_today(), datetime.time(18, 30), tzinfo=tz)
-    assert reminders.reminders_enqueue(now=evening.astimezone(datetime.UTC)) >= 1
+    assert reminders.reminders_enqueue(now=evening.astimezone(datetime.UTC)) == 1
     return _live_link(Message.objects.get(patient=patient, purpose="reminder"), live_server, settings, evening)
 
 
