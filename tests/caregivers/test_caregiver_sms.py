@@ -342,3 +342,16 @@ def test_a_caregivers_number_twilio_calls_invalid_is_texted_no_more(twilio, make
     assert listed["phone_invalid_at"] is not None
     # The next day's reminder run writes the patient's reminder and nothing for the caregiver.
     assert reminders.reminders_enqueue(now=moment + datetime.timedelta(days=1)) == 1
+
+
+def test_the_caregivers_of_a_reminder_batch_take_a_fixed_number_of_queries(make_patient, today, django_assert_num_queries):
+    for i in range(20):
+        patient = make_patient(surgery_days_ago=5)
+        _caregiver(patient, receives="reminders" if i % 2 else "missed_day", phone=f"+155504010{i:02d}")
+    # 1 program lengths, 2 time zones in use, 3 the zone's select, 4 savepoint, 5 the reminders' links,
+    # 6 the reminders, 7 their ids, 8 the batch's caregivers with their patients, 9 the nudged patients'
+    # check-ins of the day before, 10 the caregivers' links, 11 their messages, 12 their ids, 13 release.
+    with django_assert_num_queries(13):
+        assert reminders.reminders_enqueue(now=_at(today, 18, 0)) == 40
+    assert _to_caregivers().filter(purpose="caregiver_copy").count() == 10
+    assert _to_caregivers().filter(purpose="caregiver_nudge").count() == 10
