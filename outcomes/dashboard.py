@@ -31,18 +31,24 @@ def instrument_range(instrument: Instrument) -> tuple[Decimal, Decimal]:
 
 def patient_outcomes(*, patient, today) -> dict:
     """Per instrument: the chart, a row per completed time point (score, change, MCID reached), and the
-    time points a nurse may enter now (window open or past, not completed). Queries: 5."""
+    time points a nurse may enter now (window open or past, not completed). Queries: 2 (the active
+    instruments, the patient's responses), and 1 more for their time points when any is loaded (and
+    for those of an older version the patient answered)."""
     today_day = (today - patient.surgery_date).days
-    series_by_code = {instrument.code: (instrument, series) for instrument, series in patient_outcome_series(patient=patient)}
+    instruments = instruments_active()
     responses = list(patient_responses(patient=patient))
+    series_by_id = {
+        instrument.pk: (instrument, series)
+        for instrument, series in patient_outcome_series(patient=patient, responses=responses, instruments=instruments)
+    }
     by_tp = {r.time_point_id: r for r in responses}
     sections = []
-    for instrument in instruments_active():
-        if not instrument.offered_after(patient.procedure) and instrument.code not in series_by_code:
+    for instrument in instruments:
+        if not instrument.offered_after(patient.procedure) and instrument.pk not in series_by_id:
             continue
-        pair = series_by_code.pop(instrument.code, None)
+        pair = series_by_id.pop(instrument.pk, None)
         sections.append(_section(instrument, pair[1] if pair else None, patient, today, today_day, by_tp))
-    for instrument, series in series_by_code.values():  # an older version answered before
+    for instrument, series in series_by_id.values():  # an older version answered before
         sections.append(_section(instrument, series, patient, today, today_day, by_tp, enter=False))
     return {"sections": sections, "incomplete": [r for r in responses if r.status == ResponseStatus.IN_PROGRESS]}
 

@@ -74,24 +74,27 @@ def _series(instrument: Instrument, responses: Iterable[QuestionnaireResponse], 
     )
 
 
-def patient_outcome_series(*, patient: Patient) -> list[tuple[Instrument, Series]]:
+def patient_outcome_series(*, patient: Patient, responses: list[QuestionnaireResponse] | None = None,
+                           instruments: list[Instrument] | None = None) -> list[tuple[Instrument, Series]]:
     """Each instrument the patient completed a response to, with the completed scores in time point
-    order. Queries: 2 (the responses with their instrument and time point; the instruments' time points)."""
-    responses = list(
-        QuestionnaireResponse.objects.filter(patient=patient, status=ResponseStatus.COMPLETED)
-        .select_related("instrument", "time_point")
-        .order_by("instrument_id", "time_point__day")
-    )
+    order. Queries: 2 (the responses with their instrument and time point; the instruments' time
+    points), none for what the caller hands in (responses as patient_responses reads them, and
+    instruments with their time points prefetched)."""
+    if responses is None:
+        responses = list(patient_responses(patient=patient))
+    known = {i.pk: list(i.time_points.all()) for i in instruments or ()}
     by_instrument: dict[int, list[QuestionnaireResponse]] = defaultdict(list)
-    instruments: dict[int, Instrument] = {}
+    found: dict[int, Instrument] = {}
     for r in responses:
-        by_instrument[r.instrument_id].append(r)
-        instruments[r.instrument_id] = r.instrument
-    points: dict[int, list[TimePoint]] = defaultdict(list)
-    if instruments:
-        for tp in TimePoint.objects.filter(instrument_id__in=list(instruments)).order_by("day"):
+        if r.status == ResponseStatus.COMPLETED:
+            by_instrument[r.instrument_id].append(r)
+            found[r.instrument_id] = r.instrument
+    points: dict[int, list[TimePoint]] = defaultdict(list, known)
+    missing = [pk for pk in found if pk not in known]
+    if missing:
+        for tp in TimePoint.objects.filter(instrument_id__in=missing).order_by("day"):
             points[tp.instrument_id].append(tp)
-    return [(instruments[pk], _series(instruments[pk], rs, points[pk])) for pk, rs in by_instrument.items()]
+    return [(found[pk], _series(found[pk], rs, points[pk])) for pk, rs in by_instrument.items()]
 
 
 def patient_responses(*, patient: Patient) -> QuerySet[QuestionnaireResponse]:
