@@ -39,3 +39,6 @@ def answer(instrument):
         ).response
 
     return make
+
+
+from tests.dashboard.conftest import nurse_client_a, nurse_client_b  # noqa: E402, F401 - shared fixtures

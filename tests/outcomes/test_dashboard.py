@@ -9,7 +9,6 @@ import pytest
 
 from outcomes.models import QuestionnaireResponse
 from patients.models import AuditEvent
-from tests.dashboard.conftest import nurse_client_a, nurse_client_b  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
