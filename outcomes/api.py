@@ -125,7 +125,7 @@ class QuestionnaireResponsesView(CheckinThrottleMixin, PatientAPIView):
             "now), patient-local. 201 with the score; 200 for a replay of the same `identifier`; 409 once the time point "
             "is completed; 400 naming the item that is wrong."
         ),
-        request=FHIR_RESOURCE_SCHEMA,
+        request={"application/json": FHIR_RESOURCE_SCHEMA},
         responses={
             201: OpenApiResponse(ResponseAnswerSerializer, description="Stored, with its score once completed."),
             200: OpenApiResponse(ResponseAnswerSerializer, description="A replay of the same identifier, or answers added to an incomplete response."),
