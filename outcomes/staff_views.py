@@ -91,8 +91,10 @@ def questionnaire_entry(request, patient_id: int, time_point_id: int):
             status = 400
     else:
         form = EntryForm(items=items, current=current)
-        audit_record(actor=request.user, patient=patient, action=AuditEvent.Action.VIEW, resource="questionnaire_responses",
-                     detail=f"entry form of {instrument.code} {tp.code}", channel=CHANNEL, request=request)
+    # The form shows the patient and any answers kept: a view, also when it comes back with errors.
+    audit_record(actor=request.user, patient=patient, action=AuditEvent.Action.VIEW, resource="questionnaire_responses",
+                 detail=f"entry form of {instrument.code} {tp.code}" + (" (sent back with errors)" if status == 400 else ""),
+                 channel=CHANNEL, request=request)
     context = {"patient": patient, "instrument": instrument, "time_point": tp, "form": form, "existing": existing}
     return _page(request, "outcomes/entry.html", context, status=status, nav="worklist")
 

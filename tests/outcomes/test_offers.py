@@ -90,3 +90,12 @@ def test_the_beat_offers_every_quarter_hour(settings):
     from outcomes.tasks import questionnaires_offer_task
 
     assert questionnaires_offer_task.name == entry["task"]
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_offer_fits_one_segment_of_gsm_7_with_a_long_clinic_name_and_link(language):
+    from outcomes.texts import offer_text
+    from tests.webcheckin.test_sms_texts import sms_segments
+
+    text = offer_text(language=language, clinic="Spine Center of North Valley", link="https://recovery.example.org/q/" + "x" * 22)
+    assert sms_segments(text) == ("GSM-7", 1)

@@ -113,3 +113,32 @@ def test_the_answer_needs_the_forms_csrf_token(make_patient, link_to):
     patient = make_patient(surgery_days_ago=40)
     assert Client(enforce_csrf_checks=True).post(link_to(patient), {"index": 0, "answer": "1"}).status_code == 403
     assert not QuestionnaireResponse.objects.exists()
+
+
+def test_a_number_question_takes_a_whole_number_in_range_and_an_optional_one_may_be_skipped(client, make_patient, document):
+    from outcomes.services import instrument_load
+
+    document["questionnaire"]["item"] = document["questionnaire"]["item"][:1] + [
+        {"linkId": "rs-days", "text": "On how many days this week did you walk outside?", "type": "integer", "required": True,
+         "extension": [{"url": "http://hl7.org/fhir/StructureDefinition/minValue", "valueInteger": 0},
+                       {"url": "http://hl7.org/fhir/StructureDefinition/maxValue", "valueInteger": 7}]},
+        {**document["questionnaire"]["item"][1], "required": False},
+    ]
+    document["recovery"]["translations"] = {}
+    document["recovery"]["scoring"]["method"] = "sum"
+    instrument = instrument_load(document=document)
+    patient = make_patient(surgery_days_ago=40)
+    path = urlsplit(questionnaire_link_issue(patient=patient, time_point=instrument.time_points.get(code="6w"), now=timezone.now())).path
+    client.post(path, {"index": 0, "answer": "2"})
+    page = client.get(path).content.decode()
+    assert 'type="number"' in page and 'max="7"' in page
+    for bad in ("8", "-1", "two", "3.5"):
+        response = client.post(path, {"index": 1, "answer": bad})
+        assert response.status_code == 400 and "Enter a whole number from 0 to 7." in response.content.decode()
+    assert client.post(path, {"index": 1, "answer": "5"}).status_code == 302
+    # The last question is optional: skipped, and the response is complete without it.
+    assert "Skip this question" in client.get(path).content.decode()
+    done = client.post(path, {"index": 2, "action": "skip"})
+    assert done.status_code == 200
+    response = QuestionnaireResponse.objects.get(patient=patient)
+    assert (response.status, response.answers, str(response.score)) == ("completed", {"rs-pain": "2", "rs-days": 5}, "7.00")
