@@ -124,7 +124,7 @@ class PostedResponse:
     status: str
     answers: dict
     client_id: uuid.UUID | None
-    authored: datetime.date | None
+    authored: datetime.datetime | None  # naive when sent without an offset (then patient-local)
 
 
 class PostedError(ValueError):

@@ -123,7 +123,7 @@ def questionnaire(request, token: str):
                 return _problem(request, link, "used")
             if last:
                 context = {"lang": language, "t": t, "clinic": patient.clinic, "not_watched": not_monitored_notice(language),
-                           "title": _title(instrument, language), "score": outcome.response.score}
+                           "title": _title(instrument, language), "score": _n(outcome.response.score)}
                 return _respond(request, "outcomes/done.html", context)
             return HttpResponseRedirect(f"{reverse('outcomes:questionnaire', args=[token])}?q={index + 2}")
     else:
@@ -153,6 +153,11 @@ def questionnaire(request, token: str):
         "error": error,
     }
     return _respond(request, "outcomes/question.html", context, status=400 if error else 200)
+
+
+def _n(value) -> str | None:
+    """A score as the patient reads it: 30, 33.33 (no trailing zeros)."""
+    return None if value is None else f"{value.normalize():f}"
 
 
 def _title(instrument, language: str) -> str:

@@ -73,7 +73,7 @@ def test_a_patient_answers_from_the_sms_link_stops_resumes_and_the_nurse_sees_th
     assert page.get_by_text("Question 5 of 5").is_visible()
     _choose(page, "How much of your usual activities (work, housework, hobbies) can you do?", "Most of them", "Send my answers")
     assert page.get_by_role("status").inner_text() == "Thank you, your answers are recorded."
-    assert "Your score: 15" in page.locator("main").inner_text()
+    assert "Your score: 15." in page.locator("main").inner_text()
     page.screenshot(path=str(ARTIFACTS / "questionnaire-done-phone.png"), full_page=True)
     # The link is spent.
     assert page.goto(url).status == 410

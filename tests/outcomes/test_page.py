@@ -57,7 +57,7 @@ def test_finishing_scores_on_the_server_and_closes_the_link(client, make_patient
     path = link_to(patient)
     done = _answer_all(client, path, [2, 1, 0, 0, 3])
     assert done.status_code == 200
-    assert "Thank you, your answers are recorded." in done.content.decode() and "Your score: 30" in done.content.decode()
+    assert "Thank you, your answers are recorded." in done.content.decode() and "Your score: 30." in done.content.decode()
     response = QuestionnaireResponse.objects.get(patient=patient)
     assert (response.status, str(response.score), response.time_point.code) == ("completed", "30.00", "6w")
     assert QuestionnaireLink.objects.get(patient=patient).used_at is not None
