@@ -45,7 +45,7 @@ from dashboard.selectors import (
 )
 from dashboard.services import patient_contact_update
 from dashboard.tables import daily_record_rows, worklist_row_html
-from outcomes.dashboard import cohort_outcomes, patient_outcomes, record_with_scores
+from outcomes.dashboard import cohort_outcomes, patient_outcomes
 from patients.audit import audit_record, audit_record_many
 from patients.choices import Procedure
 from patients.models import AuditEvent
@@ -64,11 +64,10 @@ from recovery.selectors.cohort import (
     milestone_judged_by_day,
 )
 from recovery.selectors.exports import (
-    PATIENT_RECORD_COLUMNS,
     cohort_export_columns,
     cohort_export_rows,
     cohort_patients,
-    patient_record_rows,
+    patient_record_export,
 )
 from recovery.selectors.messages import message_patient_ids, patient_inbox, patient_message_list
 from recovery.services.alerts import AlertAlreadyResolved, alert_acknowledge, alert_resolve
@@ -522,7 +521,7 @@ def patient_export(request, patient_id: int):
     audit_record(
         actor=request.user, patient=patient, action=AuditEvent.Action.EXPORT, resource="patient_record", detail="csv", channel=CHANNEL, request=request
     )
-    header, rows = record_with_scores(header=PATIENT_RECORD_COLUMNS, rows=patient_record_rows(patient=patient), patient=patient)
+    header, rows = patient_record_export(patient=patient)
     return csv_response(filename=f"patient-{patient.pk}-record.csv", header=header, rows=rows)
 
 

@@ -99,15 +99,17 @@ def test_the_cohort_shows_the_share_reaching_the_mcid_by_procedure_and_time_poin
     assert "<strong>100%</strong> <span class=\"muted small\">(1 of 1)</span>" in section
 
 
-def test_the_exports_carry_the_scores(nurse_client_a, make_patient, answer):
+def test_the_exports_carry_the_scores(nurse_client_a, staff_client_a, make_patient, answer):
     patient = make_patient(surgery_days_ago=45)
     answer(patient, "baseline", [3, 3, 3, 3, 3])
     answer(patient, "6w", [1, 1, 1, 1, 1])
-    record = list(csv.reader(io.StringIO(b"".join(nurse_client_a.get(f"/patients/{patient.pk}/export.csv").streaming_content).decode())))
-    header = record[0]
-    assert header[-3:] == ["instrument", "time_point", "score"]
-    rows = [dict(zip(header, r, strict=True)) for r in record[1:] if r[0] == "questionnaire"]
-    assert [(r["time_point"], r["score"], r["status"]) for r in rows] == [("baseline", "75.00", "completed"), ("6w", "25.00", "completed")]
+    for path in (f"/patients/{patient.pk}/export.csv", f"/api/v1/patients/{patient.pk}/export.csv"):  # the dashboard's and the staff API's
+        client = nurse_client_a if path.startswith("/patients") else staff_client_a
+        record = list(csv.reader(io.StringIO(b"".join(client.get(path).streaming_content).decode())))
+        header = record[0]
+        assert header[-3:] == ["instrument", "time_point", "score"]
+        rows = [dict(zip(header, r, strict=True)) for r in record[1:] if r[0] == "questionnaire"]
+        assert [(r["time_point"], r["score"], r["status"]) for r in rows] == [("baseline", "75.00", "completed"), ("6w", "25.00", "completed")]
     cohort = nurse_client_a.get("/cohort/scores.csv")
     lines = list(csv.reader(io.StringIO(b"".join(cohort.streaming_content).decode())))
     assert lines[0][:2] == ["patient", "clinic"] and len(lines) == 3
