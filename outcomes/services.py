@@ -13,7 +13,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from notifications.models import Message
-from notifications.services import message_enqueue
+from notifications.services.outbox import message_enqueue
 from outcomes import rules as outcome_rules
 from outcomes import texts
 from outcomes.definition import Definition, DefinitionError, definition_read, items_of
