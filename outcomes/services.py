@@ -105,11 +105,11 @@ def questionnaires_offer(*, now: datetime.datetime | None = None) -> int:
                     continue
                 if not offer_hours(local, quiet_start=patient.clinic.quiet_hours_start):
                     continue
-                offered += _offer(patient=patient, instrument=instrument, time_point=tp, last=last, now=now)
+                offered += _offer(patient=patient, instrument=instrument, time_point=tp, now=now)
     return offered
 
 
-def _offer(*, patient: Patient, instrument: Instrument, time_point: TimePoint, last: datetime.date, now: datetime.datetime) -> int:
+def _offer(*, patient: Patient, instrument: Instrument, time_point: TimePoint, now: datetime.datetime) -> int:
     try:
         with transaction.atomic():
             offer = QuestionnaireOffer.objects.create(patient=patient, time_point=time_point, offered_at=now)

@@ -99,3 +99,15 @@ def test_the_offer_fits_one_segment_of_gsm_7_with_a_long_clinic_name_and_link(la
 
     text = offer_text(language=language, clinic="Spine Center of North Valley", link="https://recovery.example.org/q/" + "x" * 22)
     assert sms_segments(text) == ("GSM-7", 1)
+
+
+def test_two_runs_at_once_offer_once_the_database_holds_it(instrument, chicago):
+    # Two beats (or a task delivered twice) that both read the patient as not yet offered: the second
+    # one's offer row breaks the unique key, its transaction (link and SMS with it) is undone.
+    from outcomes.services import _offer
+
+    tp = instrument.time_points.get(code="6w")
+    moment = _utc(2026, 4, 10, 17, 0)
+    assert _offer(patient=chicago, instrument=instrument, time_point=tp, now=moment) == 1
+    assert _offer(patient=chicago, instrument=instrument, time_point=tp, now=moment) == 0
+    assert QuestionnaireOffer.objects.count() == 1 and QuestionnaireLink.objects.count() == 1 and len(_offers(chicago)) == 1
