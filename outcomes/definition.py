@@ -107,7 +107,9 @@ def _validate_fhir(resource: dict) -> None:
         Questionnaire.model_validate(resource)
     except ValidationError as exc:
         first = exc.errors()[0]
-        where = "questionnaire." + ".".join(str(p) for p in first["loc"])
+        where = "questionnaire"
+        for part in first["loc"]:
+            where += f"[{part}]" if isinstance(part, int) else f".{part}"
         raise DefinitionError(where, first["msg"]) from None
     except (TypeError, ValueError) as exc:  # fhir.resources raises these for a wrong resourceType
         raise DefinitionError("questionnaire", str(exc)[:300]) from None

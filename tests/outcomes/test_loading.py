@@ -51,7 +51,7 @@ _DELETE = object()
     ("path", "value", "where"),
     [
         ("questionnaire.item.0.type", "string", "questionnaire.item[0].type"),
-        ("questionnaire.item.0.linkId", _DELETE, "questionnaire.item.0.linkId"),  # fhir.resources: linkId is required
+        ("questionnaire.item.0.linkId", _DELETE, "questionnaire.item[0].linkId"),  # fhir.resources: linkId is required
         ("questionnaire.item.1.linkId", "rs-pain", "questionnaire.item[1].linkId"),
         ("questionnaire.item.0.answerOption.2.valueCoding.extension", [], "questionnaire.item[0].answerOption[2].valueCoding.extension"),
         ("questionnaire.resourceType", "Patient", "questionnaire"),
