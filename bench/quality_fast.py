@@ -1,7 +1,7 @@
 """Alert quality in memory: the cohorts of bench/cohorts.py replayed through the pure rules and the pure
 reconciliation (recovery.rules, recovery.services.engine.reconcile), with no check-in or alert written.
 
-    python bench/quality_fast.py [--role tuning|held_out|all]
+    python bench/quality_fast.py [--role tuning|held_out|earlier_held_out|all]
 
 It is the tuning loop: seconds instead of the full replay's many minutes, so numbers can be tried on
 the tuning cohorts. It judges as the engine does (each check-in's own evidence as it arrives, then
@@ -113,7 +113,7 @@ def run(role: str = "all", *, plans=None) -> list[tuple[str, object]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--role", default="tuning", choices=("tuning", "held_out", "all"))
+    parser.add_argument("--role", default="tuning", choices=("tuning", "held_out", "earlier_held_out", "all"))
     args = parser.parse_args()
     from bench.common import use_database
 
