@@ -50,6 +50,7 @@ def replay_patient(sim: SimPatient, plan) -> list[Raised]:
     alerts: list[rules.AlertView] = []
     raised: dict[int, Raised] = {}
     days: list = []
+    questions: dict[str, rules.Question] = {}
     next_id = 1
 
     def apply(p: Plan, day: int) -> None:
@@ -76,9 +77,13 @@ def replay_patient(sim: SimPatient, plan) -> list[Raised]:
         s = rules.Snapshot(
             surgery_date=SURGERY, procedure=sim.procedure, plan=plan, as_of=date, days=tuple(days), day_ended=ended,
             enrolled_on=SURGERY, alerted_red_flags=frozenset(k for a in alerts if a.kind == AlertKind.RED_FLAG for k in a.keys),
+            questions=dict(questions),
         )
         p = Plan()
         findings = rules.judge(s, kinds)
+        if kinds is None and ended:
+            for code in rules.milestone_questions_owed(s):
+                questions.setdefault(code, rules.Question(code, date + datetime.timedelta(days=1)))
         reconcile(p, patient_id=sim.index, snapshot=s, findings=findings, alerts=list(alerts),
                   update_kinds=kinds if kinds is not None else frozenset(rules.RULES))
         apply(p, (date - SURGERY).days)
@@ -87,8 +92,21 @@ def replay_patient(sim: SimPatient, plan) -> list[Raised]:
         date = SURGERY + datetime.timedelta(days=day)
         fields = sim.days.get(day)
         if fields:
+            fields = dict(fields)
+            said_no = False
+            # The questions asked, answered (or not) as the generated patient would, with the check-in.
+            for code, q in list(questions.items()):
+                if q.answer is None:
+                    answer = sim.answers(code, day)
+                    if answer is not None:
+                        questions[code] = replace(q, answer=answer, answered_on=date)
+                        if answer:
+                            fields["milestones"] = [*fields.get("milestones", ()), code]
+                        said_no = said_no or not answer
             days.append(_day(date, fields))
             judge(date, ended=False, kinds=rules.CHECKIN_KINDS)
+            if said_no:
+                judge(date, ended=False, kinds=None)  # a "no" is judged at once (milestone_question_answer)
         if day < plan.program_days:
             judge(date, ended=True, kinds=None)
     return list(raised.values())
