@@ -22,6 +22,7 @@ from django.utils import timezone
 from notifications import texts
 from notifications.follow_ups import advice_follow_up_answer, advice_follow_up_pending
 from notifications.grammar import sms_read, yes_no_read
+from notifications.milestone_questions import milestone_question_sms_answer, milestone_questions_waiting, with_question
 from notifications.models import Message
 from notifications.ratelimit import rate_slot_reserve
 from notifications.schedule import next_allowed, quiet_now
@@ -605,12 +606,15 @@ def _reminders_write(batch: list[DueReminder], now: datetime.datetime) -> int:
     # Each reminder carries its own web check-in link (one INSERT for the batch); the links of a rerun's
     # reminders that were already written simply go unused and expire.
     links = checkin_links_issue(requests=[LinkRequest(due.patient_id, due.local_date, due.timezone) for due in batch])
+    # A milestone question waiting is asked in the reminder (notifications/milestone_questions.py).
+    questions = milestone_questions_waiting(patient_ids=[due.patient_id for due in batch])
     rows = [
         Message(
             purpose=Purpose.REMINDER,
             patient_id=due.patient_id,
             to_phone=due.phone,
-            body=texts.reminder_text(language=due.language, clinic=due.clinic_name, link=link),
+            body=with_question(texts.reminder_text(language=due.language, clinic=due.clinic_name, link=link),
+                               milestone=questions.get(due.patient_id), language=due.language),
             dedupe_key=key,
             local_date=due.local_date,
             send_after=due.window.opens,
@@ -893,6 +897,9 @@ def _inbound_act(*, patient: Patient, body: str, inbound: Message, message_sid: 
         follow_up = advice_follow_up_pending(patient=patient)
         if follow_up is not None:
             return Purpose.REPLY, advice_follow_up_answer(follow_up=follow_up, acted=acted, now=now)
+        answered = milestone_question_sms_answer(patient=patient, reached=acted, now=now)
+        if answered is not None:
+            return Purpose.REPLY, answered
     reading = sms_read(body)
     if reading.kind == "opt_out":
         patients_sms_opt_out(phone=patient.phone, now=now, reason=f"the patient texted {body.strip()[:20]!r}")
@@ -932,6 +939,8 @@ def _inbound_act(*, patient: Patient, body: str, inbound: Message, message_sid: 
         answer = texts.thanks_text(language=patient.language, fields=fields, advice=outcome.body.get("advice"))
         if not reading.complete:
             answer = texts.partly_read_text(language=patient.language, answer=answer)
+        answer = with_question(answer, milestone=milestone_questions_waiting(patient_ids=[patient.pk]).get(patient.pk),
+                               language=patient.language)
         return Purpose.REPLY, answer
     if reading.complete:
         # Understood, with nothing to record ("thanks", "no fever"): kept in the history, thanked.

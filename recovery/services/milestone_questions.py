@@ -86,7 +86,7 @@ def milestone_question_answer(
         if not claimed:
             return False
         if audit is not None:
-            audit_record(actor=None, patient=patient, action="answer", resource="milestone_question",
+            audit_record(actor=None, patient=patient, action="update", resource="milestone_question",
                          detail=f"{question.milestone}: {'yes' if reached else 'no'}", source=audit, at=now)
     question.refresh_from_db()
     if reached:
