@@ -1,14 +1,15 @@
-"""Alert quality, measured: the cohorts of bench/cohorts.py (two for tuning, three held out, fixed
-before any rule was changed) replayed day by day through the real check-in path (checkin_submit, and
-the evaluation it queues) and the real sweep.
+"""Alert quality, measured: the cohorts of bench/cohorts.py (three for tuning; the second held-out sets
+H4-H6, fixed before the rules last changed; the earlier held-out sets H1-H3) replayed day by day
+through the real check-in path (checkin_submit, and the evaluation it queues), the real sweep, and
+the milestone questions, answered as each generated patient would (milestone_question_answer).
 
-    python bench/alert_quality.py [--patients-per-cohort 70]
+    python bench/alert_quality.py [--role held_out] [--role tuning] [--patients-per-cohort 70]
 
 It reports, in Markdown, per cohort: red flags alerted on the day reported, the share of deviating
 patients alerted within 2 days of onset, false alerts per 100 patient-weeks of normal recovery; and per
-rule, tuning and held-out cohorts side by side: alerts raised, how many true, precision, median days
-from onset (bench/quality_measure.py says what counts). All cohorts are replayed together in a
-database of its own (BENCH_QUALITY_DATABASE_URL, default
+rule, the roles' cohorts side by side: alerts raised, how many true, precision, median days from
+onset (bench/quality_measure.py says what counts); then the held-out figures against the targets.
+The cohorts are replayed together in a database of its own (BENCH_QUALITY_DATABASE_URL, default
 postgres://postgres@127.0.0.1:5432/recovery_bench_quality), dropped and made fresh each run. The
 in-memory version, for tuning, is bench/quality_fast.py.
 """

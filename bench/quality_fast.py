@@ -4,7 +4,8 @@ reconciliation (recovery.rules, recovery.services.engine.reconcile), with no che
     python bench/quality_fast.py [--role tuning|held_out|earlier_held_out|all]
 
 It is the tuning loop: seconds instead of the full replay's many minutes, so numbers can be tried on
-the tuning cohorts. It judges as the engine does (each check-in's own evidence as it arrives, then
+the tuning cohorts. It asks the milestone questions as the sweep does and answers them as the
+generated patient would (a "no" judged at once, as milestone_question_answer does). It judges as the engine does (each check-in's own evidence as it arrives, then
 every rule once the patient's day has ended) but leaves out what only the database path has (time
 zones, batches, retries); `make bench-quality` is the measure that is reported. It reads the shipped
 protocols from a database of its own (BENCH_QUALITY_FAST_DATABASE_URL).
@@ -112,7 +113,7 @@ def replay_patient(sim: SimPatient, plan) -> list[Raised]:
     return list(raised.values())
 
 
-def run(role: str = "all", *, plans=None) -> list[tuple[str, object]]:
+def run(role: str = "all", *, plans=None, patients: int | None = None) -> list[tuple[str, object]]:
     from bench.cohorts import build
     from recovery.protocols import protocol_plans
 
@@ -122,7 +123,7 @@ def run(role: str = "all", *, plans=None) -> list[tuple[str, object]]:
     for spec in COHORTS:
         if role != "all" and spec.role != role:
             continue
-        sims = build(spec, first_index=first)
+        sims = build(spec, first_index=first, patients=patients)
         first += len(sims)
         raised = {sim.index: replay_patient(sim, plans[sim.procedure]) for sim in sims}
         out.append((spec.role, measure(spec.name, sims, raised, surgery_date=SURGERY)))
@@ -132,11 +133,12 @@ def run(role: str = "all", *, plans=None) -> list[tuple[str, object]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--role", default="tuning", choices=("tuning", "held_out", "earlier_held_out", "all"))
+    parser.add_argument("--patients-per-cohort", type=int, default=None, help="the first N of each cohort (default: all)")
     args = parser.parse_args()
     from bench.common import use_database
 
     use_database(os.environ.get("BENCH_QUALITY_FAST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/recovery_quality_fast"), fresh=False)
-    print(report(run(args.role), header=f"In-memory replay, {args.role} cohorts"))
+    print(report(run(args.role, patients=args.patients_per_cohort), header=f"In-memory replay, {args.role} cohorts"))
 
 
 if __name__ == "__main__":

@@ -177,7 +177,7 @@ def test_finding_who_is_due_takes_a_fixed_number_of_queries(make_patient, django
         make_patient(surgery_date=datetime.date(2026, 11, 1), timezone_name="America/Chicago" if i % 2 else "America/New_York")
     now = at("America/Chicago", 2026, 11, 20, 18, 0)  # 19:00 in New York: both are due
     # 1 program lengths, 2 time zones in use, 3-4 one set-based select per time zone,
-    # 5 one INSERT of all rows' check-in links, 6 savepoint, 7 one INSERT of all rows, 8 their ids,
-    # 9 release savepoint.
-    with django_assert_num_queries(9):
+    # 5 one INSERT of all rows' check-in links, 6 the milestone questions waiting (one select),
+    # 7 savepoint, 8 one INSERT of all rows, 9 their ids, 10 release savepoint.
+    with django_assert_num_queries(10):
         assert services.reminders_enqueue(now=now) == 30
