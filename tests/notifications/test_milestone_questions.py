@@ -6,8 +6,8 @@ import uuid
 
 import pytest
 
-from notifications import services
 from notifications.models import Message
+from notifications.services import reminders
 from recovery.models import Alert, DailyRecord, MilestoneQuestion
 from recovery.services import checkin_submit
 from tests.notifications.test_webhooks import SMS, _answer, _inbound
@@ -55,7 +55,7 @@ def test_the_reminder_asks_the_question_waiting_in_the_patients_language(twilio,
     asked_es = make_patient(surgery_date=datetime.date(2026, 11, 1), language="es")
     plain = make_patient(surgery_date=datetime.date(2026, 11, 1))
     MilestoneQuestion.objects.create(patient=asked_es, milestone="normal_diet", asked_on=datetime.date(2026, 11, 20))
-    services.reminders_enqueue(now=at("America/Chicago", 2026, 11, 20, 18, 0))
+    reminders.reminders_enqueue(now=at("America/Chicago", 2026, 11, 20, 18, 0))
     bodies = dict(Message.objects.filter(purpose=Message.Purpose.REMINDER).values_list("patient_id", "body"))
     assert "¿Ha podido comer con normalidad? Responda SI o NO." in bodies[asked_es.pk]
     assert "YES or NO" not in bodies[plain.pk] and "SI o NO" not in bodies[plain.pk]
