@@ -60,13 +60,12 @@ def test_milestones_are_laid_against_their_windows_with_their_state_in_words(nur
 
     patient = make_patient(surgery_days_ago=10, added_on_day=0)
     log_days(patient, {0: {"milestones": ["first_walk"]}, 3: {"pain": 4}})
-    # Asked on day 3 whether they had gone home, the patient has not answered yet: late, not overdue.
-    day3 = patient.surgery_date + datetime.timedelta(days=3)
-    question = MilestoneQuestion.objects.create(patient=patient, milestone="discharged", asked_on=day3)
+    # Asked today whether they had gone home, the patient has not answered yet: late, not overdue.
+    question = MilestoneQuestion.objects.create(patient=patient, milestone="discharged", asked_on=patient.local_today())
     states = {m["code"]: m["state"] for m in nurse_client_a.get(_url(patient)).context["progress"]["milestones"]}
     assert states["discharged"] == "late"
     # The patient said no: overdue, as the engine alerts it.
-    MilestoneQuestion.objects.filter(pk=question.pk).update(state="no", answered_on=day3)
+    MilestoneQuestion.objects.filter(pk=question.pk).update(state="no", answered_on=patient.local_today())
     response = nurse_client_a.get(_url(patient))
     states = {m["code"]: m["state"] for m in response.context["progress"]["milestones"]}
     assert states["first_walk"] == "reached" and states["discharged"] == "overdue" and states["driving"] == "upcoming"
