@@ -2,7 +2,8 @@
 and the answer to an SMS check-in carry the question, and a YES or NO reply answers it.
 
 A YES or NO is read as the answer to the emergency-advice follow-up first, when one waits
-(notifications/follow_ups.py), then as the answer to the oldest milestone question waiting.
+(notifications/follow_ups.py), then as the answer to the oldest milestone question waiting; from a
+patient who has opted out, YES is the opt-in it has always been.
 """
 
 import datetime
@@ -49,6 +50,9 @@ def milestone_questions_waiting(*, patient_ids: list[int]) -> dict[int, str]:
 def milestone_question_sms_answer(*, patient: Patient, reached: bool, now: datetime.datetime) -> str | None:
     """A YES or NO by SMS as the answer to the oldest question waiting; the reply's text, or None when
     no question waits (the reply is then read as anything else)."""
+    if not patient.sms_opt_in:
+        # An opted-out patient's YES is START's (opt back in), never an answer to a question.
+        return None
     pending = milestone_questions_pending(patient=patient)
     if not pending:
         return None

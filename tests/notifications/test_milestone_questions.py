@@ -73,3 +73,13 @@ def test_the_emergency_follow_up_is_answered_first(twilio_post, patient_a, nurse
     answer = _answer(twilio_post(SMS, _inbound(patient_a, "yes")))
     assert answer.startswith("Thank you for telling us.")
     assert MilestoneQuestion.objects.get(pk=asked.pk).state == "asked"
+
+
+def test_an_opted_out_patients_yes_opts_back_in_and_leaves_the_question(twilio_post, patient_a, asked):
+    from patients.models import Patient
+
+    Patient.objects.filter(pk=patient_a.pk).update(sms_opt_in=False)
+    twilio_post(SMS, _inbound(patient_a, "YES"))
+    patient_a.refresh_from_db()
+    assert patient_a.sms_opt_in
+    assert MilestoneQuestion.objects.get(pk=asked.pk).state == "asked"
