@@ -203,12 +203,15 @@ class SimPatient:
     reached_on: dict[str, int | None] = field(default_factory=dict)
     answer_rate: float = 0.9
     seed: int = 0
+    # The patient's place in its own cohort (index is its number in the whole run): the draws added
+    # with the second held-out sets hang on it, so a cohort is the same draw however it is run.
+    number: int = 0
 
     def answers(self, code: str, day: int) -> bool | None:
         """The patient's answer, at a check-in on `day`, to "have you reached <code>?": True, False,
         or None (the question left unanswered this time). Decided by its own seed, so that it does
         not depend on the order in which a replay asks."""
-        if random.Random(f"{self.seed}:{self.index}:{code}:{day}").random() >= self.answer_rate:
+        if random.Random(f"{self.seed}:{self.number}:{code}:{day}").random() >= self.answer_rate:
             return None
         reached = self.reached_on.get(code)
         return reached is not None and reached <= day
@@ -250,17 +253,17 @@ def build(spec: CohortSpec, *, first_index: int = 0, patients: int | None = None
     out = []
     for i in range(n):
         group = groups[0] if i % cycle < 8 else groups[1 + (i % cycle) - 8]
-        out.append(_simulate(spec, first_index + i, group, rng))
+        out.append(_simulate(spec, first_index + i, group, rng, number=i))
     return out
 
 
-def _simulate(spec: CohortSpec, index: int, group: str, rng: random.Random) -> SimPatient:
+def _simulate(spec: CohortSpec, index: int, group: str, rng: random.Random, *, number: int) -> SimPatient:
     procedure = rng.choices([p for p, _ in spec.procedures], [w for _, w in spec.procedures])[0]
     p = SimPatient(index=index, procedure=procedure, zone=ZONES[index % len(ZONES)], group=group, cohort=spec.name,
-                   answer_rate=spec.answer_rate, seed=spec.seed)
+                   answer_rate=spec.answer_rate, seed=spec.seed, number=number)
     # The traits added with the second held-out sets draw from a stream of their own, so that the
     # earlier specs draw exactly what they drew before.
-    extra = random.Random(f"{spec.seed}:{index}:extra")
+    extra = random.Random(f"{spec.seed}:{number}:extra")
     anchored = extra.random() < spec.anchor_share
     is_open = procedure in OPEN
     windows = WINDOWS[procedure]

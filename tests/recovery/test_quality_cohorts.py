@@ -63,3 +63,13 @@ def test_the_earlier_cohorts_draw_what_they_drew_before_the_second_sets_were_add
     # The first patient of T1, as it was drawn when T1 was frozen: the new traits use a stream of their own.
     first = cohorts.build(cohorts.TUNING[1], patients=1)[0]
     assert (first.procedure, first.days[5]) == ("mis_lumbar_fusion", {"pain": 7, "walking_minutes": 19, "steps": 2225, "opioid_use": True})
+
+
+def test_a_cohort_is_the_same_draw_whatever_is_run_before_it():
+    spec = cohorts.HELD_OUT[1]
+    alone = cohorts.build(spec, patients=20)
+    after_others = cohorts.build(spec, first_index=280, patients=20)
+    first_of_more = cohorts.build(spec, patients=60)[:20]
+    for a, b, c in zip(alone, after_others, first_of_more, strict=True):
+        assert a.days == b.days == c.days and a.traits == b.traits == c.traits
+        assert [a.answers("discharged", d) for d in range(20)] == [b.answers("discharged", d) for d in range(20)]
