@@ -1,4 +1,5 @@
-"""Staff actions on alerts: acknowledge and resolve, each recorded with who, when and a note."""
+"""Writes on alerts: the staff actions (acknowledge, resolve), each recorded with who, when and a note,
+and what the layers above record on an alert (a page written, a page owed again, a line of history)."""
 
 import datetime
 
@@ -103,6 +104,16 @@ def alert_page_again(*, alert_id: int, note: str, now: datetime.datetime | None 
     AlertEvent.objects.create(alert=alert, action=AlertEvent.Action.UPDATED, note=("Opened again: " if reopen else "") + note)
     alert_page_owed.send(sender=Alert, alert=alert, immediate=True, now=now)
     return alert
+
+
+def alert_page_record(*, alert_id: int, level: int, note: str, replayed: bool = False, now: datetime.datetime) -> None:
+    """Record that page number `level` about an alert was written: `paged_at` and `page_level` on the
+    row and, unless the page was written before (a replayed relay: the history says paged once), a
+    `paged` line in its history. Called by the notifications layer in the transaction that wrote the
+    page, with the alert row locked."""
+    Alert.objects.filter(pk=alert_id).update(paged_at=now, page_level=level, updated_at=now)
+    if not replayed:
+        AlertEvent.objects.create(alert_id=alert_id, action=AlertEvent.Action.PAGED, note=note)
 
 
 def alert_event_record(*, alert_id: int, note: str) -> AlertEvent:
