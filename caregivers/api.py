@@ -62,7 +62,7 @@ class PatientCaregivers(generics.ListCreateAPIView):
     def list(self, request, *args, **kwargs):
         patient = self.get_patient()
         page = self.paginate_queryset(self.get_queryset())
-        audit_record(actor=request.user, patient=patient, action=AuditEvent.Action.VIEW, resource="caregivers", request=request)
+        audit_record(actor=request.user, patient=patient, action=AuditEvent.Action.VIEW, resource=AuditEvent.Resource.CAREGIVERS, request=request)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def create(self, request, *args, **kwargs):

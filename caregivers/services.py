@@ -23,7 +23,7 @@ def caregiver_add(
     try:
         with transaction.atomic():
             caregiver.save()
-            audit_record(actor=user, patient=patient, action=AuditEvent.Action.CREATE, resource="caregivers",
+            audit_record(actor=user, patient=patient, action=AuditEvent.Action.CREATE, resource=AuditEvent.Resource.CAREGIVERS,
                          detail=f"caregiver {caregiver.pk} added", channel=channel, request=request)
     except IntegrityError:
         raise ValidationError({"phone": ["This patient already has a caregiver with this phone number."]}) from None

@@ -65,7 +65,7 @@ def patient_contact_update(
         actor=user,
         patient=patient,
         action=AuditEvent.Action.UPDATE,
-        resource="contact",
+        resource=AuditEvent.Resource.CONTACT,
         detail=detail,
         channel="dashboard",
         request=request,

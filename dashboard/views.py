@@ -45,7 +45,7 @@ from dashboard.selectors import (
 )
 from dashboard.services import patient_contact_update
 from dashboard.tables import daily_record_rows, worklist_row_html
-from patients.audit import audit_record, audit_record_many
+from patients.audit import AuditSource, audit_record, audit_record_many
 from patients.choices import Procedure
 from patients.models import AuditEvent
 from patients.selectors import clinics_for_user
@@ -76,6 +76,11 @@ from recovery.services.messages import patient_message_read
 CHANNEL = "dashboard"
 COHORT_MAX_DAY = 90
 MESSAGES_PAGE_SIZE = 50
+
+
+def _source(request) -> AuditSource:
+    """Who acts on the dashboard, for the audit row a service writes with its change."""
+    return AuditSource.of(request.user, channel=CHANNEL, request=request)
 
 
 def nurse_required(view):
@@ -137,7 +142,7 @@ def worklist(request):
         actor=request.user,
         patients=[row.patient for row in rows],
         action=AuditEvent.Action.LIST,
-        resource="worklist",
+        resource=AuditEvent.Resource.WORKLIST,
         detail=f"page {page.number}",
         channel=CHANNEL,
         request=request,
@@ -193,7 +198,7 @@ def _render_patient(request, patient, *, contact_form=None, alert_errors=None, c
         actor=request.user,
         patient=patient,
         action=AuditEvent.Action.VIEW,
-        resource="patient",
+        resource=AuditEvent.Resource.PATIENT,
         detail="patient page: progress, daily records, alerts, patient's messages, SMS, contact, caregivers",
         channel=CHANNEL,
         request=request,
@@ -286,13 +291,6 @@ def patient_caregiver_add(request, patient_id: int):
     return redirect(reverse("dashboard:patient", args=[patient.pk]) + "#caregivers")
 
 
-def _audit_alert(request, alert, done: str) -> None:
-    audit_record(
-        actor=request.user, patient=alert.patient_id, action=AuditEvent.Action.UPDATE, resource="alert",
-        detail=f"{done} alert {alert.pk} ({alert.kind})", channel=CHANNEL, request=request,
-    )
-
-
 def _alert_or_404(request, alert_id: int):
     alert = alert_for_nurse(user=request.user, alert_id=alert_id)
     if alert is None:
@@ -312,13 +310,12 @@ def alert_acknowledge_view(request, alert_id: int):
         messages.error(request, "The note is too long (2,000 characters at most); the alert was not acknowledged.")
         return redirect(_safe_next(request, default_next))
     try:
-        alert = alert_acknowledge(alert=alert, user=request.user, note=form.cleaned_data["note"])
+        alert = alert_acknowledge(alert=alert, user=request.user, note=form.cleaned_data["note"], audit=_source(request))
     except ValidationError as exc:
         if _wants_json(request):
             return JsonResponse({"errors": exc.message_dict}, status=409)
         messages.error(request, "This alert is already resolved.")
         return redirect(_safe_next(request, default_next))
-    _audit_alert(request, alert, "acknowledged")
     if _wants_json(request):
         alert = alerts_inbox(user=request.user).get(pk=alert.pk)
         row = render_to_string("dashboard/_alert_row.html", {"alert": alert, "next": _safe_next(request, "")}, request=request)
@@ -337,7 +334,8 @@ def alert_resolve_view(request, alert_id: int):
     if form.is_valid():
         try:
             alert = alert_resolve(
-                alert=alert, user=request.user, note=form.cleaned_data["note"], useful=form.cleaned_data["useful"]
+                alert=alert, user=request.user, note=form.cleaned_data["note"], useful=form.cleaned_data["useful"],
+                audit=_source(request),
             )
         except AlertAlreadyResolved:
             messages.error(request, "This alert is already resolved.")
@@ -349,7 +347,6 @@ def alert_resolve_view(request, alert_id: int):
     if errors:
         patient = _patient_or_404(request, alert.patient_id)
         return _render_patient(request, patient, alert_errors={alert.pk: errors}, status=400)
-    _audit_alert(request, alert, "resolved")
     label = f" ({alert.get_useful_display().lower()})" if alert.useful else ""
     messages.success(request, f"Alert resolved{label}: {alert.get_kind_display()} for {alert.patient}.")
     return redirect(_safe_next(request, default_next))
@@ -373,7 +370,7 @@ def alerts(request):
         actor=request.user,
         patients=sorted({a.patient_id for a in shown}),
         action=AuditEvent.Action.LIST,
-        resource="alerts",
+        resource=AuditEvent.Resource.ALERT,
         detail=f"alerts inbox page {page.number}",
         channel=CHANNEL,
         request=request,
@@ -434,7 +431,7 @@ def cohort(request):
         actor=request.user,
         patient=None,
         action=AuditEvent.Action.LIST,
-        resource="cohort",
+        resource=AuditEvent.Resource.COHORT,
         detail=f"cohort statistics of clinics {','.join(str(c) for c in clinic_ids)}",
         channel=CHANNEL,
         request=request,
@@ -472,7 +469,7 @@ def messages_inbox(request):
         actor=request.user,
         patients=sorted({pk for m in shown for pk in message_patient_ids(m) if pk is not None}),
         action=AuditEvent.Action.LIST,
-        resource="messages",
+        resource=AuditEvent.Resource.MESSAGES,
         detail=f"{shown_status} messages page {page.number}",
         channel=CHANNEL,
         request=request,
@@ -517,7 +514,7 @@ def patient_export(request, patient_id: int):
     """The patient's record as CSV (daily records, alerts, messages), streamed and audited."""
     patient = _patient_or_404(request, patient_id)
     audit_record(
-        actor=request.user, patient=patient, action=AuditEvent.Action.EXPORT, resource="patient_record", detail="csv", channel=CHANNEL, request=request
+        actor=request.user, patient=patient, action=AuditEvent.Action.EXPORT, resource=AuditEvent.Resource.PATIENT_RECORD, detail="csv", channel=CHANNEL, request=request
     )
     return csv_response(filename=f"patient-{patient.pk}-record.csv", header=PATIENT_RECORD_COLUMNS, rows=patient_record_rows(patient=patient))
 
@@ -546,7 +543,7 @@ def cohort_export(request):
         actor=request.user,
         patient=None,
         action=AuditEvent.Action.EXPORT,
-        resource="cohort",
+        resource=AuditEvent.Resource.COHORT,
         detail=(
             f"csv of clinics {','.join(str(c) for c in clinic_ids)}; procedure={data['procedure'] or 'any'}; "
             f"status={data['status'] or 'any'}; identified={'yes' if identified else 'no'}"

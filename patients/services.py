@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from patients.audit import Action, AuditSource, Resource, audit_record
 from patients.models import Clinic, ClinicMembership, EnrollmentCode, NurseProfile, Patient
 from patients.signals import enrollment_code_issued
 from patients.validators import DEFAULT_PHONE_REGION, phone_normalize
@@ -151,6 +152,7 @@ def patient_create(
     reminder_time: datetime.time = datetime.time(18, 0),
     sms_opt_in: bool = True,
     created_by=None,
+    audit: AuditSource | None = None,
 ) -> tuple[Patient, str]:
     """Create a patient and issue the enrollment code (sent by SMS where the patient opted in).
 
@@ -160,6 +162,7 @@ def patient_create(
     3. The number held by another clinic's active patient: a ValidationError on `phone`.
     4. Write the patient and the code. The database holds both rules too (a unique index, and on
        PostgreSQL an exclusion constraint), so two concurrent requests cannot both pass.
+    5. With `audit` (who, through which channel), the audit row commits with the patient.
     """
     now = timezone.now()
     first_name, last_name = first_name.strip(), last_name.strip()
@@ -202,6 +205,8 @@ def patient_create(
                 raise ValidationError({"phone": [PHONE_HELD_ELSEWHERE]}) from None
             raise
         code = enrollment_code_issue(patient=patient, created_by=created_by, now=now)
+        if audit is not None:
+            audit_record(actor=None, source=audit, patient=patient, action=Action.CREATE, resource=Resource.PATIENT, at=now)
     return patient, code
 
 
@@ -267,7 +272,7 @@ def patient_sessions_revoke(*, user) -> int:
     return len(tokens)
 
 
-def patient_enroll(*, code: str, now: datetime.datetime | None = None) -> Patient:
+def patient_enroll(*, code: str, now: datetime.datetime | None = None, audit: AuditSource | None = None) -> Patient:
     """Exchange a one-time enrollment code for the patient it was issued to.
 
     1. Normalize the code (case, spaces, dashes, look-alike letters) and hash it.
@@ -275,6 +280,8 @@ def patient_enroll(*, code: str, now: datetime.datetime | None = None) -> Patien
        concurrent requests with the same code, the second waits on the row and then matches nothing.
     3. Lock the patient, create the patient's login on first enrollment, and end the sessions of any
        earlier enrollment (a new code means a new phone).
+    4. With `audit` (the channel and address; the actor is the patient's login), the audit row
+       commits with the enrollment.
     """
     now = now or timezone.now()
     normalized = enrollment_code_normalize(code)
@@ -293,6 +300,9 @@ def patient_enroll(*, code: str, now: datetime.datetime | None = None) -> Patien
         user = _patient_user(patient=patient)
         if had_user:
             patient_sessions_revoke(user=user)
+        if audit is not None:
+            audit_record(actor=None, source=audit.acting(user), patient=patient, action=Action.UPDATE, resource=Resource.ENROLLMENT,
+                         detail="enrolled the app", at=now)
     return patient
 
 
@@ -301,9 +311,12 @@ PATIENT_PREFERENCES = ("reminder_time", "language", "sms_opt_in", "timezone")
 
 
 @transaction.atomic
-def patient_preferences_update(*, patient: Patient, changes: dict, now: datetime.datetime | None = None) -> list[str]:
+def patient_preferences_update(
+    *, patient: Patient, changes: dict, now: datetime.datetime | None = None, audit: AuditSource | None = None
+) -> list[str]:
     """Apply the patient's own changes (reminder time, language, SMS consent, time zone); returns the
-    fields that changed. Opting in or out of SMS records when, as carriers require."""
+    fields that changed. Opting in or out of SMS records when, as carriers require. With `audit`, the
+    audit row (naming the fields changed, or nothing) commits with the change."""
     now = now or timezone.now()
     changed = []
     for name in PATIENT_PREFERENCES:
@@ -320,4 +333,8 @@ def patient_preferences_update(*, patient: Patient, changes: dict, now: datetime
     if changed:
         patient.clean_fields(exclude=[f.name for f in Patient._meta.fields if f.name not in changed])
         patient.save(update_fields=[*changed, "updated_at"])
-    return [name for name in changed if name in PATIENT_PREFERENCES]
+    changed = [name for name in changed if name in PATIENT_PREFERENCES]
+    if audit is not None:
+        audit_record(actor=None, source=audit, patient=patient, action=Action.UPDATE, resource=Resource.PROFILE,
+                     detail="changed: " + (", ".join(changed) or "nothing"), at=now)
+    return changed

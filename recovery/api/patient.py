@@ -283,7 +283,7 @@ class MeView(PatientAPIView):
         responses={200: MeSerializer, **error_responses(*_PATIENT_ERRORS)},
     )
     def get(self, request):
-        self.audit(AuditEvent.Action.VIEW, "profile")
+        self.audit(AuditEvent.Action.VIEW, AuditEvent.Resource.PROFILE)
         return Response(_me_body(self))
 
     @extend_schema(
@@ -298,10 +298,12 @@ class MeView(PatientAPIView):
         serializer = PreferencesSerializer(data=request.data, partial=True, context={"patient": self.patient})
         serializer.is_valid(raise_exception=True)
         try:
-            changed = patient_preferences_update(patient=self.patient, changes=serializer.validated_data)
+            patient_preferences_update(
+                patient=self.patient, changes=serializer.validated_data,
+                audit=AuditSource.of(self.request.user, channel="api", request=self.request),
+            )
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.message_dict) from None
-        self.audit(AuditEvent.Action.UPDATE, "profile", detail="changed: " + (", ".join(changed) or "nothing"))
         return Response(_me_body(self))
 
 
@@ -360,7 +362,7 @@ class CheckinsView(CheckinThrottleMixin, PatientAPIView, GenericAPIView):
         page = self.paginate_queryset(records)
         for record in page:
             record.patient = self.patient
-        self.audit(AuditEvent.Action.LIST, "checkins", detail=f"{len(page)} daily records")
+        self.audit(AuditEvent.Action.LIST, AuditEvent.Resource.CHECKINS, detail=f"{len(page)} daily records")
         return self.get_paginated_response(DailyRecordSerializer(page, many=True).data)
 
     @extend_schema(
@@ -432,7 +434,7 @@ class CheckinSyncView(CheckinThrottleMixin, PatientAPIView):
             counts = {}
             for result in results:
                 counts[result["status"]] = counts.get(result["status"], 0) + 1
-            self.audit(AuditEvent.Action.UPDATE, "checkins", detail="sync: " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
+            self.audit(AuditEvent.Action.UPDATE, AuditEvent.Resource.CHECKINS, detail="sync: " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
         return Response({"results": results})
 
     def _one(self, item) -> dict:
@@ -466,6 +468,6 @@ class ProgressView(PatientAPIView):
         patient = self.patient
         progress = patient_progress(patient=patient, language=patient.language)
         progress["notice"] = not_monitored_notice(patient.language)
-        self.audit(AuditEvent.Action.VIEW, "progress")
+        self.audit(AuditEvent.Action.VIEW, AuditEvent.Resource.PROGRESS)
         return Response(ProgressSerializer(progress).data)
 

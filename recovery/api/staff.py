@@ -18,7 +18,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from patients.api_fields import ClockTimeField
-from patients.audit import audit_record, audit_record_many
+from patients.audit import AuditSource, audit_record, audit_record_many
 from patients.choices import Condition, Language, Procedure
 from patients.models import AuditEvent, Patient
 from patients.openapi import FIELD_ERRORS_SCHEMA, DetailErrorSerializer, error_responses
@@ -201,7 +201,7 @@ class StaffPatientListCreate(generics.ListCreateAPIView):
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        audit_record_many(actor=request.user, patients=page, action=AuditEvent.Action.LIST, resource="patient", request=request)
+        audit_record_many(actor=request.user, patients=page, action=AuditEvent.Action.LIST, resource=AuditEvent.Resource.PATIENT, request=request)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @extend_schema(
@@ -242,13 +242,13 @@ class StaffPatientListCreate(generics.ListCreateAPIView):
                 reminder_time=data["reminder_time"],
                 sms_opt_in=data["sms_opt_in"],
                 created_by=request.user,
+                audit=_source(request),
             )
         except PatientExists as exc:
             body = {"detail": "This clinic already has this patient (same phone, name and surgery date).", "id": exc.patient.pk}
             return Response(body, status=status.HTTP_409_CONFLICT)
         except DjangoValidationError as exc:
             raise _errors(exc) from exc
-        audit_record(actor=request.user, patient=patient, action=AuditEvent.Action.CREATE, resource="patient", request=request)
         created = _staff_patients(request).get(pk=patient.pk)
         created.enrollment_code = code
         body = StaffPatientCreatedSerializer(created, context=self.get_serializer_context()).data
@@ -269,7 +269,7 @@ class StaffPatientDetail(generics.RetrieveAPIView):
 
     def retrieve(self, request, *args, **kwargs):
         patient = self.get_object()
-        audit_record(actor=request.user, patient=patient, action=AuditEvent.Action.VIEW, resource="patient", request=request)
+        audit_record(actor=request.user, patient=patient, action=AuditEvent.Action.VIEW, resource=AuditEvent.Resource.PATIENT, request=request)
         return Response(self.get_serializer(patient).data)
 
 
@@ -332,7 +332,7 @@ class StaffPatientCheckins(generics.ListAPIView):
     def list(self, request, *args, **kwargs):
         patient = self.get_patient()
         page = self.paginate_queryset(self.get_queryset())
-        audit_record(actor=request.user, patient=patient, action=AuditEvent.Action.VIEW, resource="checkins", request=request)
+        audit_record(actor=request.user, patient=patient, action=AuditEvent.Action.VIEW, resource=AuditEvent.Resource.CHECKINS, request=request)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
@@ -436,7 +436,7 @@ class StaffAlertList(generics.ListAPIView):
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         patient_ids = sorted({alert.patient_id for alert in page})
-        audit_record_many(actor=request.user, patients=patient_ids, action=AuditEvent.Action.LIST, resource="alerts", request=request)
+        audit_record_many(actor=request.user, patients=patient_ids, action=AuditEvent.Action.LIST, resource=AuditEvent.Resource.ALERT, request=request)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
@@ -454,6 +454,11 @@ class AlertResolveSerializer(AlertNoteSerializer):
         default="",
         help_text="Was the alert useful: needed_action, not_needed or duplicate (optional).",
     )
+
+
+def _source(request) -> AuditSource:
+    """Who acts through the staff API, for the audit row a service writes with its change."""
+    return AuditSource.of(request.user, channel="api", request=request)
 
 
 class _AlertAction(generics.GenericAPIView):
@@ -478,9 +483,6 @@ class _AlertAction(generics.GenericAPIView):
             return Response({"detail": "This alert is already resolved."}, status=status.HTTP_409_CONFLICT)
         except DjangoValidationError as exc:
             raise _errors(exc) from exc
-        audit_record(
-            actor=request.user, patient=alert.patient_id, action=AuditEvent.Action.UPDATE, resource="alert", detail=self.action_name, request=request
-        )
         return Response(StaffAlertSerializer(self.get_queryset().get(pk=alert.pk)).data)
 
 
@@ -495,10 +497,8 @@ class _AlertAction(generics.GenericAPIView):
 class StaffAlertAcknowledge(_AlertAction):
     """The nurse has seen the alert and is acting on it; it stays on the worklist until resolved."""
 
-    action_name = "acknowledge"
-
     def act(self, alert: Alert, data: dict) -> Alert:
-        return alert_acknowledge(alert=alert, user=self.request.user, note=data["note"])
+        return alert_acknowledge(alert=alert, user=self.request.user, note=data["note"], audit=_source(self.request))
 
 
 @extend_schema(
@@ -519,8 +519,7 @@ class StaffAlertResolve(_AlertAction):
     and an optional `useful` label says whether the alert was worth raising. A resolved alert cannot be
     resolved again (409)."""
 
-    action_name = "resolve"
     serializer_class = AlertResolveSerializer
 
     def act(self, alert: Alert, data: dict) -> Alert:
-        return alert_resolve(alert=alert, user=self.request.user, note=data["note"], useful=data["useful"])
+        return alert_resolve(alert=alert, user=self.request.user, note=data["note"], useful=data["useful"], audit=_source(self.request))

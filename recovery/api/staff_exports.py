@@ -45,7 +45,7 @@ class StaffPatientExport(APIView):
     def get(self, request, pk: int):
         patient = generics.get_object_or_404(patients_for_nurse(user=request.user), pk=pk)
         audit_record(
-            actor=request.user, patient=patient, action=AuditEvent.Action.EXPORT, resource="patient_record", detail="csv", request=request
+            actor=request.user, patient=patient, action=AuditEvent.Action.EXPORT, resource=AuditEvent.Resource.PATIENT_RECORD, detail="csv", request=request
         )
         return csv_response(
             filename=f"patient-{patient.pk}-record.csv", header=PATIENT_RECORD_COLUMNS, rows=patient_record_rows(patient=patient)

@@ -81,7 +81,7 @@ class StaffPatientMessageList(generics.ListAPIView):
         )
         page = self.paginate_queryset(messages)
         patient_ids = sorted({pk for message in page for pk in message_patient_ids(message) if pk is not None})
-        audit_record_many(actor=request.user, patients=patient_ids, action=AuditEvent.Action.LIST, resource="messages", request=request)
+        audit_record_many(actor=request.user, patients=patient_ids, action=AuditEvent.Action.LIST, resource=AuditEvent.Resource.MESSAGES, request=request)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 

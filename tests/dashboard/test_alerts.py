@@ -35,7 +35,7 @@ def test_the_inbox_lists_open_then_acknowledged_alerts_urgent_first(nurse_client
     assert [a.pk for a in response.context["open_alerts"]] == [urgent.pk, high_old.pk, high_new.pk, routine.pk]
     assert [a.pk for a in response.context["acknowledged_alerts"]] == [handled.pk]
     assert b"Otherclinic" not in response.content
-    assert {e.patient_id for e in AuditEvent.objects.filter(resource="alerts")} == {
+    assert {e.patient_id for e in AuditEvent.objects.filter(resource="alert", action="list")} == {
         a.patient_id for a in (routine, urgent, high_old, high_new, handled)
     }
 
