@@ -31,17 +31,12 @@ from dashboard.forms import (
 )
 from dashboard.selectors import (
     ALERTS_PAGE_SIZE,
-    WORKLIST_PAGE_SIZE,
     alert_for_nurse,
     alerts_inbox,
     navigation_counts,
     patient_alerts,
     patient_for_nurse,
     patient_messages,
-    worklist_count,
-    worklist_order,
-    worklist_page_patients,
-    worklist_rows,
 )
 from dashboard.services import patient_contact_update
 from dashboard.tables import daily_record_rows, worklist_row_html
@@ -52,7 +47,7 @@ from patients.selectors import clinics_for_user
 from recovery.exports import csv_response
 from recovery.models import PatientMessage
 from recovery.protocols import protocol_plan, protocol_plans
-from recovery.selectors import patient_progress
+from recovery.selectors import patient_progress, patient_worklist
 from recovery.selectors.cohort import (
     MIN_PATIENTS_FOR_MEDIAN,
     cohort_milestone_share,
@@ -131,13 +126,9 @@ def worklist(request):
             filters = form.filters()
         else:
             status = 400
-    paginator = Paginator(worklist_order(user=request.user, **filters), WORKLIST_PAGE_SIZE)
-    # Counted on the patients alone: the sorted query aggregates every patient's alerts.
-    paginator.count = worklist_count(user=request.user, **filters)
-    page = paginator.get_page(request.GET.get("page"))
     now = timezone.now()
-    patients = worklist_page_patients(user=request.user, ids=list(page.object_list))
-    rows = worklist_rows(patients=patients, now=now)
+    worklist_page = patient_worklist(nurse=request.user, filters=filters, page=request.GET.get("page"), now=now)
+    page, paginator, rows = worklist_page.page, worklist_page.paginator, worklist_page.rows
     audit_record_many(
         actor=request.user,
         patients=[row.patient for row in rows],

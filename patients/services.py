@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from patients.audit import Action, AuditSource, Resource, audit_record
 from patients.models import Clinic, ClinicMembership, EnrollmentCode, NurseProfile, Patient
+from patients.quiet_hours import quiet_at
 from patients.signals import enrollment_code_issued
 from patients.validators import DEFAULT_PHONE_REGION, phone_normalize
 
@@ -135,6 +136,42 @@ def patient_phone_check(*, clinic: Clinic, phone: str, exclude_patient_id: int |
 def _constraint_name(exc: IntegrityError) -> str:
     diag = getattr(exc.__cause__, "diag", None)
     return getattr(diag, "constraint_name", None) or str(exc)
+
+
+# A surgery date further than this from today is a typing error (the program follows the first months).
+SURGERY_DATE_RANGE = datetime.timedelta(days=365)
+
+
+def surgery_date_check(*, surgery_date: datetime.date, now: datetime.datetime | None = None) -> None:
+    """A new patient's surgery date lies within a year of today (either side): a ValidationError on
+    `surgery_date` otherwise."""
+    today = (now or timezone.now()).date()
+    if abs(surgery_date - today) > SURGERY_DATE_RANGE:
+        raise ValidationError({"surgery_date": ["The surgery date must be within a year of today."]})
+
+
+def reminder_time_check(*, clinic: Clinic, reminder_time: datetime.time) -> None:
+    """A daily reminder time lies outside the clinic's quiet hours, when no reminder is sent: a
+    ValidationError on `reminder_time` (code quiet_hours) otherwise."""
+    start, end = clinic.quiet_hours_start, clinic.quiet_hours_end
+    if quiet_at(reminder_time, quiet_start=start, quiet_end=end):
+        raise ValidationError(
+            {"reminder_time": [ValidationError(
+                f"No reminder is sent during the clinic's quiet hours ({start:%H:%M} to {end:%H:%M}); "
+                f"choose a time from {end:%H:%M} to {start:%H:%M}.",
+                code="quiet_hours",
+            )]}
+        )
+
+
+def sms_consent_stamp(*, patient: Patient, now: datetime.datetime) -> str:
+    """Record on the (unsaved) patient when SMS consent was given or withdrawn, as carriers require,
+    after its sms_opt_in changed; returns the field written, for the caller's update_fields."""
+    if patient.sms_opt_in:
+        patient.sms_consent_at = now
+        return "sms_consent_at"
+    patient.sms_opt_out_at = now
+    return "sms_opt_out_at"
 
 
 def patient_create(
@@ -324,12 +361,7 @@ def patient_preferences_update(
             setattr(patient, name, changes[name])
             changed.append(name)
     if "sms_opt_in" in changed:
-        if patient.sms_opt_in:
-            patient.sms_consent_at = now
-            changed.append("sms_consent_at")
-        else:
-            patient.sms_opt_out_at = now
-            changed.append("sms_opt_out_at")
+        changed.append(sms_consent_stamp(patient=patient, now=now))
     if changed:
         patient.clean_fields(exclude=[f.name for f in Patient._meta.fields if f.name not in changed])
         patient.save(update_fields=[*changed, "updated_at"])

@@ -33,7 +33,7 @@ from patients.models import AuditEvent
 from patients.openapi import FIELD_ERRORS_SCHEMA, error_responses
 from patients.parsers import StrictJSONParser
 from patients.permissions import IsPatient
-from patients.services import patient_preferences_update
+from patients.services import patient_preferences_update, reminder_time_check
 from patients.throttling import ScopedWindowRateThrottle
 from patients.validators import validate_timezone
 from recovery import protocols
@@ -209,13 +209,10 @@ class PreferencesSerializer(serializers.Serializer):
         return value
 
     def validate_reminder_time(self, value):
-        clinic = self.context["patient"].clinic
-        start, end = clinic.quiet_hours_start, clinic.quiet_hours_end
-        quiet = (value >= start or value < end) if start > end else (start <= value < end)
-        if quiet:
-            raise serializers.ValidationError(
-                f"Reminders are not sent between {start:%H:%M} and {end:%H:%M}; choose a time from {end:%H:%M} to {start:%H:%M}."
-            )
+        try:
+            reminder_time_check(clinic=self.context["patient"].clinic, reminder_time=value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict["reminder_time"]) from None
         return value
 
 

@@ -8,8 +8,7 @@ import datetime
 
 from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
-from django.utils import timezone
+from django.db.models import Q, QuerySet
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
@@ -24,17 +23,16 @@ from patients.models import AuditEvent, Patient
 from patients.openapi import FIELD_ERRORS_SCHEMA, DetailErrorSerializer, error_responses
 from patients.permissions import IsStaff
 from patients.selectors import clinics_for_user, patients_for_nurse
-from patients.services import PatientExists, patient_create
+from patients.services import PatientExists, patient_create, surgery_date_check
 from patients.validators import PHONE_INPUT_MAX_LENGTH, validate_timezone
 from recovery.api.pagination import StrictPagination
-from recovery.choices import ACTIVE_ALERT_STATUSES, AlertKind, AlertStatus, AlertUsefulness, Channel, Milestone, Severity, Symptom
+from recovery.choices import AlertKind, AlertStatus, AlertUsefulness, Channel, Milestone, Severity, Symptom
 from recovery.models import Alert, DailyRecord
-from recovery.selectors import staff_patients
+from recovery.selectors import alert_list, staff_patients_most_in_need_first
 from recovery.services import AlertAlreadyResolved, alert_acknowledge, alert_resolve
 
 PATIENT_STATUSES = [("alert", "alert"), ("watch", "watch"), ("on_track", "on_track")]
 # How far from today a surgery date may be: anything further is a typing error.
-SURGERY_DATE_RANGE = datetime.timedelta(days=365)
 
 
 def _errors(exc: DjangoValidationError) -> ValidationError:
@@ -121,9 +119,10 @@ class StaffPatientSerializer(serializers.ModelSerializer):
         return value
 
     def validate_surgery_date(self, value: datetime.date) -> datetime.date:
-        today = timezone.now().date()
-        if abs(value - today) > SURGERY_DATE_RANGE:
-            raise serializers.ValidationError("The surgery date must be within a year of today.")
+        try:
+            surgery_date_check(surgery_date=value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict["surgery_date"]) from None
         return value
 
     def validate_clinic(self, value: int) -> int:
@@ -175,8 +174,8 @@ class StaffPatientFilter(filters.FilterSet):
 
 
 def _staff_patients(request) -> QuerySet[Patient]:
-    # Most in need first: urgent or high alerts, then routine ones, then the rest, by name.
-    return staff_patients(user=request.user).order_by("alert_rank", "last_name", "first_name", "id")
+    # Most in need first, in the worklist's order (recovery.selectors.patients.most_in_need_first).
+    return staff_patients_most_in_need_first(user=request.user)
 
 
 @extend_schema_view(get=extend_schema(responses={200: StaffPatientSerializer(many=True), **error_responses(400, *_STAFF_ERRORS)}))
@@ -397,25 +396,9 @@ class StaffAlertFilter(filters.FilterSet):
         fields = ["status", "severity", "patient"]
 
 
-_ACTIVE = [s.value for s in ACTIVE_ALERT_STATUSES]
-_MOST_URGENT_FIRST = (
-    Case(When(status__in=_ACTIVE, then=Value(0)), default=Value(1), output_field=IntegerField()),
-    Case(
-        When(severity=Severity.URGENT, then=Value(0)),
-        When(severity=Severity.HIGH, then=Value(1)),
-        default=Value(2),
-        output_field=IntegerField(),
-    ),
-)
-
-
 def staff_alerts(request) -> QuerySet[Alert]:
-    """Alerts of the nurse's patients: standing ones first, then by severity, newest first."""
-    return (
-        Alert.objects.filter(patient__in=patients_for_nurse(user=request.user).values("pk"))
-        .select_related("acknowledged_by", "resolved_by")
-        .order_by(*_MOST_URGENT_FIRST, "-created_at", "-id")
-    )
+    """Alerts of the nurse's patients: standing ones first, then by severity, newest first (alert_list)."""
+    return alert_list(user=request.user).select_related("acknowledged_by", "resolved_by")
 
 
 @extend_schema_view(get=extend_schema(responses={200: StaffAlertSerializer(many=True), **error_responses(400, *_STAFF_ERRORS)}))
