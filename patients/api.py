@@ -18,15 +18,15 @@ from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from patients.api_fields import ClockTimeField
+from api.fields import ClockTimeField
+from api.openapi import error_responses
+from api.throttling import ScopedWindowRateThrottle
 from patients.audit import AuditSource
 from patients.choices import Language
 from patients.models import Patient
-from patients.openapi import error_responses
 from patients.permissions import ROLE_CLAIM, ROLE_PATIENT, ROLE_STAFF
 from patients.selectors import is_staff_member
 from patients.services import EnrollmentRefused, patient_enroll
-from patients.throttling import ScopedWindowRateThrottle
 from patients.tokens import tokens_for_patient, tokens_for_staff
 from patients.two_factor import CODE_MAX_LENGTH, totp_check, totp_device_confirmed
 

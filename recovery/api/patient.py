@@ -16,8 +16,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from patients.api import LANGUAGE_CODES, PatientProfileSerializer
-from patients.api_fields import (
+from api.fields import (
     ClientIdField,
     ClockTimeField,
     CodeListField,
@@ -27,17 +26,18 @@ from patients.api_fields import (
     StrictDateField,
     StrictIntegerField,
 )
+from api.openapi import FIELD_ERRORS_SCHEMA, error_responses
+from api.pagination import StrictPagination
+from api.parsers import StrictJSONParser
+from api.throttling import ScopedWindowRateThrottle
+from patients.api import LANGUAGE_CODES, PatientProfileSerializer
 from patients.audit import AuditSource, audit_record
 from patients.authentication import PatientJWTAuthentication
 from patients.models import AuditEvent
-from patients.openapi import FIELD_ERRORS_SCHEMA, error_responses
-from patients.parsers import StrictJSONParser
 from patients.permissions import IsPatient
 from patients.services import patient_preferences_update, reminder_time_check
-from patients.throttling import ScopedWindowRateThrottle
 from patients.validators import validate_timezone
 from recovery import protocols
-from recovery.api.pagination import StrictPagination
 from recovery.choices import Channel, Milestone, Symptom
 from recovery.selectors import patient_daily_records, patient_plan, patient_progress
 from recovery.services.checkins import CHECKIN_FIELDS, checkin_date_check, checkin_submit, daily_record_body

@@ -16,16 +16,16 @@ from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from patients.api_fields import ClockTimeField
+from api.fields import ClockTimeField
+from api.openapi import FIELD_ERRORS_SCHEMA, DetailErrorSerializer, error_responses
+from api.pagination import StrictPagination
 from patients.audit import AuditSource, audit_record, audit_record_many
 from patients.choices import Condition, Language, Procedure
 from patients.models import AuditEvent, Patient
-from patients.openapi import FIELD_ERRORS_SCHEMA, DetailErrorSerializer, error_responses
 from patients.permissions import IsStaff
 from patients.selectors import clinics_for_user, patients_for_nurse
 from patients.services import PatientExists, patient_create, surgery_date_check
 from patients.validators import PHONE_INPUT_MAX_LENGTH, validate_timezone
-from recovery.api.pagination import StrictPagination
 from recovery.choices import AlertKind, AlertStatus, AlertUsefulness, Channel, Milestone, Severity, Symptom
 from recovery.models import Alert, DailyRecord
 from recovery.selectors import alert_list, staff_patients_most_in_need_first

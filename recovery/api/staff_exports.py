@@ -7,9 +7,9 @@ from rest_framework import generics
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.views import APIView
 
+from api.openapi import error_responses
 from patients.audit import audit_record
 from patients.models import AuditEvent
-from patients.openapi import error_responses
 from patients.permissions import IsStaff
 from patients.selectors import patients_for_nurse
 from recovery.exports import csv_response

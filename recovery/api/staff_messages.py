@@ -7,11 +7,11 @@ from rest_framework import generics, serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
+from api.openapi import error_responses
+from api.pagination import StrictPagination
 from patients.audit import audit_record_many
 from patients.models import AuditEvent
-from patients.openapi import error_responses
 from patients.permissions import IsStaff
-from recovery.api.pagination import StrictPagination
 from recovery.api.staff import _STAFF_ERRORS
 from recovery.choices import Channel, MessageReason
 from recovery.models import PatientMessage
