@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "fhir_api",
     "caregivers",
     "webcheckin",
+    # Outcome questionnaires on a schedule after surgery (docs/outcomes.md).
+    "outcomes",
 ]
 
 MIDDLEWARE = [
@@ -327,6 +329,8 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-advice-follow-ups": {"task": "notifications.tasks.advice_follow_ups_task", "schedule": 60.0},
     # Judge the check-ins' marks that no batch was published for (the broker lost it).
     "recovery-judging-relay": {"task": "recovery.tasks.judge_marked_task", "schedule": 30.0},
+    # Offer the outcome questionnaires now due, by SMS (each once per patient and time point).
+    "outcomes-offer": {"task": "outcomes.tasks.questionnaires_offer_task", "schedule": 15 * 60.0},
 }
 # Two queues. `urgent` carries the pages (their sends and the pages relay) and has a worker of its own
 # (config/runstack.py, docker-compose.yml), so routine work (judging batches, reminders, the sweep) on

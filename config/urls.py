@@ -28,6 +28,7 @@ api_v1 = [
     path("", include("patients.urls")),
     path("", include("recovery.urls")),
     path("", include("caregivers.urls")),
+    path("", include("outcomes.api_urls")),
 ]
 
 urlpatterns = [
@@ -42,5 +43,6 @@ urlpatterns = [
     path("fhir/R4/", include("fhir_api.urls")),
     path("admin/", admin.site.urls),
     path("", include("webcheckin.urls")),
+    path("", include("outcomes.urls")),
     path("", include("dashboard.urls")),
 ]

@@ -40,6 +40,7 @@ from dashboard.selectors import (
 )
 from dashboard.services import patient_contact_update
 from dashboard.tables import daily_record_rows, worklist_row_html
+from outcomes.dashboard import cohort_outcomes, patient_outcomes
 from patients.audit import AuditSource, audit_record, audit_record_many
 from patients.choices import Procedure
 from patients.models import AuditEvent
@@ -58,11 +59,10 @@ from recovery.selectors.cohort import (
     milestone_judged_by_day,
 )
 from recovery.selectors.exports import (
-    PATIENT_RECORD_COLUMNS,
     cohort_export_columns,
     cohort_export_rows,
     cohort_patients,
-    patient_record_rows,
+    patient_record_export,
 )
 from recovery.selectors.messages import message_patient_ids, patient_inbox, patient_message_list
 from recovery.services.alerts import AlertAlreadyResolved, alert_acknowledge, alert_resolve
@@ -221,6 +221,7 @@ def _render_patient(request, patient, *, contact_form=None, alert_errors=None, c
         "milestone_chart": milestone_timeline(milestones=milestones, today_day=today_day, program_days=progress["program_days"]),
         "ack_form": AcknowledgeForm(),
         "resolve_form": ResolveForm(),
+        "outcomes": patient_outcomes(patient=patient, today=patient.local_today()),
     }
     return _page(request, "dashboard/patient.html", context, status=status, nav="worklist")
 
@@ -437,6 +438,7 @@ def cohort(request):
         "max_day": COHORT_MAX_DAY,
         "selected_clinics": [c for c in request.clinics if c.pk in clinic_ids],
         "export_form": CohortExportForm(initial={"clinic": clinic_ids[0] if len(clinic_ids) == 1 else None}, clinics=request.clinics, auto_id="export_%s"),
+        "outcomes": cohort_outcomes(clinic_ids=clinic_ids),
     }
     return _page(request, "dashboard/cohort.html", context, status=status, nav="cohort")
 
@@ -502,12 +504,13 @@ EXPORT_IDENTIFIED_PERMISSION = "recovery.export_identified"
 @nurse_required
 @require_GET
 def patient_export(request, patient_id: int):
-    """The patient's record as CSV (daily records, alerts, messages), streamed and audited."""
+    """The patient's record as CSV (daily records, alerts, messages, questionnaire scores), streamed and audited."""
     patient = _patient_or_404(request, patient_id)
     audit_record(
         actor=request.user, patient=patient, action=AuditEvent.Action.EXPORT, resource=AuditEvent.Resource.PATIENT_RECORD, detail="csv", channel=CHANNEL, request=request
     )
-    return csv_response(filename=f"patient-{patient.pk}-record.csv", header=PATIENT_RECORD_COLUMNS, rows=patient_record_rows(patient=patient))
+    header, rows = patient_record_export(patient=patient)
+    return csv_response(filename=f"patient-{patient.pk}-record.csv", header=header, rows=rows)
 
 
 @nurse_required

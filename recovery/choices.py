@@ -36,6 +36,8 @@ class AlertKind(models.TextChoices):
     MISSED_CHECKINS = "missed_checkins", "Missed check-ins"
     MILESTONE_OVERDUE = "milestone_overdue", "Milestone overdue"
     OPIOID_PROLONGED = "opioid_prolonged", "Opioid use prolonged"
+    # Raised by the outcome questionnaires (outcomes.rules), not by the daily rules.
+    OUTCOME_OFF_TRACK = "outcome_off_track", "Outcome score off track"
 
 
 class Severity(models.TextChoices):
