@@ -261,6 +261,9 @@ SPECTACULAR_SETTINGS = {
         # Two choice sets are called "status": the patient summary's and the alert's.
         "PatientStatusEnum": "recovery.api.staff.PATIENT_STATUSES",
         "AlertStatusEnum": "recovery.choices.AlertStatus",
+        # The same codes with their labels (the caregivers' calls, the staff daily records).
+        "LanguageChoiceEnum": "patients.choices.Language",
+        "ChannelChoiceEnum": "recovery.choices.Channel",
     },
 }
 

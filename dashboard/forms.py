@@ -3,6 +3,7 @@
 
 from django import forms
 
+from caregivers.models import Caregiver
 from patients.choices import Language, Procedure
 from patients.models import Clinic
 from patients.services import patient_phone_check, reminder_time_check
@@ -153,4 +154,16 @@ class CaregiverForm(_Form):
     relationship = forms.CharField(label="Relationship", max_length=60, help_text="e.g. spouse, daughter, friend")
     phone = forms.CharField(label="Mobile phone", max_length=16, validators=[validate_e164], help_text="E.164, e.g. +15551230002")
     language = forms.ChoiceField(label="Language", choices=Language.choices)
+    sms_opt_in = forms.BooleanField(label="Consents to SMS", required=False)
+    receives = forms.TypedChoiceField(
+        label="Texts, as the patient chooses", choices=Caregiver.Receives.choices, initial=Caregiver.Receives.MISSED_DAY,
+        required=False, empty_value=Caregiver.Receives.MISSED_DAY,
+        help_text="Sent only with the caregiver's own consent, never in the quiet hours",
+    )
+
+
+class CaregiverTextsForm(_Form):
+    """What one caregiver is texted and their consent, changed from the patient page's caregivers table."""
+
+    receives = forms.ChoiceField(label="Texts", choices=Caregiver.Receives.choices)
     sms_opt_in = forms.BooleanField(label="Consents to SMS", required=False)

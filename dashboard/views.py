@@ -15,13 +15,15 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from caregivers.models import Caregiver
 from caregivers.selectors import caregiver_answers, patient_caregivers
-from caregivers.services import caregiver_add
+from caregivers.services import caregiver_add, caregiver_update
 from dashboard.charts import cohort_pain_chart, milestone_timeline, pain_chart, walking_chart
 from dashboard.forms import (
     AcknowledgeForm,
     AlertsFilterForm,
     CaregiverForm,
+    CaregiverTextsForm,
     CohortExportForm,
     CohortFilterForm,
     MessagesFilterForm,
@@ -215,6 +217,7 @@ def _render_patient(request, patient, *, contact_form=None, alert_errors=None, c
         "contact_form": contact_form,
         "caregivers": caregivers,
         "caregiver_form": caregiver_form or CaregiverForm(initial={"language": patient.language}),
+        "receives_choices": Caregiver.Receives.choices,
         "alert_errors": alert_errors or {},
         "pain_chart": pain_chart(days=days, plan=plan, today_day=today_day),
         "walking_chart": walking_chart(days=days, plan=plan, today_day=today_day),
@@ -280,6 +283,25 @@ def patient_caregiver_add(request, patient_id: int):
     if form.errors:
         return _render_patient(request, patient, caregiver_form=form, status=400)
     messages.success(request, "Caregiver added.")
+    return redirect(reverse("dashboard:patient", args=[patient.pk]) + "#caregivers")
+
+
+@nurse_required
+@require_POST
+def patient_caregiver_texts(request, patient_id: int, caregiver_id: int):
+    patient = _patient_or_404(request, patient_id)
+    caregiver = Caregiver.objects.filter(patient=patient, pk=caregiver_id).first()
+    if caregiver is None:
+        raise Http404("No such caregiver.")
+    form = CaregiverTextsForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Nothing changed: " + "; ".join(f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items()))
+        return redirect(reverse("dashboard:patient", args=[patient.pk]) + "#caregivers")
+    changed = caregiver_update(caregiver=caregiver, user=request.user, request=request, channel=CHANNEL, now=timezone.now(), **form.cleaned_data)
+    if changed:
+        messages.success(request, f"Texts to {caregiver.name} saved.")
+    else:
+        messages.info(request, "Nothing changed.")
     return redirect(reverse("dashboard:patient", args=[patient.pk]) + "#caregivers")
 
 

@@ -266,3 +266,83 @@ def page_text(
     named = [PAGE_SYMPTOMS[Symptom(code)] if code in Symptom.values else str(code).replace("_", " ") for code in symptoms]
     what = (": " + ", ".join(named)) if named else ""
     return PAGE.format(severity=severity, initials=initials, patient_id=patient_id, kind=kind, what=what, escalated=escalated, url=url)
+
+
+# --- caregivers -------------------------------------------------------------------------------------
+# A caregiver is texted in the caregiver's own language, about the patient by first name (at most
+# CAREGIVER_NAME_MAX characters), with the caregiver's own check-in link. The copy and the nudge stay
+# within two GSM-7 segments like the reminder (no á, í, ó, ú in the Spanish; tests/webcheckin/test_sms_texts.py).
+CAREGIVER_NAME_MAX = 20
+
+CAREGIVER_COPY = {
+    "en": '{clinic}: daily check-in for {name}. Answering for them? Reply with their pain 0-10, e.g. "pain 4 walk 20", '
+    "or tap {link} STOP to end texts. {not_watched}",
+    "es": 'Control diario de {name} ({clinic}). ¿Responde por {name}? Mande su dolor de 0 a 10, ej. "dolor 4 caminar 20", '
+    "o toque {link} STOP para cancelar. {not_watched}",
+}
+
+CAREGIVER_NUDGE = {
+    "en": '{clinic}: {name} did not check in yesterday. Can you help? Reply with their pain 0-10, e.g. "pain 4 walk 20", '
+    "or tap {link} STOP to end texts. {not_watched}",
+    "es": '{clinic}: {name} no hizo su control ayer. ¿Puede ayudar? Mande su dolor de 0 a 10, ej. "dolor 4 caminar 20", '
+    "o toque {link} STOP para cancelar. {not_watched}",
+}
+
+CAREGIVER_HELP = {
+    "en": '{clinic}: to answer for {name}, reply with their pain 0-10, or e.g. "pain 4 walk 20" or "fever". '
+    "Questions: call {phone}. Reply STOP to end texts. {not_watched}",
+    "es": '{clinic}: para responder por {name}, mande su dolor de 0 a 10, o p. ej. "dolor 4 caminar 20" o "fiebre". '
+    "Preguntas: llame al {phone}. STOP para no recibir mas. {not_watched}",
+}
+
+# In place of THANKS's opening (what precedes its summary).
+CAREGIVER_THANKS = {
+    "en": "Thank you, recorded for {name} today: ",
+    "es": "Gracias, registrado para {name} hoy: ",
+}
+
+# A phone that is a caregiver's and also another patient's, or a caregiver's for several patients.
+CAREGIVER_SHARED = {
+    "en": "This phone is on file for more than one patient, so a nurse will read your message in office hours. Urgent? Call {phone}.",
+    "es": "Este teléfono está registrado para más de un paciente: una enfermera leerá su mensaje en horario de oficina. ¿Urgente? Llame al {phone}.",
+}
+
+
+def caregiver_name(first_name: str, language: str) -> str:
+    """The patient as a caregiver's text names them: the first name, cut short."""
+    name = (first_name or "").strip().split(" ")[0][:CAREGIVER_NAME_MAX]
+    return name or ("the patient" if _lang(language) == "en" else "el paciente")
+
+
+def caregiver_copy_text(*, language: str, clinic: str, name: str, link: str) -> str:
+    lang = _lang(language)
+    return CAREGIVER_COPY[lang].format(clinic=clinic, name=caregiver_name(name, lang), link=link, not_watched=NOT_WATCHED[lang])
+
+
+def caregiver_nudge_text(*, language: str, clinic: str, name: str, link: str) -> str:
+    lang = _lang(language)
+    return CAREGIVER_NUDGE[lang].format(clinic=clinic, name=caregiver_name(name, lang), link=link, not_watched=NOT_WATCHED[lang])
+
+
+def caregiver_help_text(*, language: str, clinic: str, name: str, clinic_phone: str) -> str:
+    lang = _lang(language)
+    return CAREGIVER_HELP[lang].format(
+        clinic=clinic, name=caregiver_name(name, lang), phone=clinic_phone or CLINIC_PHONE_MISSING[lang], not_watched=NOT_WATCHED[lang]
+    )
+
+
+def caregiver_not_understood_text(*, language: str, clinic: str, name: str, clinic_phone: str) -> str:
+    lang = _lang(language)
+    return NOT_UNDERSTOOD[lang] + " " + caregiver_help_text(language=lang, clinic=clinic, name=name, clinic_phone=clinic_phone)
+
+
+def caregiver_thanks_text(*, language: str, name: str, fields: dict, advice: str | None) -> str:
+    """A caregiver's check-in by SMS: what was recorded for the patient, then the red-flag advice or the 911 line."""
+    lang = _lang(language)
+    rest = thanks_text(language=lang, fields=fields, advice=advice).removeprefix(THANKS[lang].split("{summary}")[0])
+    return CAREGIVER_THANKS[lang].format(name=caregiver_name(name, lang)) + rest
+
+
+def caregiver_shared_text(*, language: str, clinic_phone: str, advice: str | None) -> str:
+    lang = _lang(language)
+    return f"{CAREGIVER_SHARED[lang].format(phone=clinic_phone or CLINIC_PHONE_MISSING[lang])} {advice or NOT_WATCHED[lang]}"

@@ -50,6 +50,7 @@ PAGE = {
         "walking": "Walking (min)",
         "who_legend": "Who is answering?",
         "who_patient": "I am the patient",
+        "intro_caregiver": "You are answering for {name}: day {recovery_day} after the surgery. Answer what you can; every question is optional.",
     },
     "es": {
         "title": "Control diario",
@@ -99,6 +100,7 @@ PAGE = {
         "walking": "Caminata (min)",
         "who_legend": "¿Quién responde?",
         "who_patient": "Soy el paciente",
+        "intro_caregiver": "Usted responde por {name}: día {recovery_day} después de la cirugía. Responda lo que pueda; todas las preguntas son opcionales.",
     },
 }
 
