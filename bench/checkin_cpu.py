@@ -43,10 +43,10 @@ def main() -> None:
     from rest_framework.request import Request
     from rest_framework.test import APIRequestFactory
 
+    from api.throttling import ScopedWindowRateThrottle
     from patients.audit import AuditSource
     from patients.authentication import PatientJWTAuthentication
     from patients.models import Patient
-    from patients.throttling import ScopedWindowRateThrottle
     from recovery.api.patient import CheckinSerializer, CheckinsView
     from recovery.services import checkin_submit
     from recovery.services import checkins as checkins_module

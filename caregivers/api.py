@@ -11,17 +11,17 @@ from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from api.openapi import error_responses
+from api.pagination import StrictPagination
 from caregivers.models import Caregiver
 from caregivers.selectors import patient_caregivers
 from caregivers.services import caregiver_add, caregiver_update
 from patients.audit import audit_record
 from patients.choices import Language
 from patients.models import AuditEvent, Patient
-from patients.openapi import error_responses
 from patients.permissions import IsStaff
 from patients.selectors import patients_for_nurse
 from patients.validators import validate_e164
-from recovery.api.pagination import StrictPagination
 
 
 class CaregiverSerializer(serializers.ModelSerializer):
@@ -91,7 +91,7 @@ class PatientCaregivers(generics.ListCreateAPIView):
     def list(self, request, *args, **kwargs):
         patient = self.get_patient()
         page = self.paginate_queryset(self.get_queryset())
-        audit_record(actor=request.user, patient=patient, action=AuditEvent.Action.VIEW, resource="caregivers", request=request)
+        audit_record(actor=request.user, patient=patient, action=AuditEvent.Action.VIEW, resource=AuditEvent.Resource.CAREGIVERS, request=request)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def create(self, request, *args, **kwargs):

@@ -25,7 +25,7 @@ def caregiver_add(
     try:
         with transaction.atomic():
             caregiver.save()
-            audit_record(actor=user, patient=patient, action=AuditEvent.Action.CREATE, resource="caregivers",
+            audit_record(actor=user, patient=patient, action=AuditEvent.Action.CREATE, resource=AuditEvent.Resource.CAREGIVERS,
                          detail=f"caregiver {caregiver.pk} added", channel=channel, request=request)
     except IntegrityError:
         raise ValidationError({"phone": ["This patient already has a caregiver with this phone number."]}) from None
@@ -61,7 +61,7 @@ def caregiver_update(
     caregiver.full_clean(exclude=["patient", "created_by"], validate_unique=False)
     with transaction.atomic():
         Caregiver.objects.filter(pk=caregiver.pk).update(**{name: getattr(caregiver, name) for name in (*changed, "sms_opt_out_at")})
-        audit_record(actor=user, patient=caregiver.patient_id, action=AuditEvent.Action.UPDATE, resource="caregivers",
+        audit_record(actor=user, patient=caregiver.patient_id, action=AuditEvent.Action.UPDATE, resource=AuditEvent.Resource.CAREGIVERS,
                      detail=f"caregiver {caregiver.pk}: {', '.join(f'{n}={getattr(caregiver, n)}' for n in changed)}",
                      channel=channel, request=request, at=now)
     return changed
@@ -76,7 +76,7 @@ def caregivers_sms_opt_out(*, phone: str, now: datetime.datetime, reason: str) -
         return []
     Caregiver.objects.filter(pk__in=[pk for pk, _ in rows]).update(sms_opt_in=False, sms_opt_out_at=now)
     for pk, patient_id in rows:
-        audit_record(actor=None, patient=patient_id, action=AuditEvent.Action.UPDATE, resource="caregivers",
+        audit_record(actor=None, patient=patient_id, action=AuditEvent.Action.UPDATE, resource=AuditEvent.Resource.CAREGIVERS,
                      detail=f"caregiver {pk} opted out: {reason}"[:500], channel="sms", at=now)
     return [pk for pk, _ in rows]
 
@@ -86,6 +86,6 @@ def caregivers_sms_opt_in(*, phone: str, now: datetime.datetime) -> list[int]:
     rows = list(Caregiver.objects.filter(phone=phone, sms_opt_in=False).values_list("id", "patient_id"))
     Caregiver.objects.filter(pk__in=[pk for pk, _ in rows]).update(sms_opt_in=True, sms_opt_out_at=None)
     for pk, patient_id in rows:
-        audit_record(actor=None, patient=patient_id, action=AuditEvent.Action.UPDATE, resource="caregivers",
+        audit_record(actor=None, patient=patient_id, action=AuditEvent.Action.UPDATE, resource=AuditEvent.Resource.CAREGIVERS,
                      detail=f"caregiver {pk} opted in: START", channel="sms", at=now)
     return [pk for pk, _ in rows]

@@ -8,7 +8,7 @@ from django.http import HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 
-from patients.throttling import login_throttle_wait
+from api.throttling import login_throttle_wait
 
 logger = logging.getLogger(__name__)
 

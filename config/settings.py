@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     # Keeps every change to a recovery protocol (who, when, old and new values), shown in the admin.
     "simple_history",
     "csp",
+    # API plumbing (fields, parsers, pagination, throttles, OpenAPI shapes), below the domain apps.
+    "api",
     "patients",
     "recovery",
     "notifications",
@@ -219,7 +221,7 @@ REST_FRAMEWORK = {
     # client. Throttles, django-axes and the audit trail all read it (patients/network.py).
     "NUM_PROXIES": env.integer("NUM_PROXIES", 0, minimum=0, maximum=10),
     # Nesting and lone surrogates are checked by our parser: a 400, never a RecursionError.
-    "DEFAULT_PARSER_CLASSES": ["patients.parsers.StrictJSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.StrictJSONParser"],
 }
 
 SIMPLE_JWT = {

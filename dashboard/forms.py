@@ -1,16 +1,15 @@
 """Forms of the nurses' pages: worklist filters, alert actions and a patient's contact settings."""
 
-import datetime
 
 from django import forms
 
 from caregivers.models import Caregiver
-from dashboard.selectors import MONITORING_CHOICES
 from patients.choices import Language, Procedure
 from patients.models import Clinic
-from patients.services import patient_phone_check
+from patients.services import patient_phone_check, reminder_time_check
 from patients.validators import DEFAULT_PHONE_REGION, PHONE_INPUT_MAX_LENGTH, phone_normalize, validate_e164, validate_timezone
 from recovery.choices import AlertUsefulness, Severity
+from recovery.selectors.worklist import MONITORING_CHOICES
 
 STATUS_CHOICES = [("", "Any status"), ("alert", "Alert (urgent or high)"), ("watch", "Watch (routine)"), ("on_track", "On track")]
 MONITORING_LABELS = {"active": "Being monitored", "ended": "Monitoring ended", "all": "All patients"}
@@ -97,15 +96,6 @@ def _consent_history(patient) -> str:
     return ("; ".join(parts) + ". " if parts else "") + "Without consent no reminder is sent."
 
 
-def in_quiet_hours(value: datetime.time, *, start: datetime.time, end: datetime.time) -> bool:
-    """Whether a local time falls in the quiet hours [start, end), which may run past midnight."""
-    if start == end:
-        return False
-    if start < end:
-        return start <= value < end
-    return value >= start or value < end
-
-
 class PatientContactForm(_Form):
     phone = forms.CharField(
         label="Mobile phone",
@@ -147,12 +137,10 @@ class PatientContactForm(_Form):
 
     def clean_reminder_time(self):
         value = self.cleaned_data["reminder_time"]
-        if in_quiet_hours(value, start=self.clinic.quiet_hours_start, end=self.clinic.quiet_hours_end):
-            raise forms.ValidationError(
-                f"No reminder is sent during the clinic's quiet hours "
-                f"({self.clinic.quiet_hours_start:%H:%M} to {self.clinic.quiet_hours_end:%H:%M}); choose another time.",
-                code="quiet_hours",
-            )
+        try:
+            reminder_time_check(clinic=self.clinic, reminder_time=value)
+        except forms.ValidationError as exc:
+            raise forms.ValidationError(exc.error_dict["reminder_time"]) from None
         return value
 
 

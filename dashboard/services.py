@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from patients.audit import audit_record
 from patients.models import AuditEvent, Patient
+from patients.services import sms_consent_stamp
 
 CONTACT_FIELDS = ("phone", "language", "timezone", "reminder_time", "sms_opt_in")
 
@@ -47,12 +48,7 @@ def patient_contact_update(
         setattr(patient, name, wanted[name])
     update_fields = list(changed)
     if "sms_opt_in" in changed:
-        if sms_opt_in:
-            patient.sms_consent_at = now
-            update_fields.append("sms_consent_at")
-        else:
-            patient.sms_opt_out_at = now
-            update_fields.append("sms_opt_out_at")
+        update_fields.append(sms_consent_stamp(patient=patient, now=now))
     if "phone" in changed and patient.phone_invalid_at is not None:
         patient.phone_invalid_at = None
         update_fields.append("phone_invalid_at")
@@ -65,7 +61,7 @@ def patient_contact_update(
         actor=user,
         patient=patient,
         action=AuditEvent.Action.UPDATE,
-        resource="contact",
+        resource=AuditEvent.Resource.CONTACT,
         detail=detail,
         channel="dashboard",
         request=request,

@@ -33,29 +33,24 @@ from dashboard.forms import (
 )
 from dashboard.selectors import (
     ALERTS_PAGE_SIZE,
-    WORKLIST_PAGE_SIZE,
     alert_for_nurse,
     alerts_inbox,
     navigation_counts,
     patient_alerts,
     patient_for_nurse,
     patient_messages,
-    worklist_count,
-    worklist_order,
-    worklist_page_patients,
-    worklist_rows,
 )
 from dashboard.services import patient_contact_update
 from dashboard.tables import daily_record_rows, worklist_row_html
 from outcomes.dashboard import cohort_outcomes, patient_outcomes
-from patients.audit import audit_record, audit_record_many
+from patients.audit import AuditSource, audit_record, audit_record_many
 from patients.choices import Procedure
 from patients.models import AuditEvent
 from patients.selectors import clinics_for_user
 from recovery.exports import csv_response
 from recovery.models import PatientMessage
 from recovery.protocols import protocol_plan, protocol_plans
-from recovery.selectors import patient_progress
+from recovery.selectors import patient_progress, patient_worklist
 from recovery.selectors.cohort import (
     MIN_PATIENTS_FOR_MEDIAN,
     cohort_milestone_share,
@@ -78,6 +73,11 @@ from recovery.services.messages import patient_message_read
 CHANNEL = "dashboard"
 COHORT_MAX_DAY = 90
 MESSAGES_PAGE_SIZE = 50
+
+
+def _source(request) -> AuditSource:
+    """Who acts on the dashboard, for the audit row a service writes with its change."""
+    return AuditSource.of(request.user, channel=CHANNEL, request=request)
 
 
 def nurse_required(view):
@@ -128,18 +128,14 @@ def worklist(request):
             filters = form.filters()
         else:
             status = 400
-    paginator = Paginator(worklist_order(user=request.user, **filters), WORKLIST_PAGE_SIZE)
-    # Counted on the patients alone: the sorted query aggregates every patient's alerts.
-    paginator.count = worklist_count(user=request.user, **filters)
-    page = paginator.get_page(request.GET.get("page"))
     now = timezone.now()
-    patients = worklist_page_patients(user=request.user, ids=list(page.object_list))
-    rows = worklist_rows(patients=patients, now=now)
+    worklist_page = patient_worklist(nurse=request.user, filters=filters, page=request.GET.get("page"), now=now)
+    page, paginator, rows = worklist_page.page, worklist_page.paginator, worklist_page.rows
     audit_record_many(
         actor=request.user,
         patients=[row.patient for row in rows],
         action=AuditEvent.Action.LIST,
-        resource="worklist",
+        resource=AuditEvent.Resource.WORKLIST,
         detail=f"page {page.number}",
         channel=CHANNEL,
         request=request,
@@ -195,7 +191,7 @@ def _render_patient(request, patient, *, contact_form=None, alert_errors=None, c
         actor=request.user,
         patient=patient,
         action=AuditEvent.Action.VIEW,
-        resource="patient",
+        resource=AuditEvent.Resource.PATIENT,
         detail="patient page: progress, daily records, alerts, patient's messages, SMS, contact, caregivers",
         channel=CHANNEL,
         request=request,
@@ -309,13 +305,6 @@ def patient_caregiver_texts(request, patient_id: int, caregiver_id: int):
     return redirect(reverse("dashboard:patient", args=[patient.pk]) + "#caregivers")
 
 
-def _audit_alert(request, alert, done: str) -> None:
-    audit_record(
-        actor=request.user, patient=alert.patient_id, action=AuditEvent.Action.UPDATE, resource="alert",
-        detail=f"{done} alert {alert.pk} ({alert.kind})", channel=CHANNEL, request=request,
-    )
-
-
 def _alert_or_404(request, alert_id: int):
     alert = alert_for_nurse(user=request.user, alert_id=alert_id)
     if alert is None:
@@ -335,13 +324,12 @@ def alert_acknowledge_view(request, alert_id: int):
         messages.error(request, "The note is too long (2,000 characters at most); the alert was not acknowledged.")
         return redirect(_safe_next(request, default_next))
     try:
-        alert = alert_acknowledge(alert=alert, user=request.user, note=form.cleaned_data["note"])
+        alert = alert_acknowledge(alert=alert, user=request.user, note=form.cleaned_data["note"], audit=_source(request))
     except ValidationError as exc:
         if _wants_json(request):
             return JsonResponse({"errors": exc.message_dict}, status=409)
         messages.error(request, "This alert is already resolved.")
         return redirect(_safe_next(request, default_next))
-    _audit_alert(request, alert, "acknowledged")
     if _wants_json(request):
         alert = alerts_inbox(user=request.user).get(pk=alert.pk)
         row = render_to_string("dashboard/_alert_row.html", {"alert": alert, "next": _safe_next(request, "")}, request=request)
@@ -360,7 +348,8 @@ def alert_resolve_view(request, alert_id: int):
     if form.is_valid():
         try:
             alert = alert_resolve(
-                alert=alert, user=request.user, note=form.cleaned_data["note"], useful=form.cleaned_data["useful"]
+                alert=alert, user=request.user, note=form.cleaned_data["note"], useful=form.cleaned_data["useful"],
+                audit=_source(request),
             )
         except AlertAlreadyResolved:
             messages.error(request, "This alert is already resolved.")
@@ -372,7 +361,6 @@ def alert_resolve_view(request, alert_id: int):
     if errors:
         patient = _patient_or_404(request, alert.patient_id)
         return _render_patient(request, patient, alert_errors={alert.pk: errors}, status=400)
-    _audit_alert(request, alert, "resolved")
     label = f" ({alert.get_useful_display().lower()})" if alert.useful else ""
     messages.success(request, f"Alert resolved{label}: {alert.get_kind_display()} for {alert.patient}.")
     return redirect(_safe_next(request, default_next))
@@ -396,7 +384,7 @@ def alerts(request):
         actor=request.user,
         patients=sorted({a.patient_id for a in shown}),
         action=AuditEvent.Action.LIST,
-        resource="alerts",
+        resource=AuditEvent.Resource.ALERT,
         detail=f"alerts inbox page {page.number}",
         channel=CHANNEL,
         request=request,
@@ -457,7 +445,7 @@ def cohort(request):
         actor=request.user,
         patient=None,
         action=AuditEvent.Action.LIST,
-        resource="cohort",
+        resource=AuditEvent.Resource.COHORT,
         detail=f"cohort statistics of clinics {','.join(str(c) for c in clinic_ids)}",
         channel=CHANNEL,
         request=request,
@@ -496,7 +484,7 @@ def messages_inbox(request):
         actor=request.user,
         patients=sorted({pk for m in shown for pk in message_patient_ids(m) if pk is not None}),
         action=AuditEvent.Action.LIST,
-        resource="messages",
+        resource=AuditEvent.Resource.MESSAGES,
         detail=f"{shown_status} messages page {page.number}",
         channel=CHANNEL,
         request=request,
@@ -541,7 +529,7 @@ def patient_export(request, patient_id: int):
     """The patient's record as CSV (daily records, alerts, messages, questionnaire scores), streamed and audited."""
     patient = _patient_or_404(request, patient_id)
     audit_record(
-        actor=request.user, patient=patient, action=AuditEvent.Action.EXPORT, resource="patient_record", detail="csv", channel=CHANNEL, request=request
+        actor=request.user, patient=patient, action=AuditEvent.Action.EXPORT, resource=AuditEvent.Resource.PATIENT_RECORD, detail="csv", channel=CHANNEL, request=request
     )
     header, rows = patient_record_export(patient=patient)
     return csv_response(filename=f"patient-{patient.pk}-record.csv", header=header, rows=rows)
@@ -571,7 +559,7 @@ def cohort_export(request):
         actor=request.user,
         patient=None,
         action=AuditEvent.Action.EXPORT,
-        resource="cohort",
+        resource=AuditEvent.Resource.COHORT,
         detail=(
             f"csv of clinics {','.join(str(c) for c in clinic_ids)}; procedure={data['procedure'] or 'any'}; "
             f"status={data['status'] or 'any'}; identified={'yes' if identified else 'no'}"

@@ -117,7 +117,7 @@ class PatientSearch(FhirView):
         total = patients.count()
         rows = list(patients[page.offset : page.offset + page.count])
         audit_record_many(
-            actor=request.user, patients=rows, action=AuditEvent.Action.LIST, resource="Patient", channel=CHANNEL, request=request
+            actor=request.user, patients=rows, action=AuditEvent.Action.LIST, resource=AuditEvent.Resource.FHIR_PATIENT, channel=CHANNEL, request=request
         )
         return self.searchset(kind="Patient", total=total, page=page, entries=[resources.patient_resource(p) for p in rows])
 
@@ -128,7 +128,7 @@ class PatientRead(FhirView):
         patient = selectors.fhir_patient(user=request.user, patient_id=pk)
         if patient is None:
             raise _not_found("Patient")
-        self.audit(patient=patient, resource="Patient")
+        self.audit(patient=patient, resource=AuditEvent.Resource.FHIR_PATIENT)
         return Response(resources.patient_resource(patient))
 
 
@@ -148,7 +148,7 @@ class PatientEverything(FhirView):
         entries += [obs for record in records for obs in resources.record_observations(record)]
         entries += [resources.flag_resource(alert) for alert in selectors.fhir_alerts(patient=patient)]
         entries += [outcomes_fhir.questionnaire_response_resource(r) for r in outcomes_selectors.patient_responses(patient=patient)]
-        self.audit(patient=patient, resource="Patient/$everything")
+        self.audit(patient=patient, resource=AuditEvent.Resource.FHIR_PATIENT_EVERYTHING)
         page = search.Page(count=len(entries), offset=0)
         return self.searchset(kind=f"Patient/{patient.pk}/$everything", total=len(entries), page=page, entries=entries)
 
@@ -183,7 +183,7 @@ class ObservationSearch(FhirView):
                 for obs in resources.record_observations(record, wanted)
             ]
         if patient is not None:
-            self.audit(patient=patient, resource="Observation")
+            self.audit(patient=patient, resource=AuditEvent.Resource.FHIR_OBSERVATION)
         entries = observations[page.offset : page.offset + page.count]
         return self.searchset(kind="Observation", total=len(observations), page=page, entries=entries)
 
@@ -198,7 +198,7 @@ class ObservationRead(FhirView):
             record = selectors.fhir_daily_record(user=request.user, record_id=int(record_id))
         if record is None or getattr(record, measure.field) is None:
             raise _not_found("Observation")
-        self.audit(patient=record.patient_id, resource="Observation")
+        self.audit(patient=record.patient_id, resource=AuditEvent.Resource.FHIR_OBSERVATION)
         return Response(resources.observation_resource(record, measure))
 
 
@@ -212,7 +212,7 @@ class FlagSearch(FhirView):
         flags: list[dict] = []
         if patient is not None:
             flags = [resources.flag_resource(alert) for alert in selectors.fhir_alerts(patient=patient)]
-            self.audit(patient=patient, resource="Flag")
+            self.audit(patient=patient, resource=AuditEvent.Resource.FHIR_FLAG)
         return self.searchset(kind="Flag", total=len(flags), page=page, entries=flags[page.offset : page.offset + page.count])
 
 
@@ -222,7 +222,7 @@ class FlagRead(FhirView):
         alert = selectors.fhir_alert(user=request.user, alert_id=pk)
         if alert is None:
             raise _not_found("Flag")
-        self.audit(patient=alert.patient_id, resource="Flag")
+        self.audit(patient=alert.patient_id, resource=AuditEvent.Resource.FHIR_FLAG)
         return Response(resources.flag_resource(alert))
 
 
@@ -238,7 +238,7 @@ class QuestionnaireResponseSearch(FhirView):
         entries: list[dict] = []
         if patient is not None:
             entries = [outcomes_fhir.questionnaire_response_resource(r) for r in outcomes_selectors.patient_responses(patient=patient)]
-            self.audit(patient=patient, resource="QuestionnaireResponse")
+            self.audit(patient=patient, resource=AuditEvent.Resource.FHIR_QUESTIONNAIRE_RESPONSE)
         return self.searchset(kind="QuestionnaireResponse", total=len(entries), page=page, entries=entries[page.offset : page.offset + page.count])
 
 
@@ -248,7 +248,7 @@ class QuestionnaireResponseRead(FhirView):
         response = outcomes_selectors.fhir_response(user=request.user, response_id=pk)
         if response is None:
             raise _not_found("QuestionnaireResponse")
-        self.audit(patient=response.patient_id, resource="QuestionnaireResponse")
+        self.audit(patient=response.patient_id, resource=AuditEvent.Resource.FHIR_QUESTIONNAIRE_RESPONSE)
         return Response(outcomes_fhir.questionnaire_response_resource(response))
 
 

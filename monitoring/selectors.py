@@ -136,7 +136,7 @@ def pages_owed(*, now: datetime.datetime) -> tuple[int, float]:
 def active_alerts() -> list[dict]:
     """Open and acknowledged alerts by kind, severity and status."""
     return list(
-        Alert.objects.filter(status__in=[s.value for s in ACTIVE_ALERT_STATUSES])
+        Alert.objects.filter(status__in=ACTIVE_ALERT_STATUSES)
         .values("kind", "severity", "status")
         .annotate(n=Count("id"))
         .order_by()

@@ -25,7 +25,7 @@ from notifications.models import Message
 from notifications.schedule import quiet_now
 from notifications.selectors import DueReminder, SmsSender
 from notifications.services.outbox import CAREGIVER_PURPOSES
-from patients.audit import AuditSource, audit_record
+from patients.audit import Action, AuditSource, Resource, audit_record
 from recovery.choices import Channel, MessageReason
 from recovery.models import DailyRecord
 from recovery.red_flags import red_flag_advice
@@ -153,7 +153,7 @@ def caregiver_number_invalid(*, message: Message, now: datetime.datetime) -> Non
         status=Status.DROPPED, reason="the number was marked invalid", updated_at=now
     )
     if changed and message.patient_id is not None:
-        audit_record(actor=None, patient=message.patient_id, action="update", resource="caregivers",
+        audit_record(actor=None, patient=message.patient_id, action=Action.UPDATE, resource=Resource.CAREGIVERS,
                      detail=f"caregiver {message.caregiver_id}: phone marked invalid for SMS (Twilio 21211)", channel="sms", at=now)
 
 

@@ -24,7 +24,7 @@ from patients.models import Patient
 from recovery.choices import AlertKind, AlertStatus
 from recovery.models import Alert
 from recovery.red_flags import EMERGENCY_SYMPTOMS, emergency_advised
-from recovery.services.alerts import alert_event_record, alert_page_again
+from recovery.services import alert_event_record, alert_page_again
 
 BATCH = 500
 State = AdviceFollowUp.State

@@ -8,6 +8,10 @@ import datetime
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from patients.quiet_hours import quiet_at
+
+__all__ = ["quiet_at", "local_moment", "next_allowed", "quiet_now", "reminder_window", "ReminderWindow"]
+
 DAY_SECONDS = 24 * 3600
 # A reminder time inside the evening quiet hours moves to this long before they start.
 EVENING_LEAD = datetime.timedelta(hours=1)
@@ -15,16 +19,6 @@ EVENING_LEAD = datetime.timedelta(hours=1)
 
 def _seconds(t: datetime.time) -> int:
     return t.hour * 3600 + t.minute * 60 + t.second
-
-
-def quiet_at(local_time: datetime.time, *, quiet_start: datetime.time, quiet_end: datetime.time) -> bool:
-    """Whether a local wall-clock time falls in the quiet hours [start, end), which may span midnight.
-    Equal start and end mean no quiet hours."""
-    if quiet_start == quiet_end:
-        return False
-    if quiet_start < quiet_end:
-        return quiet_start <= local_time < quiet_end
-    return local_time >= quiet_start or local_time < quiet_end
 
 
 def _allowed_spans(quiet_start: datetime.time, quiet_end: datetime.time) -> list[tuple[int, int]]:

@@ -9,6 +9,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
+from api.openapi import DetailErrorSerializer, error_responses
 from outcomes import fhir
 from outcomes.definition import items_of
 from outcomes.models import ResponseStatus
@@ -17,7 +18,6 @@ from outcomes.selectors import instrument_by_canonical, questionnaires_due
 from outcomes.services import ResponseClosed, ResponseIncomplete, questionnaire_response_save
 from patients.audit import AuditSource
 from patients.models import AuditEvent
-from patients.openapi import DetailErrorSerializer, error_responses
 from recovery.api.patient import PATIENT_TAG, CheckinThrottleMixin, PatientAPIView
 
 _ERRORS = (401, 403)
@@ -109,7 +109,7 @@ class QuestionnairesDueView(PatientAPIView):
             }
             for d in due
         ]
-        self.audit(AuditEvent.Action.LIST, "questionnaires", detail=", ".join(f"{d.instrument.code} {d.time_point.code}" for d in due) or "none due")
+        self.audit(AuditEvent.Action.LIST, AuditEvent.Resource.QUESTIONNAIRES, detail=", ".join(f"{d.instrument.code} {d.time_point.code}" for d in due) or "none due")
         return Response(DueListSerializer({"results": results}).data)
 
 

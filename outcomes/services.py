@@ -127,7 +127,7 @@ def _offer(*, patient: Patient, instrument: Instrument, time_point: TimePoint, n
             offer.message_id = message.pk
             offer.save(update_fields=["message_id"])
             audit_record(
-                actor=None, patient=patient, action=AuditEvent.Action.CREATE, resource="questionnaire_offer",
+                actor=None, patient=patient, action=AuditEvent.Action.CREATE, resource=AuditEvent.Resource.QUESTIONNAIRE_OFFER,
                 detail=f"{instrument.code} {time_point.code} offered by SMS", channel="sms",
             )
     except IntegrityError:
@@ -213,7 +213,7 @@ def questionnaire_response_save(
         response.save()
         audit_record(
             actor=None, patient=patient, source=source,
-            action=AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE, resource="questionnaire_responses",
+            action=AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE, resource=AuditEvent.Resource.QUESTIONNAIRE_RESPONSES,
             detail=f"{instrument.code} {time_point.code}: {response.status}" + (f", score {response.score}" if response.score is not None else ""),
         )
         if finish:

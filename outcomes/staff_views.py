@@ -92,7 +92,7 @@ def questionnaire_entry(request, patient_id: int, time_point_id: int):
     else:
         form = EntryForm(items=items, current=current)
     # The form shows the patient and any answers kept: a view, also when it comes back with errors.
-    audit_record(actor=request.user, patient=patient, action=AuditEvent.Action.VIEW, resource="questionnaire_responses",
+    audit_record(actor=request.user, patient=patient, action=AuditEvent.Action.VIEW, resource=AuditEvent.Resource.QUESTIONNAIRE_RESPONSES,
                  detail=f"entry form of {instrument.code} {tp.code}" + (" (sent back with errors)" if status == 400 else ""),
                  channel=CHANNEL, request=request)
     context = {"patient": patient, "instrument": instrument, "time_point": tp, "form": form, "existing": existing}
@@ -111,7 +111,7 @@ def cohort_scores_export(request):
     clinic_ids = [data["clinic"]] if data.get("clinic") else [c.pk for c in request.clinics]
     patients = cohort_patients(user=request.user, clinic_ids=clinic_ids, procedure=data["procedure"], status=data["status"])
     audit_record(
-        actor=request.user, patient=None, action=AuditEvent.Action.EXPORT, resource="cohort_scores",
+        actor=request.user, patient=None, action=AuditEvent.Action.EXPORT, resource=AuditEvent.Resource.COHORT_SCORES,
         detail=f"csv of clinics {','.join(str(c) for c in clinic_ids)}; procedure={data['procedure'] or 'any'}; status={data['status'] or 'any'}",
         channel=CHANNEL, request=request,
     )

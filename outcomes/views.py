@@ -79,11 +79,11 @@ def questionnaire(request, token: str):
     link = questionnaire_link_find(token)
     if link is None:
         link_miss_count(ip=ip, now=now)
-        _audit(request, None, AuditEvent.Action.VIEW, "questionnaire_link", "a questionnaire link that matches none")
+        _audit(request, None, AuditEvent.Action.VIEW, AuditEvent.Resource.QUESTIONNAIRE_LINK, "a questionnaire link that matches none")
         return _problem(request, None, "unknown")
     state = questionnaire_link_state(link, now=now)
     if state != "open":
-        _audit(request, link, AuditEvent.Action.VIEW, "questionnaire_link", f"{state} questionnaire link")
+        _audit(request, link, AuditEvent.Action.VIEW, AuditEvent.Resource.QUESTIONNAIRE_LINK, f"{state} questionnaire link")
         return _problem(request, link, state)
 
     patient, tp = link.patient, link.time_point
@@ -129,7 +129,7 @@ def questionnaire(request, token: str):
     else:
         index = _index(request.GET.get("q"), items, answers, one_based=True)
         item = items[index]
-        _audit(request, link, AuditEvent.Action.VIEW, "questionnaire_page", f"{instrument.code} {tp.code} question {index + 1} of {len(items)}")
+        _audit(request, link, AuditEvent.Action.VIEW, AuditEvent.Resource.QUESTIONNAIRE_PAGE, f"{instrument.code} {tp.code} question {index + 1} of {len(items)}")
 
     text, options = _words(instrument, language, item)
     label = time_point_label(tp.label, language)

@@ -4,7 +4,7 @@ of every admin of patient data, which audits each page that shows it and each ch
 from django import forms
 from django.contrib import admin
 
-from patients.audit import audit_record, audit_record_many
+from patients.audit import admin_resource, audit_record, audit_record_many
 from patients.models import AuditEvent, Clinic, ClinicMembership, EnrollmentCode, NurseProfile, Patient
 from patients.services import patient_phone_check
 from patients.validators import DEFAULT_PHONE_REGION, PHONE_INPUT_MAX_LENGTH, phone_normalize
@@ -27,7 +27,7 @@ class PatientDataAdmin(admin.ModelAdmin):
         return obj.pk if isinstance(obj, Patient) else getattr(obj, self.audit_patient_attr, None)
 
     def _resource(self, suffix: str = "") -> str:
-        return f"admin:{self.model._meta.model_name}{suffix}"
+        return admin_resource(self.model._meta.model_name, suffix)
 
     def _audit(self, request, obj, action: str, *, suffix: str = "", detail: str = "") -> None:
         patient_id = self._patient_id(obj)

@@ -18,15 +18,15 @@ from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from patients.api_fields import ClockTimeField
-from patients.audit import audit_record
+from api.fields import ClockTimeField
+from api.openapi import error_responses
+from api.throttling import ScopedWindowRateThrottle
+from patients.audit import AuditSource
 from patients.choices import Language
-from patients.models import AuditEvent, Patient
-from patients.openapi import error_responses
+from patients.models import Patient
 from patients.permissions import ROLE_CLAIM, ROLE_PATIENT, ROLE_STAFF
 from patients.selectors import is_staff_member
 from patients.services import EnrollmentRefused, patient_enroll
-from patients.throttling import ScopedWindowRateThrottle
 from patients.tokens import tokens_for_patient, tokens_for_staff
 from patients.two_factor import CODE_MAX_LENGTH, totp_check, totp_device_confirmed
 
@@ -269,12 +269,8 @@ class EnrollView(PublicAuthView):
         serializer = EnrollRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
-            patient = patient_enroll(code=serializer.validated_data["enrollment_code"])
+            patient = patient_enroll(code=serializer.validated_data["enrollment_code"], audit=AuditSource.of(None, channel="api", request=request))
         except EnrollmentRefused:
             raise serializers.ValidationError({"enrollment_code": [ENROLLMENT_REFUSED]}) from None
-        audit_record(
-            actor=patient.user, patient=patient, action=AuditEvent.Action.UPDATE, resource="enrollment",
-            detail="enrolled the app", request=request,
-        )
         body = {**tokens_for_patient(patient.user), "patient": PatientProfileSerializer(patient).data}
         return Response(body)

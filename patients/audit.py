@@ -1,5 +1,11 @@
-"""The one helper through which every read or write of a patient's data is recorded."""
+"""The one helper through which every read or write of a patient's data is recorded.
 
+Reads are recorded by each entry point (the API's views, the dashboard's, the admin, the FHIR API);
+writes by the service that makes them, in its own transaction. `action` and `resource` are the
+enumerations AuditEvent.Action and AuditEvent.Resource: a name outside them is a programming error.
+"""
+
+import dataclasses
 import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -8,6 +14,22 @@ from django.db import connection
 
 from patients.models import AuditEvent, Patient
 from patients.network import client_ip
+
+Action = AuditEvent.Action
+Resource = AuditEvent.Resource
+_ADMIN_PREFIX = "admin:"
+
+
+def admin_resource(model_name: str, suffix: str = "") -> str:
+    """The resource of an admin page: "admin:<model>" and the page ("", ":history", ":delete")."""
+    return f"{_ADMIN_PREFIX}{model_name}{suffix}"
+
+
+def _checked(action: str, resource: str) -> None:
+    if action not in Action.values:
+        raise ValueError(f"audit action {action!r} is not one of AuditEvent.Action")
+    if resource not in Resource.values and not resource.startswith(_ADMIN_PREFIX):
+        raise ValueError(f"audit resource {resource!r} is not one of AuditEvent.Resource")
 
 
 def _client_ip(request) -> str | None:
@@ -38,6 +60,10 @@ class AuditSource:
             ip_address=_client_ip(request),
         )
 
+    def acting(self, actor) -> "AuditSource":
+        """The same channel and address, for an actor known only once the work is done (an enrollment)."""
+        return dataclasses.replace(self, actor_id=actor.pk, actor_label=actor.get_username())
+
 
 def audit_record(
     *,
@@ -53,6 +79,7 @@ def audit_record(
 ) -> AuditEvent:
     """Record that `actor` (or `source`, which also names channel and address) did `action` on
     `resource` of `patient` (one row), at `at` (default: now)."""
+    _checked(action, resource)
     source = source or AuditSource.of(actor, channel=channel, request=request)
     event = AuditEvent(
         actor_id=source.actor_id,
@@ -74,6 +101,17 @@ def audit_record(
             event.pk = cursor.fetchone()[0]
     event._state.adding = False
     return event
+
+
+# The columns audit_insert_sql() names, in this order.
+AUDIT_INSERT_COLUMNS = ("at", "actor_id", "actor_label", "patient_id", "action", "resource", "detail", "channel", "ip_address")
+
+
+def audit_insert_sql() -> str:
+    """The head of an INSERT of audit rows (table and AUDIT_INSERT_COLUMNS), for a statement that
+    writes its own audit row in the same round trip (the check-in); what it inserts must name an
+    Action and a Resource, as audit_record's callers do."""
+    return f"INSERT INTO {AuditEvent._meta.db_table} ({', '.join(AUDIT_INSERT_COLUMNS)})"
 
 
 @functools.cache
@@ -100,6 +138,7 @@ def audit_record_many(
     request=None,
 ) -> list[AuditEvent]:
     """Record one row per patient in one INSERT (a list page shows many patients at once)."""
+    _checked(action, resource)
     actor = actor if getattr(actor, "is_authenticated", False) else None
     label = actor.get_username() if actor is not None else ""
     ip = _client_ip(request)

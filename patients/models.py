@@ -166,6 +166,41 @@ class AuditEvent(models.Model):
         DELETE = "delete", "deleted"
         EXPORT = "export", "exported"
 
+    class Resource(models.TextChoices):
+        """What was touched. Every writer names one of these (patients.audit refuses any other), except
+        the admin's, which are "admin:<model>" with a page suffix (patients.audit.admin_resource). Rows
+        written before the writers were unified say "alerts" for a list of alerts; they now say "alert"."""
+
+        PATIENT = "patient", "patient"
+        PATIENT_RECORD = "patient_record", "patient record (export)"
+        ENROLLMENT = "enrollment", "enrollment"
+        PROFILE = "profile", "profile"
+        CHECKINS = "checkins", "check-ins"
+        PROGRESS = "progress", "progress"
+        ALERT = "alert", "alert"
+        MESSAGES = "messages", "messages"
+        CAREGIVERS = "caregivers", "caregivers"
+        CONTACT = "contact", "contact"
+        WORKLIST = "worklist", "worklist"
+        COHORT = "cohort", "cohort"
+        SMS = "sms", "inbound SMS"
+        SMS_CONSENT = "sms_consent", "SMS consent"
+        CHECKIN_LINK = "checkin_link", "check-in link"
+        CHECKIN_PAGE = "checkin_page", "web check-in page"
+        MILESTONE_QUESTION = "milestone_question", "milestone question"
+        MILESTONE_QUESTIONS = "milestone_questions", "milestone questions"
+        QUESTIONNAIRES = "questionnaires", "questionnaires due"
+        QUESTIONNAIRE_OFFER = "questionnaire_offer", "questionnaire offer"
+        QUESTIONNAIRE_RESPONSES = "questionnaire_responses", "questionnaire responses"
+        QUESTIONNAIRE_LINK = "questionnaire_link", "questionnaire link"
+        QUESTIONNAIRE_PAGE = "questionnaire_page", "questionnaire page"
+        COHORT_SCORES = "cohort_scores", "cohort scores (export)"
+        FHIR_PATIENT = "Patient", "FHIR Patient"
+        FHIR_PATIENT_EVERYTHING = "Patient/$everything", "FHIR Patient/$everything"
+        FHIR_OBSERVATION = "Observation", "FHIR Observation"
+        FHIR_FLAG = "Flag", "FHIR Flag"
+        FHIR_QUESTIONNAIRE_RESPONSE = "QuestionnaireResponse", "FHIR QuestionnaireResponse"
+
     at = models.DateTimeField(default=timezone.now, db_index=True)
     # The FKs' own indexes would repeat the leading columns of audit_actor_idx and audit_patient_idx,
     # and every API call writes a row here: those two serve both lookups.
@@ -176,7 +211,7 @@ class AuditEvent(models.Model):
     actor_label = models.CharField(max_length=150, blank=True)
     patient = models.ForeignKey(Patient, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False)
     action = models.CharField(max_length=16, choices=Action.choices)
-    # What was touched, e.g. "patient", "checkins", "alerts", "progress", "messages".
+    # What was touched: one of Resource, or an admin page's "admin:<model>..." (no choices on the column).
     resource = models.CharField(max_length=64)
     detail = models.CharField(max_length=500, blank=True)
     channel = models.CharField(max_length=16, blank=True, help_text="api, dashboard, admin, sms")

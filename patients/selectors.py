@@ -11,12 +11,6 @@ def clinics_for_user(*, user) -> QuerySet[Clinic]:
     return Clinic.objects.filter(memberships__user=user)
 
 
-def clinic_ids_for_user(*, user) -> list[int]:
-    if not getattr(user, "is_authenticated", False):
-        return []
-    return list(ClinicMembership.objects.filter(user=user).values_list("clinic_id", flat=True))
-
-
 def patients_for_nurse(*, user) -> QuerySet[Patient]:
     """The patients a nurse may see: those of the nurse's own clinics, and no others."""
     if not getattr(user, "is_authenticated", False):

@@ -12,7 +12,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from patients.audit import Action, AuditSource, Resource, audit_record
 from patients.models import Clinic, ClinicMembership, EnrollmentCode, NurseProfile, Patient
+from patients.quiet_hours import quiet_at
 from patients.signals import enrollment_code_issued
 from patients.validators import DEFAULT_PHONE_REGION, phone_normalize
 
@@ -136,6 +138,42 @@ def _constraint_name(exc: IntegrityError) -> str:
     return getattr(diag, "constraint_name", None) or str(exc)
 
 
+# A surgery date further than this from today is a typing error (the program follows the first months).
+SURGERY_DATE_RANGE = datetime.timedelta(days=365)
+
+
+def surgery_date_check(*, surgery_date: datetime.date, now: datetime.datetime | None = None) -> None:
+    """A new patient's surgery date lies within a year of today (either side): a ValidationError on
+    `surgery_date` otherwise."""
+    today = (now or timezone.now()).date()
+    if abs(surgery_date - today) > SURGERY_DATE_RANGE:
+        raise ValidationError({"surgery_date": ["The surgery date must be within a year of today."]})
+
+
+def reminder_time_check(*, clinic: Clinic, reminder_time: datetime.time) -> None:
+    """A daily reminder time lies outside the clinic's quiet hours, when no reminder is sent: a
+    ValidationError on `reminder_time` (code quiet_hours) otherwise."""
+    start, end = clinic.quiet_hours_start, clinic.quiet_hours_end
+    if quiet_at(reminder_time, quiet_start=start, quiet_end=end):
+        raise ValidationError(
+            {"reminder_time": [ValidationError(
+                f"No reminder is sent during the clinic's quiet hours ({start:%H:%M} to {end:%H:%M}); "
+                f"choose a time from {end:%H:%M} to {start:%H:%M}.",
+                code="quiet_hours",
+            )]}
+        )
+
+
+def sms_consent_stamp(*, patient: Patient, now: datetime.datetime) -> str:
+    """Record on the (unsaved) patient when SMS consent was given or withdrawn, as carriers require,
+    after its sms_opt_in changed; returns the field written, for the caller's update_fields."""
+    if patient.sms_opt_in:
+        patient.sms_consent_at = now
+        return "sms_consent_at"
+    patient.sms_opt_out_at = now
+    return "sms_opt_out_at"
+
+
 def patient_create(
     *,
     clinic: Clinic,
@@ -151,6 +189,7 @@ def patient_create(
     reminder_time: datetime.time = datetime.time(18, 0),
     sms_opt_in: bool = True,
     created_by=None,
+    audit: AuditSource | None = None,
 ) -> tuple[Patient, str]:
     """Create a patient and issue the enrollment code (sent by SMS where the patient opted in).
 
@@ -160,6 +199,7 @@ def patient_create(
     3. The number held by another clinic's active patient: a ValidationError on `phone`.
     4. Write the patient and the code. The database holds both rules too (a unique index, and on
        PostgreSQL an exclusion constraint), so two concurrent requests cannot both pass.
+    5. With `audit` (who, through which channel), the audit row commits with the patient.
     """
     now = timezone.now()
     first_name, last_name = first_name.strip(), last_name.strip()
@@ -202,6 +242,8 @@ def patient_create(
                 raise ValidationError({"phone": [PHONE_HELD_ELSEWHERE]}) from None
             raise
         code = enrollment_code_issue(patient=patient, created_by=created_by, now=now)
+        if audit is not None:
+            audit_record(actor=None, source=audit, patient=patient, action=Action.CREATE, resource=Resource.PATIENT, at=now)
     return patient, code
 
 
@@ -267,7 +309,7 @@ def patient_sessions_revoke(*, user) -> int:
     return len(tokens)
 
 
-def patient_enroll(*, code: str, now: datetime.datetime | None = None) -> Patient:
+def patient_enroll(*, code: str, now: datetime.datetime | None = None, audit: AuditSource | None = None) -> Patient:
     """Exchange a one-time enrollment code for the patient it was issued to.
 
     1. Normalize the code (case, spaces, dashes, look-alike letters) and hash it.
@@ -275,6 +317,8 @@ def patient_enroll(*, code: str, now: datetime.datetime | None = None) -> Patien
        concurrent requests with the same code, the second waits on the row and then matches nothing.
     3. Lock the patient, create the patient's login on first enrollment, and end the sessions of any
        earlier enrollment (a new code means a new phone).
+    4. With `audit` (the channel and address; the actor is the patient's login), the audit row
+       commits with the enrollment.
     """
     now = now or timezone.now()
     normalized = enrollment_code_normalize(code)
@@ -293,6 +337,9 @@ def patient_enroll(*, code: str, now: datetime.datetime | None = None) -> Patien
         user = _patient_user(patient=patient)
         if had_user:
             patient_sessions_revoke(user=user)
+        if audit is not None:
+            audit_record(actor=None, source=audit.acting(user), patient=patient, action=Action.UPDATE, resource=Resource.ENROLLMENT,
+                         detail="enrolled the app", at=now)
     return patient
 
 
@@ -301,9 +348,12 @@ PATIENT_PREFERENCES = ("reminder_time", "language", "sms_opt_in", "timezone")
 
 
 @transaction.atomic
-def patient_preferences_update(*, patient: Patient, changes: dict, now: datetime.datetime | None = None) -> list[str]:
+def patient_preferences_update(
+    *, patient: Patient, changes: dict, now: datetime.datetime | None = None, audit: AuditSource | None = None
+) -> list[str]:
     """Apply the patient's own changes (reminder time, language, SMS consent, time zone); returns the
-    fields that changed. Opting in or out of SMS records when, as carriers require."""
+    fields that changed. Opting in or out of SMS records when, as carriers require. With `audit`, the
+    audit row (naming the fields changed, or nothing) commits with the change."""
     now = now or timezone.now()
     changed = []
     for name in PATIENT_PREFERENCES:
@@ -311,13 +361,12 @@ def patient_preferences_update(*, patient: Patient, changes: dict, now: datetime
             setattr(patient, name, changes[name])
             changed.append(name)
     if "sms_opt_in" in changed:
-        if patient.sms_opt_in:
-            patient.sms_consent_at = now
-            changed.append("sms_consent_at")
-        else:
-            patient.sms_opt_out_at = now
-            changed.append("sms_opt_out_at")
+        changed.append(sms_consent_stamp(patient=patient, now=now))
     if changed:
         patient.clean_fields(exclude=[f.name for f in Patient._meta.fields if f.name not in changed])
         patient.save(update_fields=[*changed, "updated_at"])
-    return [name for name in changed if name in PATIENT_PREFERENCES]
+    changed = [name for name in changed if name in PATIENT_PREFERENCES]
+    if audit is not None:
+        audit_record(actor=None, source=audit, patient=patient, action=Action.UPDATE, resource=Resource.PROFILE,
+                     detail="changed: " + (", ".join(changed) or "nothing"), at=now)
+    return changed

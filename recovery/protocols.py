@@ -4,7 +4,6 @@ Rules, the progress view and the dashboard read bounds and milestone windows thr
 so no database call hides inside a rule.
 """
 
-import datetime
 from dataclasses import dataclass, fields
 from functools import cached_property
 
@@ -145,6 +144,3 @@ def protocol_plan(procedure: str) -> ProtocolPlan:
     """One procedure's plan, in three queries. Raises RecoveryProtocol.DoesNotExist without one."""
     return _plan(RecoveryProtocol.objects.prefetch_related("milestones", "bands").get(procedure=procedure))
 
-
-def recovery_day(*, surgery_date: datetime.date, date: datetime.date) -> int:
-    return (date - surgery_date).days

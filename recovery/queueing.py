@@ -7,7 +7,9 @@ we log it, and the periodic relay picks the row up later.
 
 import logging
 
+from celery import signature
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
@@ -31,6 +33,7 @@ def queue_on_commit(task, *args, queue: str | None = None, **kwargs) -> None:
 # check-ins arrive, and it runs when the interval has passed, judging every patient marked by then.
 JUDGE_INTERVAL_SECONDS = 1.0
 _JUDGE_KEY = "recovery:judging-requested"
+JUDGE_MARKED = "recovery.tasks.judge_marked_task"
 
 
 def judging_request_on_commit() -> None:
@@ -41,8 +44,6 @@ def judging_request_on_commit() -> None:
     than this check-in's commit. When the cache or the broker is down, the beat's judging relay and the
     sweep pick the marks up.
     """
-    from django.core.cache import cache
-
     def publish():
         if settings.CELERY_TASK_ALWAYS_EAGER:
             judging_publish()  # in-process (a replay, a test): judge now, every time
@@ -58,10 +59,10 @@ def judging_request_on_commit() -> None:
 
 
 def judging_publish(*, countdown: float | None = None) -> None:
-    """Publish one judging batch task now (or after `countdown` seconds); a broker outage is logged."""
-    from recovery.tasks import judge_marked_task  # tasks import services; import here to avoid a cycle
-
+    """Publish one judging batch task now (or after `countdown` seconds); a broker outage is logged.
+    The task is published by its registered name: recovery/tasks.py imports the services, not the
+    other way round."""
     try:
-        judge_marked_task.apply_async(countdown=countdown, retry=False, argsrepr="()", kwargsrepr="{}")
+        signature(JUDGE_MARKED).apply_async(countdown=countdown, retry=False, argsrepr="()", kwargsrepr="{}")
     except Exception:  # noqa: BLE001 - the broker being down must not fail the caller
         logger.warning("could not queue a judging batch; the judging relay will pick the marks up", exc_info=True)

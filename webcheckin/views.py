@@ -78,7 +78,7 @@ def _find(request, token: str, now):
     link = checkin_link_find(token)
     if link is None:
         link_miss_count(ip=_ip(request), now=now)
-        _audit(request, None, AuditEvent.Action.VIEW, "checkin_link", "a check-in link that matches none")
+        _audit(request, None, AuditEvent.Action.VIEW, AuditEvent.Resource.CHECKIN_LINK, "a check-in link that matches none")
         return None, _problem_page(request, None, "unknown", token="")
     return link, None
 
@@ -124,10 +124,10 @@ def checkin(request, token: str):
     posted_client_id = request.POST.get("client_id") if request.method == "POST" else None
     replay = state == "used" and posted_client_id and str(link.used_client_id) == posted_client_id
     if state != "open" and not replay:
-        _audit(request, link, AuditEvent.Action.VIEW, "checkin_link", f"{state} check-in link for {link.date.isoformat()}")
+        _audit(request, link, AuditEvent.Action.VIEW, AuditEvent.Resource.CHECKIN_LINK, f"{state} check-in link for {link.date.isoformat()}")
         return _problem_page(request, link, state, token=token)
     if link.date > patient.local_today(now):
-        _audit(request, link, AuditEvent.Action.VIEW, "checkin_link", "check-in link before the surgery date")
+        _audit(request, link, AuditEvent.Action.VIEW, AuditEvent.Resource.CHECKIN_LINK, "check-in link before the surgery date")
         return _problem_page(request, link, "not_yet", token=token)
 
     codes = _milestone_codes(link, reached_too=request.method == "POST")
@@ -136,14 +136,14 @@ def checkin(request, token: str):
     caregivers = list(patient_caregivers(patient_id=patient.pk)) if link.caregiver_id is None else []
     questions = milestone_questions_pending(patient=patient)
     if request.method == "GET":
-        _audit(request, link, AuditEvent.Action.VIEW, "checkin_page", f"web check-in form for {link.date.isoformat()}")
+        _audit(request, link, AuditEvent.Action.VIEW, AuditEvent.Resource.CHECKIN_PAGE, f"web check-in form for {link.date.isoformat()}")
         form = WebCheckinForm(initial={"client_id": uuid.uuid4()}, language=language, milestone_codes=codes, caregivers=caregivers,
                               questions=questions)
         return _form_page(request, link, form, token=token)
 
     form = WebCheckinForm(request.POST, language=language, milestone_codes=codes, caregivers=caregivers, questions=questions)
     if not form.is_valid():
-        _audit(request, link, AuditEvent.Action.VIEW, "checkin_page", "web check-in form sent back with errors")
+        _audit(request, link, AuditEvent.Action.VIEW, AuditEvent.Resource.CHECKIN_PAGE, "web check-in form sent back with errors")
         return _form_page(request, link, form, token=token, status=400)
     try:
         outcome = web_checkin_submit(
@@ -154,7 +154,7 @@ def checkin(request, token: str):
         form.add_error(None, " ".join(msg for msgs in exc.message_dict.values() for msg in msgs))
         return _form_page(request, link, form, token=token, status=400)
     if outcome is None:
-        _audit(request, link, AuditEvent.Action.VIEW, "checkin_link", "check-in link used meanwhile")
+        _audit(request, link, AuditEvent.Action.VIEW, AuditEvent.Resource.CHECKIN_LINK, "check-in link used meanwhile")
         return _problem_page(request, link, "used", token=token)
     for question, reached in form.question_answers():
         question.patient = patient
@@ -176,7 +176,7 @@ def my_recovery(request, token: str):
     if problem is not None:
         return problem
     if link_state(link, now=now) == "expired":
-        _audit(request, link, AuditEvent.Action.VIEW, "checkin_link", "expired link, my recovery")
+        _audit(request, link, AuditEvent.Action.VIEW, AuditEvent.Resource.CHECKIN_LINK, "expired link, my recovery")
         return _problem_page(request, link, "expired", token=token)
     patient = link.patient
     language = _language(link)
@@ -184,7 +184,7 @@ def my_recovery(request, token: str):
     progress = patient_progress(patient=patient, plan=plan, language=language)
     today_day = progress["recovery_day"]
     days = progress["days"]
-    _audit(request, link, AuditEvent.Action.VIEW, "progress", "my recovery: pain, walking and milestones")
+    _audit(request, link, AuditEvent.Action.VIEW, AuditEvent.Resource.PROGRESS, "my recovery: pain, walking and milestones")
     context = _context(
         link,
         token=token,
@@ -207,5 +207,5 @@ def new_link(request, token: str):
     if problem is not None:
         return problem
     outcome = checkin_link_resend(link=link, now=now)
-    _audit(request, link, AuditEvent.Action.CREATE, "checkin_link", f"new check-in link asked for: {outcome}")
+    _audit(request, link, AuditEvent.Action.CREATE, AuditEvent.Resource.CHECKIN_LINK, f"new check-in link asked for: {outcome}")
     return _problem_page(request, link, link_state(link, now=now), token=token, outcome=outcome)

@@ -26,7 +26,7 @@ from notifications.selectors import sms_sender
 from notifications.services.outbox import PATIENT_PURPOSES
 from notifications.services.pages import page_undelivered
 from notifications.twilio import INVALID_NUMBER, OPTED_OUT
-from patients.audit import AuditSource, audit_record
+from patients.audit import Action, AuditSource, Resource, audit_record
 from patients.models import Patient
 from recovery.choices import Channel, MessageReason
 from recovery.red_flags import red_flag_advice
@@ -54,7 +54,7 @@ def patients_sms_opt_out(*, phone: str, now: datetime.datetime, reason: str = "S
         status=Status.DROPPED, reason="the patient opted out of SMS", updated_at=now
     )
     for patient_id in patients:
-        audit_record(actor=None, patient=patient_id, action="update", resource="sms_consent", detail=f"opted out: {reason}"[:500], channel="sms")
+        audit_record(actor=None, patient=patient_id, action=Action.UPDATE, resource=Resource.SMS_CONSENT, detail=f"opted out: {reason}"[:500], channel="sms")
     return len(patients)
 
 
@@ -62,7 +62,7 @@ def patients_sms_opt_in(*, phone: str, now: datetime.datetime) -> int:
     patients = list(Patient.objects.filter(phone=phone, sms_opt_in=False).values_list("id", flat=True))
     Patient.objects.filter(pk__in=patients).update(sms_opt_in=True, sms_consent_at=now, sms_opt_out_at=None, updated_at=now)
     for patient_id in patients:
-        audit_record(actor=None, patient=patient_id, action="update", resource="sms_consent", detail="opted in: START", channel="sms")
+        audit_record(actor=None, patient=patient_id, action=Action.UPDATE, resource=Resource.SMS_CONSENT, detail="opted in: START", channel="sms")
     return len(patients)
 
 
@@ -80,7 +80,7 @@ def number_invalid(message: Message, now: datetime.datetime) -> None:
     Message.objects.filter(patient_id=message.patient_id, to_phone=message.to_phone, status=Status.QUEUED, purpose__in=PATIENT_PURPOSES).update(
         status=Status.DROPPED, reason="the number was marked invalid", updated_at=now
     )
-    audit_record(actor=None, patient=message.patient_id, action="update", resource="patient", detail="phone marked invalid for SMS (Twilio 21211)", channel="sms")
+    audit_record(actor=None, patient=message.patient_id, action=Action.UPDATE, resource=Resource.PATIENT, detail="phone marked invalid for SMS (Twilio 21211)", channel="sms")
 
 
 # --- inbound SMS and delivery status ----------------------------------------------------------------
@@ -132,7 +132,7 @@ def sms_receive(*, from_phone: str, to_phone: str, body: str, message_sid: str, 
             # The same MessageSid arrived concurrently and has been handled: answer as it was answered.
             return Message.objects.filter(dedupe_key=answer_key).values_list("body", flat=True).first() or ""
         for patient in (sender.patient,) if sender.patient else sender.sharing:
-            audit_record(actor=None, patient=patient, action="create", resource="sms", detail=f"inbound SMS #{inbound.pk}", channel="sms", at=now)
+            audit_record(actor=None, patient=patient, action=Action.CREATE, resource=Resource.SMS, detail=f"inbound SMS #{inbound.pk}", channel="sms", at=now)
         if sender.caregiver is not None:
             purpose, answer = caregiver_inbound_act(
                 caregiver=sender.caregiver, body=body, inbound=inbound, now=now,

@@ -15,7 +15,8 @@ from notifications.services.outbox import message_enqueue
 from patients.models import Patient
 from patients.selectors import on_call_roster
 from recovery.choices import AlertKind, AlertStatus
-from recovery.models import Alert, AlertEvent
+from recovery.models import Alert
+from recovery.services import alert_page_record
 
 logger = logging.getLogger(__name__)
 
@@ -96,14 +97,15 @@ def alert_page(
             dedupe_key=_page_key(alert.pk, level),
             now=now,
         )
-        Alert.objects.filter(pk=alert.pk).update(paged_at=now, page_level=level, updated_at=now)
-        if earlier is not None:
-            # This level's page was written before (a replayed relay): the history says paged once.
-            return message
         why = f"; page {failed_level} could not be delivered" if failed_level is not None else ""
         why = "; new evidence" if repage else why
-        AlertEvent.objects.create(
-            alert=alert, action=AlertEvent.Action.PAGED, note=f"SMS page to {nurse.user.get_username()} (page {level}{why})"
+        alert_page_record(
+            alert_id=alert.pk,
+            level=level,
+            note=f"SMS page to {nurse.user.get_username()} (page {level}{why})",
+            # This level's page was written before (a replayed relay): the history says paged once.
+            replayed=earlier is not None,
+            now=now,
         )
     return message
 

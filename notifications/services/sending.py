@@ -259,7 +259,8 @@ def _record(results: list, now: datetime.datetime) -> dict[int, str]:
             done.append(message)
             outcomes[message.pk] = "logged" if kind == "logged" else "sent"
     if done:
-        # The SIDs, which differ, in one CASE update; then the fields alike for all in a plain one.
+        # The SIDs, which differ, in one UPDATE ... FROM (VALUES ...) (_sids_record); then the fields
+        # alike for all in a plain one.
         if sms_backend() == "twilio":
             _sids_record(done)
         Message.objects.filter(pk__in=[m.pk for m in done], status=Status.SENDING).update(

@@ -16,8 +16,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from patients.api import LANGUAGE_CODES, PatientProfileSerializer
-from patients.api_fields import (
+from api.fields import (
     ClientIdField,
     ClockTimeField,
     CodeListField,
@@ -27,17 +26,18 @@ from patients.api_fields import (
     StrictDateField,
     StrictIntegerField,
 )
+from api.openapi import FIELD_ERRORS_SCHEMA, error_responses
+from api.pagination import StrictPagination
+from api.parsers import StrictJSONParser
+from api.throttling import ScopedWindowRateThrottle
+from patients.api import LANGUAGE_CODES, PatientProfileSerializer
 from patients.audit import AuditSource, audit_record
 from patients.authentication import PatientJWTAuthentication
 from patients.models import AuditEvent
-from patients.openapi import FIELD_ERRORS_SCHEMA, error_responses
-from patients.parsers import StrictJSONParser
 from patients.permissions import IsPatient
-from patients.services import patient_preferences_update
-from patients.throttling import ScopedWindowRateThrottle
+from patients.services import patient_preferences_update, reminder_time_check
 from patients.validators import validate_timezone
 from recovery import protocols
-from recovery.api.pagination import StrictPagination
 from recovery.choices import Channel, Milestone, Symptom
 from recovery.selectors import patient_daily_records, patient_plan, patient_progress
 from recovery.services.checkins import CHECKIN_FIELDS, checkin_date_check, checkin_submit, daily_record_body
@@ -209,13 +209,10 @@ class PreferencesSerializer(serializers.Serializer):
         return value
 
     def validate_reminder_time(self, value):
-        clinic = self.context["patient"].clinic
-        start, end = clinic.quiet_hours_start, clinic.quiet_hours_end
-        quiet = (value >= start or value < end) if start > end else (start <= value < end)
-        if quiet:
-            raise serializers.ValidationError(
-                f"Reminders are not sent between {start:%H:%M} and {end:%H:%M}; choose a time from {end:%H:%M} to {start:%H:%M}."
-            )
+        try:
+            reminder_time_check(clinic=self.context["patient"].clinic, reminder_time=value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict["reminder_time"]) from None
         return value
 
 
@@ -283,7 +280,7 @@ class MeView(PatientAPIView):
         responses={200: MeSerializer, **error_responses(*_PATIENT_ERRORS)},
     )
     def get(self, request):
-        self.audit(AuditEvent.Action.VIEW, "profile")
+        self.audit(AuditEvent.Action.VIEW, AuditEvent.Resource.PROFILE)
         return Response(_me_body(self))
 
     @extend_schema(
@@ -298,10 +295,12 @@ class MeView(PatientAPIView):
         serializer = PreferencesSerializer(data=request.data, partial=True, context={"patient": self.patient})
         serializer.is_valid(raise_exception=True)
         try:
-            changed = patient_preferences_update(patient=self.patient, changes=serializer.validated_data)
+            patient_preferences_update(
+                patient=self.patient, changes=serializer.validated_data,
+                audit=AuditSource.of(self.request.user, channel="api", request=self.request),
+            )
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.message_dict) from None
-        self.audit(AuditEvent.Action.UPDATE, "profile", detail="changed: " + (", ".join(changed) or "nothing"))
         return Response(_me_body(self))
 
 
@@ -360,7 +359,7 @@ class CheckinsView(CheckinThrottleMixin, PatientAPIView, GenericAPIView):
         page = self.paginate_queryset(records)
         for record in page:
             record.patient = self.patient
-        self.audit(AuditEvent.Action.LIST, "checkins", detail=f"{len(page)} daily records")
+        self.audit(AuditEvent.Action.LIST, AuditEvent.Resource.CHECKINS, detail=f"{len(page)} daily records")
         return self.get_paginated_response(DailyRecordSerializer(page, many=True).data)
 
     @extend_schema(
@@ -432,7 +431,7 @@ class CheckinSyncView(CheckinThrottleMixin, PatientAPIView):
             counts = {}
             for result in results:
                 counts[result["status"]] = counts.get(result["status"], 0) + 1
-            self.audit(AuditEvent.Action.UPDATE, "checkins", detail="sync: " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
+            self.audit(AuditEvent.Action.UPDATE, AuditEvent.Resource.CHECKINS, detail="sync: " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
         return Response({"results": results})
 
     def _one(self, item) -> dict:
@@ -466,6 +465,6 @@ class ProgressView(PatientAPIView):
         patient = self.patient
         progress = patient_progress(patient=patient, language=patient.language)
         progress["notice"] = not_monitored_notice(patient.language)
-        self.audit(AuditEvent.Action.VIEW, "progress")
+        self.audit(AuditEvent.Action.VIEW, AuditEvent.Resource.PROGRESS)
         return Response(ProgressSerializer(progress).data)
 

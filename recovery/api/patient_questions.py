@@ -5,10 +5,10 @@ from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from patients.api_fields import StrictChoiceField
+from api.fields import StrictChoiceField
+from api.openapi import DetailErrorSerializer, error_responses
 from patients.audit import AuditSource
 from patients.models import AuditEvent
-from patients.openapi import DetailErrorSerializer, error_responses
 from recovery.api.patient import PATIENT_TAG, PatientAPIView
 from recovery.choices import Channel, Milestone
 from recovery.models import MilestoneQuestion
@@ -48,7 +48,7 @@ class QuestionsView(PatientAPIView):
     def get(self, request):
         patient = self.patient
         questions = milestone_questions_pending(patient=patient)
-        self.audit(AuditEvent.Action.LIST, "milestone_questions", detail=f"{len(questions)} asked")
+        self.audit(AuditEvent.Action.LIST, AuditEvent.Resource.MILESTONE_QUESTIONS, detail=f"{len(questions)} asked")
         return Response({"questions": [_body(q, patient.language) for q in questions]})
 
 
@@ -72,14 +72,14 @@ class QuestionAnswerView(PatientAPIView):
         serializer.is_valid(raise_exception=True)
         question = MilestoneQuestion.objects.filter(pk=question_id, patient=patient).select_related("patient").first()
         if question is None:
-            self.audit(AuditEvent.Action.VIEW, "milestone_question", detail=f"{question_id}: not found")
+            self.audit(AuditEvent.Action.VIEW, AuditEvent.Resource.MILESTONE_QUESTION, detail=f"{question_id}: not found")
             return Response({"detail": "No such question."}, status=404)
         answered = milestone_question_answer(
             question=question, reached=serializer.validated_data["answer"] == "yes", channel=Channel.APP,
             audit=AuditSource.of(request.user, channel="api", request=request),
         )
         if not answered:
-            self.audit(AuditEvent.Action.VIEW, "milestone_question", detail=f"{question.milestone}: already answered")
+            self.audit(AuditEvent.Action.VIEW, AuditEvent.Resource.MILESTONE_QUESTION, detail=f"{question.milestone}: already answered")
             return Response({"detail": "This question has already been answered.", **_body(question, patient.language)}, status=409)
         question.refresh_from_db()
         return Response(_body(question, patient.language))

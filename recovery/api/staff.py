@@ -8,8 +8,7 @@ import datetime
 
 from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
-from django.utils import timezone
+from django.db.models import Q, QuerySet
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
@@ -17,25 +16,24 @@ from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from api.fields import ClockTimeField
+from api.openapi import FIELD_ERRORS_SCHEMA, DetailErrorSerializer, error_responses
+from api.pagination import StrictPagination
 from caregivers.selectors import caregiver_reports
-from patients.api_fields import ClockTimeField
-from patients.audit import audit_record, audit_record_many
+from patients.audit import AuditSource, audit_record, audit_record_many
 from patients.choices import Condition, Language, Procedure
 from patients.models import AuditEvent, Patient
-from patients.openapi import FIELD_ERRORS_SCHEMA, DetailErrorSerializer, error_responses
 from patients.permissions import IsStaff
 from patients.selectors import clinics_for_user, patients_for_nurse
-from patients.services import PatientExists, patient_create
+from patients.services import PatientExists, patient_create, surgery_date_check
 from patients.validators import PHONE_INPUT_MAX_LENGTH, validate_timezone
-from recovery.api.pagination import StrictPagination
-from recovery.choices import ACTIVE_ALERT_STATUSES, AlertKind, AlertStatus, AlertUsefulness, Channel, Milestone, Severity, Symptom
+from recovery.choices import AlertKind, AlertStatus, AlertUsefulness, Channel, Milestone, Severity, Symptom
 from recovery.models import Alert, DailyRecord
-from recovery.selectors import staff_patients
+from recovery.selectors import alert_list, staff_patients_most_in_need_first
 from recovery.services import AlertAlreadyResolved, alert_acknowledge, alert_resolve
 
 PATIENT_STATUSES = [("alert", "alert"), ("watch", "watch"), ("on_track", "on_track")]
 # How far from today a surgery date may be: anything further is a typing error.
-SURGERY_DATE_RANGE = datetime.timedelta(days=365)
 
 
 def _errors(exc: DjangoValidationError) -> ValidationError:
@@ -122,9 +120,10 @@ class StaffPatientSerializer(serializers.ModelSerializer):
         return value
 
     def validate_surgery_date(self, value: datetime.date) -> datetime.date:
-        today = timezone.now().date()
-        if abs(value - today) > SURGERY_DATE_RANGE:
-            raise serializers.ValidationError("The surgery date must be within a year of today.")
+        try:
+            surgery_date_check(surgery_date=value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict["surgery_date"]) from None
         return value
 
     def validate_clinic(self, value: int) -> int:
@@ -176,8 +175,8 @@ class StaffPatientFilter(filters.FilterSet):
 
 
 def _staff_patients(request) -> QuerySet[Patient]:
-    # Most in need first: urgent or high alerts, then routine ones, then the rest, by name.
-    return staff_patients(user=request.user).order_by("alert_rank", "last_name", "first_name", "id")
+    # Most in need first, in the worklist's order (recovery.selectors.patients.most_in_need_first).
+    return staff_patients_most_in_need_first(user=request.user)
 
 
 @extend_schema_view(get=extend_schema(responses={200: StaffPatientSerializer(many=True), **error_responses(400, *_STAFF_ERRORS)}))
@@ -202,7 +201,7 @@ class StaffPatientListCreate(generics.ListCreateAPIView):
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        audit_record_many(actor=request.user, patients=page, action=AuditEvent.Action.LIST, resource="patient", request=request)
+        audit_record_many(actor=request.user, patients=page, action=AuditEvent.Action.LIST, resource=AuditEvent.Resource.PATIENT, request=request)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @extend_schema(
@@ -243,13 +242,13 @@ class StaffPatientListCreate(generics.ListCreateAPIView):
                 reminder_time=data["reminder_time"],
                 sms_opt_in=data["sms_opt_in"],
                 created_by=request.user,
+                audit=_source(request),
             )
         except PatientExists as exc:
             body = {"detail": "This clinic already has this patient (same phone, name and surgery date).", "id": exc.patient.pk}
             return Response(body, status=status.HTTP_409_CONFLICT)
         except DjangoValidationError as exc:
             raise _errors(exc) from exc
-        audit_record(actor=request.user, patient=patient, action=AuditEvent.Action.CREATE, resource="patient", request=request)
         created = _staff_patients(request).get(pk=patient.pk)
         created.enrollment_code = code
         body = StaffPatientCreatedSerializer(created, context=self.get_serializer_context()).data
@@ -270,7 +269,7 @@ class StaffPatientDetail(generics.RetrieveAPIView):
 
     def retrieve(self, request, *args, **kwargs):
         patient = self.get_object()
-        audit_record(actor=request.user, patient=patient, action=AuditEvent.Action.VIEW, resource="patient", request=request)
+        audit_record(actor=request.user, patient=patient, action=AuditEvent.Action.VIEW, resource=AuditEvent.Resource.PATIENT, request=request)
         return Response(self.get_serializer(patient).data)
 
 
@@ -348,7 +347,7 @@ class StaffPatientCheckins(generics.ListAPIView):
     def list(self, request, *args, **kwargs):
         patient = self.get_patient()
         page = self.paginate_queryset(self.get_queryset())
-        audit_record(actor=request.user, patient=patient, action=AuditEvent.Action.VIEW, resource="checkins", request=request)
+        audit_record(actor=request.user, patient=patient, action=AuditEvent.Action.VIEW, resource=AuditEvent.Resource.CHECKINS, request=request)
         # Who answered, for the page's days (one query).
         reports = caregiver_reports(patient_id=patient.pk, dates=[record.date for record in page])
         serializer = self.get_serializer(page, many=True, context={**self.get_serializer_context(), "caregiver_reports": reports})
@@ -416,25 +415,9 @@ class StaffAlertFilter(filters.FilterSet):
         fields = ["status", "severity", "patient"]
 
 
-_ACTIVE = [s.value for s in ACTIVE_ALERT_STATUSES]
-_MOST_URGENT_FIRST = (
-    Case(When(status__in=_ACTIVE, then=Value(0)), default=Value(1), output_field=IntegerField()),
-    Case(
-        When(severity=Severity.URGENT, then=Value(0)),
-        When(severity=Severity.HIGH, then=Value(1)),
-        default=Value(2),
-        output_field=IntegerField(),
-    ),
-)
-
-
 def staff_alerts(request) -> QuerySet[Alert]:
-    """Alerts of the nurse's patients: standing ones first, then by severity, newest first."""
-    return (
-        Alert.objects.filter(patient__in=patients_for_nurse(user=request.user).values("pk"))
-        .select_related("acknowledged_by", "resolved_by")
-        .order_by(*_MOST_URGENT_FIRST, "-created_at", "-id")
-    )
+    """Alerts of the nurse's patients: standing ones first, then by severity, newest first (alert_list)."""
+    return alert_list(user=request.user).select_related("acknowledged_by", "resolved_by")
 
 
 @extend_schema_view(get=extend_schema(responses={200: StaffAlertSerializer(many=True), **error_responses(400, *_STAFF_ERRORS)}))
@@ -455,7 +438,7 @@ class StaffAlertList(generics.ListAPIView):
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         patient_ids = sorted({alert.patient_id for alert in page})
-        audit_record_many(actor=request.user, patients=patient_ids, action=AuditEvent.Action.LIST, resource="alerts", request=request)
+        audit_record_many(actor=request.user, patients=patient_ids, action=AuditEvent.Action.LIST, resource=AuditEvent.Resource.ALERT, request=request)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
@@ -473,6 +456,11 @@ class AlertResolveSerializer(AlertNoteSerializer):
         default="",
         help_text="Was the alert useful: needed_action, not_needed or duplicate (optional).",
     )
+
+
+def _source(request) -> AuditSource:
+    """Who acts through the staff API, for the audit row a service writes with its change."""
+    return AuditSource.of(request.user, channel="api", request=request)
 
 
 class _AlertAction(generics.GenericAPIView):
@@ -497,9 +485,6 @@ class _AlertAction(generics.GenericAPIView):
             return Response({"detail": "This alert is already resolved."}, status=status.HTTP_409_CONFLICT)
         except DjangoValidationError as exc:
             raise _errors(exc) from exc
-        audit_record(
-            actor=request.user, patient=alert.patient_id, action=AuditEvent.Action.UPDATE, resource="alert", detail=self.action_name, request=request
-        )
         return Response(StaffAlertSerializer(self.get_queryset().get(pk=alert.pk)).data)
 
 
@@ -514,10 +499,8 @@ class _AlertAction(generics.GenericAPIView):
 class StaffAlertAcknowledge(_AlertAction):
     """The nurse has seen the alert and is acting on it; it stays on the worklist until resolved."""
 
-    action_name = "acknowledge"
-
     def act(self, alert: Alert, data: dict) -> Alert:
-        return alert_acknowledge(alert=alert, user=self.request.user, note=data["note"])
+        return alert_acknowledge(alert=alert, user=self.request.user, note=data["note"], audit=_source(self.request))
 
 
 @extend_schema(
@@ -538,8 +521,7 @@ class StaffAlertResolve(_AlertAction):
     and an optional `useful` label says whether the alert was worth raising. A resolved alert cannot be
     resolved again (409)."""
 
-    action_name = "resolve"
     serializer_class = AlertResolveSerializer
 
     def act(self, alert: Alert, data: dict) -> Alert:
-        return alert_resolve(alert=alert, user=self.request.user, note=data["note"], useful=data["useful"])
+        return alert_resolve(alert=alert, user=self.request.user, note=data["note"], useful=data["useful"], audit=_source(self.request))

@@ -7,9 +7,9 @@ from rest_framework import generics
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.views import APIView
 
+from api.openapi import error_responses
 from patients.audit import audit_record
 from patients.models import AuditEvent
-from patients.openapi import error_responses
 from patients.permissions import IsStaff
 from patients.selectors import patients_for_nurse
 from recovery.exports import csv_response
@@ -46,7 +46,7 @@ class StaffPatientExport(APIView):
     def get(self, request, pk: int):
         patient = generics.get_object_or_404(patients_for_nurse(user=request.user), pk=pk)
         audit_record(
-            actor=request.user, patient=patient, action=AuditEvent.Action.EXPORT, resource="patient_record", detail="csv", request=request
+            actor=request.user, patient=patient, action=AuditEvent.Action.EXPORT, resource=AuditEvent.Resource.PATIENT_RECORD, detail="csv", request=request
         )
         header, rows = patient_record_export(patient=patient)
         return csv_response(filename=f"patient-{patient.pk}-record.csv", header=header, rows=rows)

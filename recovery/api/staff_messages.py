@@ -7,11 +7,11 @@ from rest_framework import generics, serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
+from api.openapi import error_responses
+from api.pagination import StrictPagination
 from patients.audit import audit_record_many
 from patients.models import AuditEvent
-from patients.openapi import error_responses
 from patients.permissions import IsStaff
-from recovery.api.pagination import StrictPagination
 from recovery.api.staff import _STAFF_ERRORS
 from recovery.choices import Channel, MessageReason
 from recovery.models import PatientMessage
@@ -81,7 +81,7 @@ class StaffPatientMessageList(generics.ListAPIView):
         )
         page = self.paginate_queryset(messages)
         patient_ids = sorted({pk for message in page for pk in message_patient_ids(message) if pk is not None})
-        audit_record_many(actor=request.user, patients=patient_ids, action=AuditEvent.Action.LIST, resource="messages", request=request)
+        audit_record_many(actor=request.user, patients=patient_ids, action=AuditEvent.Action.LIST, resource=AuditEvent.Resource.MESSAGES, request=request)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 

@@ -33,8 +33,9 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Greatest, Least, TruncDate
 
 from patients.models import Patient
-from recovery.choices import ACTIVE_ALERT_STATUSES, AlertKind, AlertUsefulness, Severity
+from recovery.choices import ACTIVE_ALERT_STATUSES, AlertKind, AlertUsefulness
 from recovery.models import Alert, DailyRecord, RecoveryProtocol
+from recovery.selectors.alerts import severity_rank
 
 # A median of fewer patients than this is one or two people's pain, not the cohort's: the day's count
 # is shown, its median and band are not.
@@ -119,13 +120,8 @@ def cohort_status_counts(*, clinic_ids: Iterable[int]) -> dict[str, int]:
     `clinic_ids` are clinics the caller may see (patients.selectors.clinics_for_user). One query: the
     active alerts are joined and each patient's most severe one found in one pass, then counted.
     """
-    active = Q(alerts__status__in=[s.value for s in ACTIVE_ALERT_STATUSES])
-    rank = Case(
-        When(alerts__severity=Severity.URGENT, then=Value(0)),
-        When(alerts__severity=Severity.HIGH, then=Value(1)),
-        default=Value(2),
-        output_field=IntegerField(),
-    )
+    active = Q(alerts__status__in=ACTIVE_ALERT_STATUSES)
+    rank = severity_rank("alerts__severity")
     patients = Patient.objects.filter(clinic_id__in=list(clinic_ids), monitoring_ended_at__isnull=True).annotate(
         rank=Coalesce(Min(rank, filter=active), Value(3))
     )

@@ -1,4 +1,5 @@
-"""Staff actions on alerts: acknowledge and resolve, each recorded with who, when and a note."""
+"""Writes on alerts: the staff actions (acknowledge, resolve), each recorded with who, when and a note,
+and what the layers above record on an alert (a page written, a page owed again, a line of history)."""
 
 import datetime
 
@@ -6,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from patients.audit import Action, AuditSource, Resource, audit_record
 from recovery.choices import NOTE_REQUIRED_SEVERITIES, AlertStatus, AlertUsefulness
 from recovery.models import Alert, AlertEvent
 from recovery.signals import alert_page_owed
@@ -18,24 +20,34 @@ class AlertAlreadyResolved(ValidationError):
         super().__init__({"status": ["This alert is already resolved."]})
 
 
+def _audit(*, audit: AuditSource | None, alert: Alert, done: str, now: datetime.datetime) -> None:
+    """The staff action's audit row, in the action's own transaction (who comes from `audit`)."""
+    if audit is not None:
+        audit_record(actor=None, source=audit, patient=alert.patient_id, action=Action.UPDATE, resource=Resource.ALERT,
+                     detail=f"{done} alert {alert.pk} ({alert.kind})", at=now)
+
+
 @transaction.atomic
-def alert_acknowledge(*, alert: Alert, user, note: str = "", now: datetime.datetime | None = None) -> Alert:
+def alert_acknowledge(
+    *, alert: Alert, user, note: str = "", now: datetime.datetime | None = None, audit: AuditSource | None = None
+) -> Alert:
     """A nurse has seen the alert and is acting on it; it stays on the worklist until resolved.
 
-    Acknowledging an acknowledged alert again changes nothing; a resolved one cannot be acknowledged.
+    Acknowledging an acknowledged alert again changes nothing (and is audited as asked); a resolved one
+    cannot be acknowledged. With `audit` (who, through which channel), the audit row commits with the change.
     """
     now = now or timezone.now()
     alert = Alert.objects.select_for_update().get(pk=alert.pk)
     if alert.status == AlertStatus.RESOLVED:
         raise ValidationError({"status": ["This alert is already resolved."]})
-    if alert.status == AlertStatus.ACKNOWLEDGED:
-        return alert
-    alert.status = AlertStatus.ACKNOWLEDGED
-    alert.acknowledged_at = now
-    alert.acknowledged_by = user
-    alert.acknowledge_note = note or ""
-    alert.save(update_fields=["status", "acknowledged_at", "acknowledged_by", "acknowledge_note", "updated_at"])
-    AlertEvent.objects.create(alert=alert, action=AlertEvent.Action.ACKNOWLEDGED, actor=user, note=note or "")
+    if alert.status != AlertStatus.ACKNOWLEDGED:
+        alert.status = AlertStatus.ACKNOWLEDGED
+        alert.acknowledged_at = now
+        alert.acknowledged_by = user
+        alert.acknowledge_note = note or ""
+        alert.save(update_fields=["status", "acknowledged_at", "acknowledged_by", "acknowledge_note", "updated_at"])
+        AlertEvent.objects.create(alert=alert, action=AlertEvent.Action.ACKNOWLEDGED, actor=user, note=note or "")
+    _audit(audit=audit, alert=alert, done="acknowledged", now=now)
     return alert
 
 
@@ -48,6 +60,7 @@ def alert_resolve(
     useful: str = "",
     reason: str = "",
     now: datetime.datetime | None = None,
+    audit: AuditSource | None = None,
 ) -> Alert:
     """Close the alert: by a nurse (with a note), or by the system (user None, with the reason).
 
@@ -56,7 +69,8 @@ def alert_resolve(
        (user None) gets the alert back unchanged;
     2. a nurse resolving an urgent or high alert says what was done: a blank note is refused, naming `note`;
     3. `useful` (needed_action, not_needed, duplicate, or empty) is the nurse's label of the alert's
-       worth; any other value is refused, naming `useful`.
+       worth; any other value is refused, naming `useful`;
+    4. with `audit` (who, through which channel), the audit row commits with the change.
     """
     now = now or timezone.now()
     note = (note or "").strip()
@@ -81,6 +95,7 @@ def alert_resolve(
         update_fields=["status", "resolved_at", "resolved_by", "resolution_note", "useful", "resolution_reason", "updated_at"]
     )
     AlertEvent.objects.create(alert=alert, action=AlertEvent.Action.RESOLVED, actor=user, note=note or alert.resolution_reason)
+    _audit(audit=audit, alert=alert, done="resolved", now=now)
     return alert
 
 
@@ -103,6 +118,16 @@ def alert_page_again(*, alert_id: int, note: str, now: datetime.datetime | None 
     AlertEvent.objects.create(alert=alert, action=AlertEvent.Action.UPDATED, note=("Opened again: " if reopen else "") + note)
     alert_page_owed.send(sender=Alert, alert=alert, immediate=True, now=now)
     return alert
+
+
+def alert_page_record(*, alert_id: int, level: int, note: str, replayed: bool = False, now: datetime.datetime) -> None:
+    """Record that page number `level` about an alert was written: `paged_at` and `page_level` on the
+    row and, unless the page was written before (a replayed relay: the history says paged once), a
+    `paged` line in its history. Called by the notifications layer in the transaction that wrote the
+    page, with the alert row locked."""
+    Alert.objects.filter(pk=alert_id).update(paged_at=now, page_level=level, updated_at=now)
+    if not replayed:
+        AlertEvent.objects.create(alert_id=alert_id, action=AlertEvent.Action.PAGED, note=note)
 
 
 def alert_event_record(*, alert_id: int, note: str) -> AlertEvent:

@@ -43,7 +43,6 @@ STALE_MARK = datetime.timedelta(minutes=5)
 # After an outage the sweep judges at most this many ended days per patient, oldest first.
 CATCH_UP_DAYS = 7
 
-_ACTIVE = [s.value for s in ACTIVE_ALERT_STATUSES]
 
 
 class Trigger:
@@ -120,7 +119,7 @@ def _evaluate_chunk(
     for pid in plan.ended:
         for a in alerts.get(pid, ()):
             # A red flag waits for a nurse even after the program: someone must have acted on it.
-            if a.status in _ACTIVE and a.kind != AlertKind.RED_FLAG:
+            if a.status in ACTIVE_ALERT_STATUSES and a.kind != AlertKind.RED_FLAG:
                 plan.resolves.append((a, "Monitoring ended: the recovery program is over"))
     summary.patients = len(judged)
     write(plan, now=now, summary=summary, ended=ended_set, page_now=trigger == Trigger.CHECKIN)

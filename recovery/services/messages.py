@@ -122,7 +122,7 @@ def patient_message_read(
             actor=nurse,
             patients=message_patient_ids(message),
             action=action,
-            resource="messages",
+            resource=AuditEvent.Resource.MESSAGES,
             detail=detail,
             channel=channel,
             request=request,

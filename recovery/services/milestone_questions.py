@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from patients.audit import AuditSource, audit_record
-from patients.models import Patient
+from patients.models import AuditEvent, Patient
 from recovery.choices import Channel
 from recovery.models import MilestoneQuestion
 from recovery.texts import LANGUAGES
@@ -86,7 +86,7 @@ def milestone_question_answer(
         if not claimed:
             return False
         if audit is not None:
-            audit_record(actor=None, patient=patient, action="update", resource="milestone_question",
+            audit_record(actor=None, patient=patient, action=AuditEvent.Action.UPDATE, resource=AuditEvent.Resource.MILESTONE_QUESTION,
                          detail=f"{question.milestone}: {'yes' if reached else 'no'}", source=audit, at=now)
     question.refresh_from_db()
     if reached:

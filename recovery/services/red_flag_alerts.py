@@ -21,8 +21,6 @@ from recovery.services.engine.write import new_alert
 from recovery.services.evaluation import ALERT_VALUES, alert_view, finding_details
 from recovery.signals import alert_page_owed
 
-_ACTIVE = [s.value for s in ACTIVE_ALERT_STATUSES]
-
 
 def red_flag_alert_raise(
     *, patient: Patient, date: datetime.date, day_symptoms: list[str], now: datetime.datetime
@@ -55,10 +53,10 @@ def _raise(*, patient: Patient, date: datetime.date, day_symptoms: list[str], no
         alert_view(values)
         for values in Alert.objects.filter(patient_id=patient.pk, kind=AlertKind.RED_FLAG).order_by("id").values(*ALERT_VALUES)
     ]
-    active = next((v for v in views if v.status in _ACTIVE), None)
+    active = next((v for v in views if v.status in ACTIVE_ALERT_STATUSES), None)
     if active is not None:
         # Lock it and read its status again: a nurse may be acknowledging or resolving it now.
-        status = Alert.objects.select_for_update().filter(pk=active.id, status__in=_ACTIVE).values_list("status", flat=True).first()
+        status = Alert.objects.select_for_update().filter(pk=active.id, status__in=ACTIVE_ALERT_STATUSES).values_list("status", flat=True).first()
         if status is None:
             active = None
         elif status != active.status:

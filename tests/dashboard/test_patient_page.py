@@ -140,7 +140,8 @@ def test_the_patient_page_takes_a_fixed_number_of_queries(
     short = make_patient(surgery_days_ago=5)
     log_days(short, {1: {"pain": 5}})
     with django_assert_num_queries(18):
-        nurse_client_a.get(_url(short))
+        response = nurse_client_a.get(_url(short))
+    assert response.status_code == 200
     long = make_patient(surgery_days_ago=60)
     log_days(
         long, {d: {"pain": 6 - d // 12, "walking_minutes": d, "symptoms": ["fever"] if d % 9 == 0 else []} for d in range(60)}
@@ -156,7 +157,8 @@ def test_the_patient_page_takes_a_fixed_number_of_queries(
             clinic_id=long.clinic_id, patient_id=long.pk, text=f"Note {n}", channel="app", reason="note", received_at=timezone.now()
         )
     with django_assert_num_queries(18):
-        nurse_client_a.get(_url(long))
+        response = nurse_client_a.get(_url(long))
+    assert response.status_code == 200
 
 
 def _contact(patient, **changes):

@@ -5,8 +5,8 @@ import datetime
 import time_machine
 from django.urls import reverse
 
-from dashboard.selectors import TREND_WINDOW, pain_trends
 from patients.models import AuditEvent
+from recovery.selectors.worklist import TREND_WINDOW, pain_trends
 
 WORKLIST = reverse("dashboard:worklist")
 

@@ -19,8 +19,11 @@ def now():
 
 
 @pytest.fixture
-def page_for(nurse_a, patient_a):
-    """An outbox message to nurse A (pages are not held by quiet hours or patient consent)."""
+def page_for(now, nurse_a, patient_a):
+    """An outbox message to nurse A (pages are not held by quiet hours or patient consent).
+
+    `now` is taken before patient A exists: the enrollment invitation written with the patient is then
+    never older than `now`, and no relay below counts it, whichever second the clock is in."""
 
     def make(body="Recovery alert (urgent): patient A.T. #1", **fields):
         return outbox.message_enqueue(purpose=Message.Purpose.PAGE, to_phone="+15550101001", body=body, recipient_user=nurse_a, **fields)

@@ -183,3 +183,15 @@ def test_a_failed_page_that_is_no_longer_the_latest_pages_nobody(twilio, roster,
     first.refresh_from_db()
     inbound.message_status_record(provider_sid=first.provider_sid, status="failed", error_code="30003")
     assert _pages().count() == 2
+
+
+def test_a_page_written_again_at_its_level_leaves_one_paged_line_in_the_alert_history(twilio, roster, patient_a):
+    alert = _raise(patient_a)
+    assert AlertEvent.objects.filter(alert=alert, action=AlertEvent.Action.PAGED).count() == 1
+    # A relay that read the row before the page was recorded on it pages the same level again.
+    Alert.objects.filter(pk=alert.pk).update(paged_at=None, page_level=0)
+    assert pages_relay(now=timezone.now())["paged"] == 1
+    assert _pages().count() == 1
+    alert.refresh_from_db()
+    assert alert.paged_at is not None and alert.page_level == 1
+    assert AlertEvent.objects.filter(alert=alert, action=AlertEvent.Action.PAGED).count() == 1

@@ -279,6 +279,35 @@ def test_a_nurse_acknowledges_then_resolves_with_a_note(staff_client_a, nurse_a,
     assert "status" in refused.json()
 
 
+def test_an_acknowledgement_and_its_audit_row_commit_together_or_not_at_all(nurse_a, patient_a):
+    from patients.audit import AuditSource
+    from recovery.services import alert_acknowledge
+
+    alert = alert_for(patient_a)
+    # An address the database driver refuses makes the audit row fail after the change was written.
+    broken = AuditSource(actor_id=nurse_a.pk, actor_label="nurse.a", channel="api", ip_address="not an address")
+    with pytest.raises(ValueError, match="does not appear to be an IPv4 or IPv6 address"):
+        alert_acknowledge(alert=alert, user=nurse_a, note="Calling her now", audit=broken)
+    alert.refresh_from_db()
+    assert (alert.status, alert.acknowledged_by, list(alert.events.all())) == ("open", None, [])
+    assert not AuditEvent.objects.filter(patient=patient_a).exists()
+
+    ok = AuditSource.of(nurse_a, channel="api")
+    alert_acknowledge(alert=alert, user=nurse_a, note="Calling her now", audit=ok)
+    row = AuditEvent.objects.get(patient=patient_a)
+    assert (row.actor, row.action, row.resource, row.detail) == (nurse_a, "update", "alert", f"acknowledged alert {alert.pk} (pain_high)")
+
+
+def test_the_audit_helper_refuses_an_action_or_resource_outside_its_enumerations(nurse_a, patient_a):
+    from patients.audit import audit_record
+
+    with pytest.raises(ValueError, match="resource 'alerts'"):
+        audit_record(actor=nurse_a, patient=patient_a, action=AuditEvent.Action.LIST, resource="alerts")
+    with pytest.raises(ValueError, match="action 'read'"):
+        audit_record(actor=nurse_a, patient=patient_a, action="read", resource=AuditEvent.Resource.ALERT)
+    assert not AuditEvent.objects.exists()
+
+
 @pytest.mark.parametrize("severity,kind", [("urgent", "red_flag"), ("high", "pain_high")])
 def test_an_urgent_or_high_alert_needs_a_note_to_be_resolved(staff_client_a, patient_a, severity, kind):
     alert = alert_for(patient_a, kind=kind, severity=severity)

@@ -138,11 +138,12 @@ def test_both_ways_leave_the_same_rows_for_each_case(make_patient, monkeypatch, 
     from recovery.services import checkins
 
     rows = []
+    # One start for both ways: taken inside the loop, a second turning between them made them differ.
+    start = timezone.now().replace(microsecond=0) - datetime.timedelta(hours=1)
     for use_sql in (True, False):
         monkeypatch.setattr(checkins, "_use_sql", lambda use_sql=use_sql: use_sql)
         patient = make_patient()
         day = patient.surgery_date + datetime.timedelta(days=3)
-        start = timezone.now().replace(microsecond=0) - datetime.timedelta(hours=1)
         for n, (fields, channel) in enumerate(MERGE_CASES[case]):
             now = start + datetime.timedelta(minutes=n)
             checkin_submit(patient=patient, client_id=uuid.uuid4(), date=day, fields=fields, channel=channel,

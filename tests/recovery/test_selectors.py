@@ -3,8 +3,11 @@
 import datetime
 import uuid
 
+from django.utils import timezone
+
 from recovery.models import Alert
-from recovery.selectors import patient_progress, staff_patients
+from recovery.selectors import patient_progress, staff_patients, staff_patients_most_in_need_first
+from recovery.selectors.worklist import worklist_order
 from recovery.services import checkin_submit
 
 
@@ -42,4 +45,33 @@ def test_staff_patients_shows_only_the_nurses_clinic_with_status(nurse_a, nurse_
     assert rows[flagged.pk].status == "alert"
     assert rows[flagged.pk].open_alerts == 1
     assert rows[calm.pk].status == "on_track"
-    assert all(p.clinic.name == "Clinic B" for p in staff_patients(user=nurse_b))
+    # Nurse B sees clinic B's one patient, and only that one (a list that could be empty would prove nothing).
+    assert [p.clinic.name for p in staff_patients(user=nurse_b)] == ["Clinic B"]
+
+
+def test_the_worklist_and_the_staff_api_order_patients_most_in_need_first_alike(nurse_a, make_patient, staff_client_a, today):
+    """Urgent, then high; within a rank the oldest standing alert first; then, without alerts, the
+    longest without a check-in (never first), then by name."""
+    now = timezone.now()
+
+    def alert(patient, severity, minutes_ago):
+        created = Alert.objects.create(patient=patient, kind="pain_high" if severity != "urgent" else "red_flag", severity=severity,
+                                       recovery_day=3, evidence_date=patient.surgery_date, message="m")
+        Alert.objects.filter(pk=created.pk).update(created_at=now - datetime.timedelta(minutes=minutes_ago))
+
+    high_recent = make_patient(last_name="Aaberg")
+    high_older = make_patient(last_name="Zeller")
+    urgent = make_patient(last_name="Moreau")
+    checked_in = make_patient(last_name="Abbott")
+    never = make_patient(last_name="Young")
+    alert(high_recent, "high", 5)
+    alert(high_older, "high", 50)
+    alert(urgent, "urgent", 1)
+    checkin_submit(patient=checked_in, client_id=uuid.uuid4(), date=today, fields={"pain": 2})
+    expected = [urgent.pk, high_older.pk, high_recent.pk, never.pk, checked_in.pk]
+
+    assert list(worklist_order(user=nurse_a)) == expected
+    assert [p.pk for p in staff_patients_most_in_need_first(user=nurse_a)] == expected
+    response = staff_client_a.get("/api/v1/patients/")
+    assert response.status_code == 200
+    assert [row["id"] for row in response.json()["results"]] == expected

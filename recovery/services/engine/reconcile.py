@@ -10,8 +10,6 @@ from dataclasses import dataclass, field
 from recovery import rules
 from recovery.choices import ACTIVE_ALERT_STATUSES, AlertKind, AlertStatus, Severity
 
-_ACTIVE = [s.value for s in ACTIVE_ALERT_STATUSES]
-
 
 @dataclass
 class Plan:
@@ -61,7 +59,7 @@ def reconcile(
        same episode (a nurse's resolution holds until the evidence is new).
     Alerts raised on evidence after the date judged are left alone (judging an earlier date).
     """
-    active = {a.kind: a for a in alerts if a.status in _ACTIVE}
+    active = {a.kind: a for a in alerts if a.status in ACTIVE_ALERT_STATUSES}
     latest: dict[str, rules.AlertView] = {}
     for a in alerts:  # ordered by id: the last one wins
         latest[a.kind] = a

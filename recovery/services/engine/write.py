@@ -20,7 +20,6 @@ from recovery.signals import alert_page_owed
 
 logger = logging.getLogger(__name__)
 
-_ACTIVE = [s.value for s in ACTIVE_ALERT_STATUSES]
 
 
 @dataclass
@@ -112,7 +111,7 @@ def write(plan: Plan, *, now: datetime.datetime, summary: EvaluationSummary, end
         if touched:
             # Lock the rows and read their status again: a nurse may have acknowledged or resolved
             # one since it was read (a resolved one is left alone).
-            still_active = dict(Alert.objects.select_for_update().filter(pk__in=touched, status__in=_ACTIVE).values_list("pk", "status"))
+            still_active = dict(Alert.objects.select_for_update().filter(pk__in=touched, status__in=ACTIVE_ALERT_STATUSES).values_list("pk", "status"))
         # Alerts to write, grouped by the columns they change: one UPDATE per group.
         changed: dict[tuple[str, ...], list[Alert]] = defaultdict(list)
         page_ids: list[int] = []
