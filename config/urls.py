@@ -41,6 +41,8 @@ urlpatterns = [
     path("webhooks/", include("notifications.urls")),
     path("fhir/R4/", include("fhir_api.urls")),
     path("admin/", admin.site.urls),
+    # Django's set_language: the dashboard's language switch posts here (a cookie the LocaleMiddleware reads).
+    path("i18n/", include("django.conf.urls.i18n")),
     path("", include("webcheckin.urls")),
     path("", include("dashboard.urls")),
 ]

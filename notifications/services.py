@@ -714,7 +714,7 @@ def alert_page(
             severity=alert.severity,
             initials=_initials(alert.patient),
             patient_id=alert.patient_id,
-            kind=AlertKind(alert.kind).label.lower() if alert.kind in AlertKind.values else alert.kind,
+            kind=alert.kind,
             url=f"{settings.PUBLIC_BASE_URL}/patients/{alert.patient_id}/",
             escalated_minutes=settings.PAGE_ESCALATION_MINUTES if level > 1 and failed_level is None and not repage else None,
             previous_failed=failed_level is not None,
@@ -834,7 +834,7 @@ def sms_receive(*, from_phone: str, to_phone: str, body: str, message_sid: str, 
     now = now or timezone.now()
     sender = sms_sender(phone=from_phone)
     if sender.patient is None and not sender.sharing:
-        return texts.UNKNOWN_SENDER
+        return texts.unknown_sender_text()
     body = (body or "")[:1600]
     answer_key = f"answer:{message_sid}" if message_sid else None
     with transaction.atomic():
