@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from patients.models import Clinic, ClinicMembership, EnrollmentCode, NurseProfile, Patient
 from patients.signals import enrollment_code_issued
@@ -99,7 +100,7 @@ class PatientExists(Exception):
         self.patient = patient
 
 
-PHONE_HELD_ELSEWHERE = (
+PHONE_HELD_ELSEWHERE = gettext_lazy(
     "This phone number belongs to a patient another clinic is monitoring: replies from it could not be "
     "told apart. Check the number with the patient."
 )

@@ -5,6 +5,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from recovery.choices import NOTE_REQUIRED_SEVERITIES, AlertStatus, AlertUsefulness
 from recovery.models import Alert, AlertEvent
@@ -27,7 +28,7 @@ def alert_acknowledge(*, alert: Alert, user, note: str = "", now: datetime.datet
     now = now or timezone.now()
     alert = Alert.objects.select_for_update().get(pk=alert.pk)
     if alert.status == AlertStatus.RESOLVED:
-        raise ValidationError({"status": ["This alert is already resolved."]})
+        raise ValidationError({"status": [gettext("This alert is already resolved.")]})
     if alert.status == AlertStatus.ACKNOWLEDGED:
         return alert
     alert.status = AlertStatus.ACKNOWLEDGED
@@ -62,7 +63,7 @@ def alert_resolve(
     note = (note or "").strip()
     useful = useful or ""
     if useful and useful not in AlertUsefulness.values:
-        raise ValidationError({"useful": [f"Choose one of: {', '.join(AlertUsefulness.values)}."]})
+        raise ValidationError({"useful": [gettext("Choose one of: %(values)s.") % {"values": ", ".join(AlertUsefulness.values)}]})
     alert = Alert.objects.select_for_update().get(pk=alert.pk)
     if alert.status == AlertStatus.RESOLVED:
         if user is None:
@@ -70,7 +71,7 @@ def alert_resolve(
         raise AlertAlreadyResolved()
     if user is not None and not note and alert.severity in NOTE_REQUIRED_SEVERITIES:
         # The dashboard shows these words beside the note field.
-        raise ValidationError({"note": ["Say what was done before resolving the alert."]})
+        raise ValidationError({"note": [gettext("Say what was done before resolving the alert.")]})
     alert.status = AlertStatus.RESOLVED
     alert.resolved_at = now
     alert.resolved_by = user
