@@ -3,9 +3,13 @@ the service is not watched around the clock.
 
 The English here is the source; each language's wording is in its catalogue (locale/<language>/
 LC_MESSAGES/django.po, context "sms"), and each text is rendered in the patient's language. Kept short:
-a text in plain ASCII fits 160 characters a segment, one with accents outside GSM-7 70
-(tests/webcheckin/test_sms_texts.py holds every text within two segments in every configured language).
+a text in GSM-7 letters fits 160 characters a segment, one with any other letter 70; so each text is sent
+with accents outside GSM-7 dropped (gsm7_folded: "clínica" goes as "clinica"), and
+tests/webcheckin/test_sms_texts.py holds every text within two segments in every configured language.
 """
+
+import functools
+import unicodedata
 
 from django.conf import settings
 from django.utils.translation import pgettext_lazy
@@ -123,42 +127,79 @@ SYMPTOM_LABELS = {
 INFO = pgettext_lazy("sms", "{guidance} Questions: call {phone}. Reply HELP for help, STOP to end texts.")
 
 
+# The GSM-7 alphabet (3GPP TS 23.038): its basic set and the extension table (which counts twice).
+GSM7_LETTERS = frozenset(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿"
+    "abcdefghijklmnopqrstuvwxyzäöñüà" "^{}\\[~]|€\f"
+)
+
+
+def gsm7_folded(text: str) -> str:
+    """The text with each accented letter outside GSM-7 (á, í, ó, ú, ç...) written without its accent:
+    one such letter sends the whole text as UCS-2, 70 characters a segment instead of 160. é, ñ, ü and
+    ¿ are GSM-7 and stay; a character with no GSM-7 base stays too."""
+    if all(c in GSM7_LETTERS for c in text):
+        return text
+    folded = []
+    for c in text:
+        base = c if c in GSM7_LETTERS else unicodedata.normalize("NFD", c)[0]
+        folded.append(base if base in GSM7_LETTERS else c)
+    return "".join(folded)
+
+
+def _sms(text_function):
+    """An SMS text as sent: in GSM-7 letters where it can be (gsm7_folded)."""
+
+    @functools.wraps(text_function)
+    def wrapper(*args, **kwargs) -> str:
+        return gsm7_folded(text_function(*args, **kwargs))
+
+    return wrapper
+
+
 def _phone(clinic_phone: str) -> str:
     return clinic_phone or str(CLINIC_PHONE_MISSING)
 
 
+@_sms
 def reminder_text(*, language: str, clinic: str, link: str) -> str:
     with in_language(language):
         return str(REMINDER).format(clinic=clinic, link=link, not_watched=NOT_WATCHED)
 
 
+@_sms
 def invitation_text(*, language: str, clinic: str, code: str, days: int, link: str) -> str:
     with in_language(language):
         return str(INVITATION).format(clinic=clinic, code=code, days=days, link=link, not_watched=NOT_WATCHED)
 
 
+@_sms
 def checkin_link_text(*, language: str, clinic: str, link: str) -> str:
     """A fresh web check-in link, asked for from the page of a used or expired one."""
     with in_language(language):
         return str(CHECKIN_LINK).format(clinic=clinic, link=link, not_watched=NOT_WATCHED)
 
 
+@_sms
 def help_text(*, language: str, clinic: str, clinic_phone: str) -> str:
     with in_language(language):
         return str(HELP).format(clinic=clinic, phone=_phone(clinic_phone), not_watched=NOT_WATCHED)
 
 
+@_sms
 def not_understood_text(*, language: str, clinic: str, clinic_phone: str) -> str:
     with in_language(language):
         return f"{NOT_UNDERSTOOD} {help_text(language=language, clinic=clinic, clinic_phone=clinic_phone)}"
 
 
+@_sms
 def partly_read_text(*, language: str, answer: str) -> str:
     """A check-in answer for a reply read only in part: what was recorded, and who reads the rest."""
     with in_language(language):
         return f"{PARTLY_READ} {answer}"
 
 
+@_sms
 def shared_phone_text(*, language: str, clinic: str, clinic_phone: str, advice: str | None) -> str:
     """The answer to a text from a phone several patients share: a nurse reads it; red-flag advice at once."""
     with in_language(language):
@@ -166,16 +207,19 @@ def shared_phone_text(*, language: str, clinic: str, clinic_phone: str, advice: 
         return f"{text} {advice or NOT_WATCHED}"
 
 
+@_sms
 def opted_out_text(*, language: str, clinic: str) -> str:
     with in_language(language):
         return str(OPTED_OUT).format(clinic=clinic)
 
 
+@_sms
 def opted_in_text(*, language: str, clinic: str) -> str:
     with in_language(language):
         return str(OPTED_IN).format(clinic=clinic, not_watched=NOT_WATCHED)
 
 
+@_sms
 def follow_up_text(*, language: str, clinic: str, symptoms) -> str:
     """The question a few hours after emergency advice: did the patient act on it?"""
     with in_language(language):
@@ -183,23 +227,27 @@ def follow_up_text(*, language: str, clinic: str, symptoms) -> str:
         return str(FOLLOW_UP).format(clinic=clinic, symptoms=named or FOLLOW_UP_RED_FLAG)
 
 
+@_sms
 def follow_up_answered_text(*, language: str, acted: bool) -> str:
     with in_language(language):
         return f"{FOLLOW_UP_ANSWERED[acted]} {NOT_WATCHED}"
 
 
+@_sms
 def info_text(*, language: str, guidance: str, clinic_phone: str) -> str:
     """The answer to INFO: the clinic's guidance for this stage of the recovery, and where to call."""
     with in_language(language):
         return f"{str(INFO).format(guidance=guidance, phone=_phone(clinic_phone))} {NOT_WATCHED}"
 
 
+@_sms
 def received_text(*, language: str) -> str:
     """The answer to a reply understood with nothing to record ("thanks", "no fever")."""
     with in_language(language):
         return f"{RECEIVED} {NOT_WATCHED}"
 
 
+@_sms
 def thanks_text(*, language: str, fields: dict, advice: str | None) -> str:
     """Thanks with what was recorded, then the red-flag advice (which ends with the 911 line) or the 911 line."""
     with in_language(language):
@@ -216,6 +264,7 @@ def thanks_text(*, language: str, fields: dict, advice: str | None) -> str:
         return f"{text} {advice or NOT_WATCHED}"
 
 
+@_sms
 def unknown_sender_text() -> str:
     """The answer to a phone no patient holds: the notice in each configured language, the default first."""
     codes = [settings.LANGUAGE_CODE] + [code for code, _ in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
@@ -228,6 +277,7 @@ def unknown_sender_text() -> str:
     return " / ".join(said)
 
 
+@_sms
 def page_text(
     *,
     severity: str,
