@@ -3,6 +3,7 @@
 import datetime
 
 from django import forms
+from django.utils import dateformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -97,9 +98,9 @@ def _consent_history(patient) -> str:
     """When SMS consent was last given and withdrawn, in words, for the nurse changing it."""
     parts = []
     if patient.sms_consent_at:
-        parts.append(_("Given %(date)s") % {"date": f"{patient.sms_consent_at:%b %-d, %Y}"})
+        parts.append(_("Given %(date)s") % {"date": dateformat.format(patient.sms_consent_at, "M j, Y")})
     if patient.sms_opt_out_at:
-        parts.append(_("withdrawn %(date)s") % {"date": f"{patient.sms_opt_out_at:%b %-d, %Y}"})
+        parts.append(_("withdrawn %(date)s") % {"date": dateformat.format(patient.sms_opt_out_at, "M j, Y")})
     return ("; ".join(parts) + ". " if parts else "") + _("Without consent no reminder is sent.")
 
 

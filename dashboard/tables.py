@@ -7,6 +7,7 @@ the templates.
 """
 
 from django.urls import reverse
+from django.utils import dateformat
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -52,7 +53,7 @@ def daily_record_rows(days: list[dict], *, answered_by: dict | None = None) -> S
     answered_by = answered_by or {}
 
     def when(day: dict):
-        date = day["date"].strftime("%a %b %-d")
+        date = dateformat.format(day["date"], "D M j")
         who = answered_by.get(day["date"])
         return format_html('{}<span class="sub">{}</span>', date, _("by %(names)s") % {"names": ", ".join(who)}) if who else date
 
@@ -119,7 +120,7 @@ def _last_checkin(row) -> SafeString:
         '<span class="{}">{}</span> <span class="sub">{}</span>',
         "stale" if days >= 2 else "",
         days_ago(days),
-        last.strftime("%b %-d"),
+        dateformat.format(last, "M j"),
     )
 
 

@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -165,7 +166,8 @@ def worklist(request):
 
 def _render_patient(request, patient, *, contact_form=None, alert_errors=None, caregiver_form=None, status=200):
     plan = protocol_plan(patient.procedure)
-    progress = patient_progress(patient=patient, plan=plan)
+    # Labels (milestones, states) in the nurse's language, the page's.
+    progress = patient_progress(patient=patient, plan=plan, language=get_language())
     alerts = patient_alerts(patient=patient)
     sms = patient_messages(patient=patient)
     inbox = patient_inbox(patient=patient)

@@ -174,6 +174,13 @@ def my_recovery(request, token: str):
     today_day = progress["recovery_day"]
     days = progress["days"]
     _audit(request, link, AuditEvent.Action.VIEW, "progress", "my recovery: pain, walking and milestones")
+    # The charts' words in the patient's language, as the rest of the page.
+    with in_language(language):
+        charts = {
+            "pain_chart": pain_chart(days=days, plan=plan, today_day=today_day),
+            "walking_chart": walking_chart(days=days, plan=plan, today_day=today_day),
+            "milestone_chart": milestone_timeline(milestones=progress["milestones"], today_day=today_day, program_days=progress["program_days"]),
+        }
     context = _context(
         link,
         token=token,
@@ -181,9 +188,7 @@ def my_recovery(request, token: str):
         procedure=procedure_label(patient.procedure, language),
         logged=[d for d in reversed(days) if d["logged"]],
         ahead=[m for m in progress["milestones"] if m["state"] != "reached"],
-        pain_chart=pain_chart(days=days, plan=plan, today_day=today_day),
-        walking_chart=walking_chart(days=days, plan=plan, today_day=today_day),
-        milestone_chart=milestone_timeline(milestones=progress["milestones"], today_day=today_day, program_days=progress["program_days"]),
+        **charts,
     )
     return _respond(request, "webcheckin/recovery.html", context)
 
