@@ -42,6 +42,8 @@ MESSAGES_LANGUAGES = $(if $(LANGUAGE),$(LANGUAGE),$(notdir $(patsubst %/LC_MESSA
 messages: $(STAMP_RUN)
 	$(PY) manage.py makemessages $(addprefix -l ,$(MESSAGES_LANGUAGES)) --no-location \
 		--ignore=tests --ignore=bench --ignore=staticfiles --ignore=var --ignore=docs
+	@# Without the date of the run: two branches that update the catalogues then do not conflict on it.
+	sed -i '/^"POT-Creation-Date: /d' locale/*/LC_MESSAGES/django.po
 	$(PY) -m config.catalogues
 
 migrate: $(STAMP_RUN)

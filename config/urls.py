@@ -3,6 +3,7 @@ web check-in and the dashboard."""
 
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from config.views import healthz
@@ -21,7 +22,7 @@ def _superusers_only(request) -> bool:
 admin.site.has_permission = _superusers_only
 # One sign-in for the admin and the dashboard, with its second step (dashboard/auth.py).
 admin.site.login = admin_login
-admin.site.site_header = "Recovery tracking administration"
+admin.site.site_header = gettext_lazy("Recovery tracking administration")
 handler404 = "config.views.not_found"
 
 api_v1 = [
