@@ -1,20 +1,27 @@
-"""How well the SMS grammar reads replies written as patients write them, measured on three sets:
+"""How well the SMS grammar reads replies written as patients write them, measured on these sets:
 
 - `tuning`: hand-written replies of notifications/corpus/sms_replies.jsonl that the grammar was
   developed against;
-- `held_out`, `held_out_2`, `held_out_3`: hand-written replies of the same file, each written before
-  the grammar was measured on it (the first before the grammar existed); see docs/sms.md for the
-  figures of each at its first measurement, before anything was changed after seeing it;
+- `held_out` ... `held_out_9`: hand-written replies, each set written and committed before the grammar
+  was measured on it (`held_out` to `held_out_3` in sms_replies.jsonl, `held_out_4` to `held_out_9`
+  in files of their own, frozen: tests/notifications/test_sms_corpus.py pins their digests);
 - `generated`: replies composed by bench/sms_generator.py (templates, synonyms, misspellings, number
-  words, fixed seed, English and Spanish), of another shape than the hand-written ones, never tuned on.
+  words, fixed seed, English and Spanish), of another shape than the hand-written ones;
+- `variants`: replies composed by bench/sms_variants.py, of shapes neither has (caregivers, several
+  sentences, emoji, capitals, both languages in one reply, numbers that are no pain, ranges, fractions,
+  temperatures in C and F, questions, other typing slips).
+
+Each set's figures at its first measurement, before anything was changed after seeing it, are kept in
+FIRST_LOOKS below and printed beside the figures now: a set looked at is no longer held out.
 
     python bench/bench_sms.py [--generated 600] [--seed 11] [--show-misses]
 
-Per set (and for the three held-out sets together) it prints, and writes to bench/results/sms.json and to its own section of docs/benchmarks.md:
-red flags read (recall over every expected red-flag code), false red flags per reply, pain read right
-among replies that give one, pain invented (read where the reply gives none), and agreement on
-complete/incomplete. Targets: every red flag read, at most 1% false red flags, pain right in at least
-98%, none invented. It exits non-zero when the held-out sets together miss a target.
+Per set (and for the hand-written held-out sets together) it prints, and writes to
+bench/results/sms.json and to its own section of docs/benchmarks.md: red flags read (recall over every
+expected red-flag code), false red flags per reply, pain read right among replies that give one, pain
+invented (read where the reply gives none), and agreement on complete/incomplete. Targets: every red
+flag read, at most 1% false red flags, pain right in at least 98%, none invented. It exits non-zero
+when the held-out sets together, or a composed set, miss a target.
 """
 
 from __future__ import annotations
@@ -29,7 +36,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
-CORPUS = ROOT / "notifications" / "corpus" / "sms_replies.jsonl"
+CORPUS_DIR = ROOT / "notifications" / "corpus"
+CORPUS = CORPUS_DIR / "sms_replies.jsonl"
+# Held-out sets kept in files of their own, each frozen by the commit that added it.
+HELD_OUT_FILES = tuple(CORPUS_DIR / f"held_out_{n}.jsonl" for n in (4, 5, 6, 7, 8, 9))
 DOC = ROOT / "docs" / "benchmarks.md"
 SECTION_START = "<!-- bench-sms: written by make bench-sms (bench/bench_sms.py) -->"
 SECTION_END = "<!-- /bench-sms -->"
@@ -50,6 +60,10 @@ class Figures:
     complete_agree: int = 0
     values_given: int = 0
     values_right: int = 0
+    # Replies with a red flag not read, and of those the ones left for a nurse to read (complete False:
+    # they reach the nurses' unread messages, so the red flag is late, not lost).
+    missed_replies: int = 0
+    missed_for_nurse: int = 0
     misses: list = field(default_factory=list)
 
     def add(self, entry: dict, reading) -> None:
@@ -64,6 +78,8 @@ class Figures:
         wrong = []
         if want - got:
             wrong.append(f"missed {sorted(want - got)}")
+            self.missed_replies += 1
+            self.missed_for_nurse += not reading.complete
         if got - want:
             wrong.append(f"false {sorted(got - want)}")
         if "pain" in expected:
@@ -107,11 +123,13 @@ class Figures:
             "values_given": self.values_given,
             "values_right": share(self.values_right, self.values_given),
             "complete_agreement": share(self.complete_agree, self.replies),
+            "missed_replies": self.missed_replies,
+            "missed_for_nurse": self.missed_for_nurse,
         }
 
 
 def corpus() -> list[dict]:
-    return [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [json.loads(line) for path in (CORPUS, *HELD_OUT_FILES) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def evaluate(entries: list[dict]) -> Figures:
@@ -123,19 +141,46 @@ def evaluate(entries: list[dict]) -> Figures:
     return figures
 
 
-SPLITS = ("tuning", "held_out", "held_out_2", "held_out_3")
+SPLITS = ("tuning", "held_out", "held_out_2", "held_out_3", "held_out_4", "held_out_5", "held_out_6", "held_out_7", "held_out_8",
+          "held_out_9")
+HELD_OUT_ALL = "held-out, all nine"
 FRESH_SEED = 47
+# bench/sms_variants.py: seed 101 was looked at once (and the grammar changed after it), seed 202 only
+# after the last change.
+VARIANT_SEEDS = (101, 202)
+
+# Each set at its first measurement, before any change made after seeing it: (set, when and on what,
+# replies, red flags read, red flags, false red flags, pains right, pains given, pains invented, replies
+# with a red flag missed, of those left for a nurse (complete False); None where not recorded).
+FIRST_LOOKS = [
+    ("held_out", "2026-12-01, the first grammar", 130, 62, 63, 0, 35, 37, 0, None, None),
+    ("generated, seed 11", "2026-12-01, the same grammar", 600, 346, 371, 0, 169, 169, 0, None, None),
+    ("held_out_2", "2026-12-01, after misspelling and number-word corrections", 70, 36, 37, 0, 13, 15, 0, None, None),
+    ("generated, seed 29", "2026-12-01, the same grammar", 600, 403, 403, 0, 172, 174, 0, None, None),
+    ("held_out_3", "2026-12-01, after the fixes those showed", 41, 21, 22, 0, 7, 7, 0, None, None),
+    ("generated, seed 47", "2026-12-01, after the last of those fixes", 600, 384, 384, 0, 179, 179, 0, None, None),
+    ("held_out_4", "2026-12-02, grammar of commit 7f06624", 216, 102, 150, 4, 37, 45, 2, 48, 46),
+    ("variants, seed 101", "2026-12-02, grammar of commit 7f06624", 600, 278, 304, 59, 218, 324, 5, 26, 26),
+    ("held_out_5", "2026-12-02, grammar of commit ac0b0be, after the fixes those two showed", 71, 28, 50, 3, 16, 18, 0, 22, 22),
+    ("variants, seed 202", "2026-12-02, grammar of commit ac0b0be", 600, 280, 283, 0, 305, 310, 0, 3, 3),
+    ("held_out_6", "2026-12-02, grammar of commit 1cde67d, after the fixes held_out_5 showed", 61, 29, 41, 3, 16, 17, 0, 12, 12),
+    ("held_out_7", "2026-12-02, grammar of commit bafc363, after the fixes held_out_6 showed", 50, 20, 35, 1, 15, 16, 0, 15, 15),
+    ("held_out_8", "2026-12-02, grammar of commit a5c70f5, after the fixes held_out_7 showed", 50, 21, 25, 2, 18, 18, 0, 4, 4),
+    ("held_out_9", "2026-12-02, grammar of commit 9175c66 (the last change), after the fixes held_out_8 showed", 50, 27, 30, 1, 15, 15, 0, 3, 3),
+]
 
 
 def measure(*, generated: int = 600, seed: int = 11) -> dict[str, Figures]:
-    from bench.sms_generator import generate
+    from bench import sms_generator, sms_variants
 
     entries = corpus()
     sets = {name: evaluate([e for e in entries if e["split"] == name]) for name in SPLITS}
-    sets["held-out, all three"] = evaluate([e for e in entries if e["split"].startswith("held_out")])
-    sets[f"generated (seed {seed})"] = evaluate(generate(count=generated, seed=seed))
+    sets[HELD_OUT_ALL] = evaluate([e for e in entries if e["split"].startswith("held_out")])
+    sets[f"generated (seed {seed})"] = evaluate(sms_generator.generate(count=generated, seed=seed))
     if seed != FRESH_SEED:
-        sets[f"generated (seed {FRESH_SEED})"] = evaluate(generate(count=generated, seed=FRESH_SEED))
+        sets[f"generated (seed {FRESH_SEED})"] = evaluate(sms_generator.generate(count=generated, seed=FRESH_SEED))
+    for variant_seed in VARIANT_SEEDS:
+        sets[f"variants (seed {variant_seed})"] = evaluate(sms_variants.generate(count=generated, seed=variant_seed))
     return sets
 
 
@@ -154,8 +199,8 @@ def _percent(value) -> str:
 
 def table(results: dict[str, dict]) -> list[str]:
     rows = [
-        "| set | replies | red flags read | false red flags (per reply) | pain right (of replies giving one) | pain invented | walking, steps, opioids right | complete/incomplete agree |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| set | replies | red flags read | false red flags (per reply) | pain right (of replies giving one) | pain invented | walking, steps, opioids right | complete/incomplete agree | replies missing a red flag: left for a nurse |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for name, s in results.items():
         ok = met(s)
@@ -164,7 +209,27 @@ def table(results: dict[str, dict]) -> list[str]:
             f"| {name} | {s['replies']} | {s['red_flags_read']} of {s['red_flags']} ({_percent(s['red_flag_recall'])}){mark[ok['red_flag_recall']]} "
             f"| {s['false_red_flags']} ({_percent(s['false_red_flags_per_reply'])}){mark[ok['false_red_flags_per_reply']]} "
             f"| {s['pain_right_count']} of {s['pain_given']} ({_percent(s['pain_right'])}){mark[ok['pain_right']]} "
-            f"| {s['pain_invented']}{mark[ok['pain_invented']]} | {_percent(s['values_right'])} | {_percent(s['complete_agreement'])} |"
+            f"| {s['pain_invented']}{mark[ok['pain_invented']]} | {_percent(s['values_right'])} | {_percent(s['complete_agreement'])} "
+            f"| {s['missed_for_nurse']} of {s['missed_replies']} |"
+        )
+    return rows
+
+
+def first_look_table() -> list[str]:
+    rows = [
+        "| set | first measured | replies | red flags read | false red flags (per reply) | pain right | pain invented | replies missing a red flag: left for a nurse |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for name, when, replies, read, flags, false, right, given, invented, missed, for_nurse in FIRST_LOOKS:
+        s = {"red_flag_recall": read / flags, "false_red_flags_per_reply": false / replies, "pain_right": right / given,
+             "pain_invented": invented}
+        ok = met(s)
+        mark = {True: "", False: " **(missed)**"}
+        rows.append(
+            f"| {name} | {when} | {replies} | {read} of {flags} ({_percent(s['red_flag_recall'])}){mark[ok['red_flag_recall']]} "
+            f"| {false} ({_percent(s['false_red_flags_per_reply'])}){mark[ok['false_red_flags_per_reply']]} "
+            f"| {right} of {given} ({_percent(s['pain_right'])}){mark[ok['pain_right']]} | {invented}{mark[ok['pain_invented']]} "
+            f"| {'-' if missed is None else f'{for_nurse} of {missed}'} |"
         )
     return rows
 
@@ -174,15 +239,25 @@ def write_doc(rows: list[str], *, date: str, generated: int, seed: int) -> None:
         SECTION_START,
         "## SMS understanding (`make bench-sms`)",
         "",
-        f"Measured {date} UTC on the corpus of notifications/corpus/sms_replies.jsonl (hand-written, English and",
-        "Spanish): `tuning` is what the grammar was developed against; the three held-out sets were each written",
-        "before the grammar was measured on them (their first figures, before any change made after seeing them,",
-        f"are in docs/sms.md). The generated sets are {generated} replies each composed by bench/sms_generator.py;",
-        f"seed {seed} was looked at once, seed {FRESH_SEED} only after the last change. Targets: every red flag read,",
-        "at most 1% false red flags a reply, pain right in at least 98% of the replies that give one, none invented;",
-        "a miss is marked **(missed)**. What the grammar reads: docs/sms.md.",
+        f"Measured {date} UTC on the hand-written corpus of notifications/corpus/ (English and Spanish) and on",
+        f"composed replies ({generated} a set: `generated` by bench/sms_generator.py, `variants` by bench/sms_variants.py,",
+        "with caregivers, several sentences, emoji, capitals, both languages at once, numbers that are no pain, ranges,",
+        "fractions, C and F, questions). Each held-out set was written and committed before the grammar was run on it;",
+        "after its first look the grammar was changed on what it showed, so the table \"now\" measures sets the grammar",
+        "has seen (every set in it has been looked at). The honest measure of text the grammar has not seen is the",
+        "second table, each set at its first look. Targets: every red flag read, at most 1% false red flags a reply,",
+        "pain right in at least 98% of the replies that give one, none invented; a miss is marked **(missed)**. The",
+        "last column counts the replies whose red flag was not read and, of those, how many the grammar marked",
+        "incomplete, which puts them in front of a nurse as unread messages (late, not lost). What the grammar",
+        "reads: docs/sms.md.",
+        "",
+        "Now:",
         "",
         *rows,
+        "",
+        "Each set at its first measurement, before any change made after seeing it:",
+        "",
+        *first_look_table(),
         SECTION_END,
     ]
     text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmarks\n"
@@ -219,8 +294,9 @@ def main() -> int:
             print(f"\n{name}: {len(f.misses)} replies read otherwise than expected")
             for text, why in f.misses:
                 print(f"  {text!r}: {why}")
-    held = results["held-out, all three"]
+    held = results[HELD_OUT_ALL]
     ok = met(held)
+    composed_ok = all(all(met(s).values()) for name, s in results.items() if name.startswith(("generated", "variants")))
     write_result(
         "sms",
         [
@@ -238,7 +314,7 @@ def main() -> int:
         date = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M")
         write_doc(rows, date=date, generated=args.generated, seed=args.seed)
         print(f"written {DOC.relative_to(ROOT)}")
-    return 0 if all(ok.values()) else 1
+    return 0 if all(ok.values()) and composed_ok else 1
 
 
 if __name__ == "__main__":

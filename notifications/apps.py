@@ -8,4 +8,9 @@ class NotificationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from notifications import receivers  # noqa: F401 - connects the signal receivers
+        # Registers the tasks in every process, so that a task published by name runs as the registered
+        # task (eagerly where CELERY_TASK_ALWAYS_EAGER asks it to), as the worker runs it.
+        from notifications import (
+            receivers,  # noqa: F401 - connects the signal receivers
+            tasks,  # noqa: F401
+        )

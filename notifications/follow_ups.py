@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from notifications import texts
 from notifications.models import AdviceFollowUp, Message
+from notifications.services.outbox import message_enqueue
 from patients.models import Patient
 from recovery.choices import AlertKind, AlertStatus
 from recovery.models import Alert
@@ -50,8 +51,6 @@ def advice_follow_up_schedule(*, alert: Alert, now: datetime.datetime | None = N
 
 def advice_follow_ups_run(*, now: datetime.datetime | None = None) -> dict[str, int]:
     """Ask the follow-ups that are due, and page again for those asked and not answered in time."""
-    from notifications.services import message_enqueue  # the outbox; services import this module
-
     now = now or timezone.now()
     counts = {"asked": 0, "unanswered": 0, "cancelled": 0}
     due = AdviceFollowUp.objects.filter(state=State.SCHEDULED, ask_at__lte=now).values_list("pk", flat=True)[:BATCH]

@@ -9,8 +9,9 @@ import logging
 from django.db import transaction
 from django.dispatch import receiver
 
-from notifications import services
 from notifications.follow_ups import advice_follow_up_schedule
+from notifications.services.invitation import enrollment_invitation_enqueue
+from notifications.services.pages import alert_page
 from patients.signals import enrollment_code_issued
 from recovery.signals import alert_page_owed
 
@@ -21,7 +22,7 @@ logger = logging.getLogger(__name__)
 def on_enrollment_code_issued(sender, patient, code_id, **kwargs):
     try:
         with transaction.atomic():
-            services.enrollment_invitation_enqueue(patient=patient, code_id=code_id)
+            enrollment_invitation_enqueue(patient=patient, code_id=code_id)
     except Exception:  # noqa: BLE001 - the nurse still sees the code; enrolling must not fail for the text
         logger.exception("could not write the enrollment invitation of patient %s", patient.pk)
 
@@ -38,6 +39,6 @@ def on_alert_page_owed(sender, alert, immediate=True, **kwargs):
         return
     try:
         with transaction.atomic():
-            services.alert_page(alert_id=alert.pk)
+            alert_page(alert_id=alert.pk)
     except Exception:  # noqa: BLE001 - paging must never undo the alert itself; the relay retries
         logger.exception("paging for alert %s failed; the pages relay will retry", alert.pk)

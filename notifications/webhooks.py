@@ -15,7 +15,7 @@ from django.http.multipartparser import MultiPartParserError
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from notifications import services
+from notifications.services import inbound
 from notifications.twilio import signature_valid, twiml_reply
 
 logger = logging.getLogger(__name__)
@@ -50,7 +50,7 @@ def sms_inbound(request: HttpRequest) -> HttpResponse:
     form = _signed_form(request)
     if form is None:
         return HttpResponseForbidden("invalid signature")
-    answer = services.sms_receive(
+    answer = inbound.sms_receive(
         from_phone=_field(form, "From", 32).strip(),
         to_phone=_field(form, "To", 32).strip(),
         body=_field(form, "Body"),
@@ -65,7 +65,7 @@ def sms_status(request: HttpRequest) -> HttpResponse:
     form = _signed_form(request)
     if form is None:
         return HttpResponseForbidden("invalid signature")
-    services.message_status_record(
+    inbound.message_status_record(
         provider_sid=_field(form, "MessageSid", 64).strip() or _field(form, "SmsSid", 64).strip(),
         status=_field(form, "MessageStatus", 32) or _field(form, "SmsStatus", 32),
         error_code=_field(form, "ErrorCode", 16).strip(),

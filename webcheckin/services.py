@@ -11,7 +11,7 @@ from caregivers.models import Caregiver
 from caregivers.services import caregiver_checkin_record
 from notifications import texts as sms_texts
 from notifications.models import Message
-from notifications.services import message_enqueue
+from notifications.services.outbox import message_enqueue
 from patients.audit import AuditSource
 from recovery.choices import Channel
 from recovery.services.checkins import CheckinOutcome, checkin_submit

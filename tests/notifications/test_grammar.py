@@ -228,3 +228,76 @@ def test_a_long_body_is_read_in_milliseconds():
     start = time.perf_counter()
     sms_read(" ".join(["abcdefgh", "qwertyu", "zxcvbnm", "pain", "fever"] * 64)[:1600])
     assert time.perf_counter() - start < 0.5
+
+
+@pytest.mark.parametrize(
+    ("text", "fields"),
+    [
+        # Numbers that are no pain: clock times, day counts, counts of things.
+        ("took my meds at 8", {}), ("tome la medicina a las 9", {}), ("took 1 percocet at 6", {"opioid_use": True}),
+        ("it's day 7 and the incision is still draining", {"symptoms": ["wound_drainage"]}), ("Day 10 pain is 2", {"pain": 2}),
+        ("dia 2 dolor 10", {"pain": 10}), ("walked 2 laps around the house", {}), ("pain 4 at 7 pm", {"pain": 4}),
+        ("a las 8 dolor como de cero", {"pain": 0}), ("this morning at 6 my wife's pain is 10", {"pain": 10}),
+        ("I'm at 6", {"pain": 6}), ("walked at 5 for 20 min", {"walking_minutes": 20}),
+        # Ranges, fractions, a change, a score given.
+        ("pain 8 to 9", {"pain": 9}), ("dolor entre 5 y 6", {"pain": 6}), ("between 5 and 6", {"pain": 6}),
+        ("it's at like a 6 or 7", {"pain": 7}), ("pain 6.5", {"pain": 7}), ("dolor 6,5", {"pain": 7}),
+        ("el dolor bajo de 8 a 5", {"pain": 5}), ("dolor 6 a las 10 de la noche", {"pain": 6}),
+        ("I'd give it a 4", {"pain": 4}), ("le pongo un 6 al dolor", {"pain": 6}), ("give me a call at 5", {}),
+        # Someone writing for the patient, held letters, slips of the finger, shorthand.
+        ("my mom says her pain is a 5 today", {"pain": 5}), ("mi esposo no puede orinar", {"symptoms": ["bladder_bowel"]}),
+        ("MI MAMA SE CAYO", {"symptoms": ["new_weakness"]}), ("I can't swallowww", {"symptoms": ["trouble_swallowing"]}),
+        ("tengo edcalofrios", {"symptoms": ["fever"]}), ("dlor 5", {"pain": 5}), ("el dolor de mi mama sta en uno", {"pain": 1}),
+        ("camine unos 20 min", {"walking_minutes": 20}), ("nada de dolor", {"pain": 0}),
+    ],
+)
+def test_numbers_ranges_and_the_ways_patients_write(text, fields):
+    assert sms_read(text).fields == fields
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("I slipped in the shower", "new_weakness"), ("my right leg won't hold me up", "new_weakness"), ("I fell off the bed", "new_weakness"),
+        ("my left leg just quit on me", "new_weakness"),
+        ("my toes feel asleep", "new_numbness"), ("one leg is bigger than the other", "calf_pain_swelling"),
+        ("se me hincharon los tobillos", "calf_pain_swelling"), ("I'm burning up", "fever"), ("a couple of stitches popped", "wound_drainage"),
+        ("los puntos se ven rojos y calientes", "wound_drainage"), ("I choke when I drink water", "trouble_swallowing"),
+        ("the pain pills don't even touch it", "uncontrolled_pain"), ("ya no aguanto el dolor", "uncontrolled_pain"),
+        ("I can't tell when I need to go to the bathroom", "bladder_bowel"), ("no siento cuando tengo que ir al bano", "bladder_bowel"),
+        ("my underwear was wet and I never felt it", "bladder_bowel"),
+        # A part tied to one red flag, said in words the grammar does not know: safety wins.
+        ("I feel like I can't get enough air", "chest_pain_breathless"), ("la herida se esta abriendo", "wound_drainage"),
+        ("I've been dribbling urine all day", "bladder_bowel"),
+        # A closing is no resolution of the red flag before it.
+        ("my calf hurts, have a good night", "calf_pain_swelling"),
+    ],
+)
+def test_red_flags_in_everyday_words_are_read(text, code):
+    assert code in sms_read(text).fields.get("symptoms", [])
+
+
+def test_a_red_flag_the_grammar_cannot_settle_is_recorded_uncertain_for_a_nurse():
+    reading = sms_read("I feel like I can't get enough air")
+    assert reading.uncertain_symptoms == ("chest_pain_breathless",) and not reading.complete
+    reading = sms_read("there's something odd about my incision")
+    assert reading.uncertain_symptoms == ("wound_drainage",) and not reading.complete
+    reading = sms_read("took my oxy and the pain is still a 9")
+    assert reading.fields["symptoms"] == ["uncontrolled_pain"] and "uncontrolled_pain" in reading.uncertain_symptoms
+    assert not reading.complete
+
+
+@pytest.mark.parametrize("text", ["had chills last night but not anymore", "tuve fiebre ayer pero ya no", "my foot was numb this morning but not anymore"])
+def test_a_red_flag_no_longer_there_is_none_but_a_nurse_reads_it(text):
+    reading = sms_read(text)
+    assert "symptoms" not in reading.fields and not reading.complete
+
+
+@pytest.mark.parametrize("text", ["incision is dry", "la herida esta seca", "is it normal for the incision to itch?", "no redness or drainage",
+                                  "I fell asleep on the couch", "ate some jelly", "dolor 3, todo bien con la herida",
+                                  # Care and routine about a part: no red flag (still for a nurse to read).
+                                  "I changed the dressing today", "la herida se ve igual", "peeing normally",
+                                  "the bandage came off in the shower", "breathing exercises done", "hoy hace mucho frio afuera",
+                                  "I quit taking oxycodone", "uso compresas frias"])
+def test_words_near_a_red_flag_that_say_none(text):
+    assert "symptoms" not in sms_read(text).fields

@@ -10,8 +10,8 @@ from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
-from notifications import services
 from notifications.models import Message
+from notifications.services import sending
 from patients.models import EnrollmentCode, Patient
 from patients.services import CODE_MASK, enrollment_code_issue, patient_create
 
@@ -27,14 +27,14 @@ def test_creating_a_patient_writes_the_invitation_and_the_patient_gets_the_code(
     assert patient.enrollment_code not in invitation.body and CODE_MASK in invitation.body
     assert "valid 14 days" in invitation.body and "911" in invitation.body
     assert invitation.to_phone == patient.phone and invitation.status == "queued"
-    assert services.message_send(message_id=invitation.pk) == "sent"
+    assert sending.message_send(message_id=invitation.pk) == "sent"
     assert twilio.sent[0].body == invitation.body.replace(CODE_MASK, patient.enrollment_code)
 
 
 def test_the_invitation_speaks_spanish_to_a_spanish_speaker(twilio, make_patient):
     patient = make_patient(enrolled=False, language="es")
     invitation = _invitations(patient).get()
-    assert services.message_send(message_id=invitation.pk) == "sent"
+    assert sending.message_send(message_id=invitation.pk) == "sent"
     body = twilio.sent[0].body
     assert "Clave de la app" in body and patient.enrollment_code in body and "24 horas" in body
 
@@ -61,7 +61,7 @@ def test_a_rolled_back_enrollment_leaves_no_invitation(twilio, clinic_a):
 def test_a_new_code_is_a_new_invitation_and_the_sent_one_keeps_no_code(twilio, make_patient):
     patient = make_patient(enrolled=False)
     first = _invitations(patient).get()
-    assert services.message_send(message_id=first.pk) == "sent"
+    assert sending.message_send(message_id=first.pk) == "sent"
     assert patient.enrollment_code in twilio.sent[0].body  # the patient got the code
 
     new_code = enrollment_code_issue(patient=patient)
@@ -69,7 +69,7 @@ def test_a_new_code_is_a_new_invitation_and_the_sent_one_keeps_no_code(twilio, m
     first.refresh_from_db()
     assert patient.enrollment_code not in first.body and CODE_MASK in first.body
     second = _invitations(patient).latest("id")
-    assert services.message_send(message_id=second.pk) == "sent"
+    assert sending.message_send(message_id=second.pk) == "sent"
     assert new_code in twilio.sent[1].body
 
 
@@ -77,7 +77,7 @@ def test_an_invitation_still_queued_when_a_new_code_is_issued_is_dropped_not_sen
     patient = make_patient(enrolled=False)
     first = _invitations(patient).get()
     enrollment_code_issue(patient=patient)
-    assert services.message_send(message_id=first.pk) == "dropped"
+    assert sending.message_send(message_id=first.pk) == "dropped"
     first.refresh_from_db()
     assert "code" in first.reason and not twilio.sent
 
@@ -87,8 +87,8 @@ def test_an_invitation_made_at_night_waits_for_the_morning(twilio, make_patient,
     patient = make_patient(enrolled=False, surgery_date=datetime.date(2026, 11, 18))
     invitation = _invitations(patient).get()
     assert invitation.send_after == datetime.datetime(2026, 11, 21, 14, 0, tzinfo=datetime.UTC)  # 08:00 in Chicago
-    assert services.message_send(message_id=invitation.pk) == "deferred"
-    assert services.message_send(message_id=invitation.pk, now=invitation.send_after) == "sent"
+    assert sending.message_send(message_id=invitation.pk) == "deferred"
+    assert sending.message_send(message_id=invitation.pk, now=invitation.send_after) == "sent"
 
 
 # -- the code is kept nowhere in plain text -----------------------------------------------------------
@@ -140,16 +140,16 @@ def test_no_stored_place_shows_a_live_code_and_none_read_there_enrolls(
     invitation = _invitations(patient).get()
     if state == "retried":
         twilio.fail_next(20500)
-        assert services.message_send(message_id=invitation.pk) == "retry"
+        assert sending.message_send(message_id=invitation.pk) == "retry"
     elif state == "dropped":
         twilio.fail_next(20429)
         Message.objects.filter(pk=invitation.pk).update(expires_at=timezone.now() + datetime.timedelta(seconds=5))
-        assert services.message_send(message_id=invitation.pk) == "dropped"
+        assert sending.message_send(message_id=invitation.pk) == "dropped"
     elif state == "failed":
         twilio.fail_next(21211)
-        assert services.message_send(message_id=invitation.pk) == "failed"
+        assert sending.message_send(message_id=invitation.pk) == "failed"
     elif state == "logged":
-        assert services.message_send(message_id=invitation.pk) == "logged"
+        assert sending.message_send(message_id=invitation.pk) == "logged"
 
     seen = _stored_places(client, superuser, nurse_web, patient, caplog)
     assert patient.enrollment_code not in seen
@@ -159,7 +159,7 @@ def test_no_stored_place_shows_a_live_code_and_none_read_there_enrolls(
     if state in ("queued", "retried"):
         # Still owed: the SMS, once it goes, carries the live code, and that code enrolls.
         twilio.reset()
-        assert services.message_send(message_id=invitation.pk, now=timezone.now() + datetime.timedelta(hours=1)) == "sent"
+        assert sending.message_send(message_id=invitation.pk, now=timezone.now() + datetime.timedelta(hours=1)) == "sent"
         assert patient.enrollment_code in twilio.sent[0].body
     assert _enrolls(client, patient.enrollment_code)
 
@@ -168,7 +168,7 @@ def test_a_retry_sends_the_same_code_so_a_maybe_sent_attempt_is_found_at_twilio(
     patient = make_patient(enrolled=False)
     invitation = _invitations(patient).get()
     twilio.take_then_hang_up()
-    services.message_send(message_id=invitation.pk)
+    sending.message_send(message_id=invitation.pk)
     later = timezone.now() + datetime.timedelta(minutes=5)
-    assert services.message_send(message_id=invitation.pk, now=later) == "sent"
+    assert sending.message_send(message_id=invitation.pk, now=later) == "sent"
     assert len(twilio.sent) == 1 and patient.enrollment_code in twilio.sent[0].body

@@ -6,9 +6,10 @@ import time
 import pytest
 from django.utils import timezone
 
-from notifications import services
 from notifications.models import Message
 from notifications.ratelimit import rate_slot_reserve, rate_slot_reset
+from notifications.services import outbox, sending
+from notifications.services.reminders import reminders_enqueue
 from patients.models import Patient
 
 
@@ -22,19 +23,19 @@ def page_for(nurse_a, patient_a):
     """An outbox message to nurse A (pages are not held by quiet hours or patient consent)."""
 
     def make(body="Recovery alert (urgent): patient A.T. #1", **fields):
-        return services.message_enqueue(purpose=Message.Purpose.PAGE, to_phone="+15550101001", body=body, recipient_user=nurse_a, **fields)
+        return outbox.message_enqueue(purpose=Message.Purpose.PAGE, to_phone="+15550101001", body=body, recipient_user=nurse_a, **fields)
 
     return make
 
 
 def _patient_message(patient, body="Hello from the clinic"):
     # A help text: patient-facing, consent-bound, not held by quiet hours.
-    return services.message_enqueue(purpose=Message.Purpose.HELP, to_phone=patient.phone, body=body, patient=patient)
+    return outbox.message_enqueue(purpose=Message.Purpose.HELP, to_phone=patient.phone, body=body, patient=patient)
 
 
 def test_it_sends_through_twilio_with_our_status_callback_and_records_the_sid(twilio, page_for, now):
     message = page_for()
-    assert services.message_send(message_id=message.pk, now=now) == "sent"
+    assert sending.message_send(message_id=message.pk, now=now) == "sent"
 
     (sent,) = twilio.sent
     assert (sent.to, sent.body, sent.from_) == ("+15550101001", message.body, "+15550009999")
@@ -45,7 +46,7 @@ def test_it_sends_through_twilio_with_our_status_callback_and_records_the_sid(tw
 
 def test_a_message_is_sent_at_most_once_however_often_its_task_runs(twilio, page_for, now):
     message = page_for()
-    outcomes = [services.message_send(message_id=message.pk, now=now) for _ in range(3)]
+    outcomes = [sending.message_send(message_id=message.pk, now=now) for _ in range(3)]
     assert outcomes == ["sent", "skipped", "skipped"]
     assert len(twilio.sent) == 1
 
@@ -53,7 +54,7 @@ def test_a_message_is_sent_at_most_once_however_often_its_task_runs(twilio, page
 def test_a_claimed_message_is_not_sent_by_a_second_worker(twilio, page_for, now):
     message = page_for()
     Message.objects.filter(pk=message.pk).update(status="sending", claimed_at=now)
-    assert services.message_send(message_id=message.pk, now=now) == "skipped"
+    assert sending.message_send(message_id=message.pk, now=now) == "skipped"
     assert twilio.sent == []
 
 
@@ -69,15 +70,15 @@ def test_429_and_5xx_are_retried_with_backoff_then_sent(twilio, page_for, now, c
     message = page_for()
     twilio.fail_next(code, times=2)
 
-    assert services.message_send(message_id=message.pk, now=now) == "retry"
+    assert sending.message_send(message_id=message.pk, now=now) == "retry"
     message.refresh_from_db()
     assert (message.status, message.attempts, message.send_after) == ("queued", 1, now + datetime.timedelta(seconds=15))
     # Not before its time.
-    assert services.message_send(message_id=message.pk, now=now + datetime.timedelta(seconds=5)) == "deferred"
-    assert services.message_send(message_id=message.pk, now=now + datetime.timedelta(seconds=15)) == "retry"
+    assert sending.message_send(message_id=message.pk, now=now + datetime.timedelta(seconds=5)) == "deferred"
+    assert sending.message_send(message_id=message.pk, now=now + datetime.timedelta(seconds=15)) == "retry"
     message.refresh_from_db()
     assert message.send_after == now + datetime.timedelta(seconds=15 + 30)
-    assert services.message_send(message_id=message.pk, now=now + datetime.timedelta(seconds=45)) == "sent"
+    assert sending.message_send(message_id=message.pk, now=now + datetime.timedelta(seconds=45)) == "sent"
 
     message.refresh_from_db()
     assert (message.status, message.attempts, message.error_code) == ("sent", 3, "")
@@ -88,23 +89,23 @@ def test_429_and_5xx_are_retried_with_backoff_then_sent(twilio, page_for, now, c
 def test_network_errors_are_retried(twilio, page_for, now, settings):
     message = page_for()
     settings.TWILIO_API_URL = "http://127.0.0.1:9"  # nothing listens on the discard port
-    assert services.message_send(message_id=message.pk, now=now) == "retry"
+    assert sending.message_send(message_id=message.pk, now=now) == "retry"
     message.refresh_from_db()
     assert (message.status, message.error_code) == ("queued", "network")
 
     settings.TWILIO_API_URL = twilio.url
-    assert services.message_send(message_id=message.pk, now=now + datetime.timedelta(seconds=15)) == "sent"
+    assert sending.message_send(message_id=message.pk, now=now + datetime.timedelta(seconds=15)) == "sent"
     assert len(twilio.sent) == 1
 
 
 def test_it_gives_up_after_the_last_attempt(twilio, page_for, now):
     message = page_for()
-    twilio.fail_next(20500, times=services.MAX_ATTEMPTS)
+    twilio.fail_next(20500, times=sending.MAX_ATTEMPTS)
     moment = now
-    for _ in range(services.MAX_ATTEMPTS - 1):
-        assert services.message_send(message_id=message.pk, now=moment) == "retry"
+    for _ in range(sending.MAX_ATTEMPTS - 1):
+        assert sending.message_send(message_id=message.pk, now=moment) == "retry"
         moment = Message.objects.get(pk=message.pk).send_after
-    assert services.message_send(message_id=message.pk, now=moment) == "failed"
+    assert sending.message_send(message_id=message.pk, now=moment) == "failed"
     message.refresh_from_db()
     assert message.status == "failed" and "gave up" in message.reason
 
@@ -112,7 +113,7 @@ def test_it_gives_up_after_the_last_attempt(twilio, page_for, now):
 def test_a_retry_that_would_fall_outside_the_window_drops_the_message(twilio, page_for, now):
     message = page_for(expires_at=now + datetime.timedelta(seconds=10))
     twilio.fail_next(20429)
-    assert services.message_send(message_id=message.pk, now=now) == "dropped"
+    assert sending.message_send(message_id=message.pk, now=now) == "dropped"
     message.refresh_from_db()
     assert message.status == "dropped" and "window" in message.reason
 
@@ -120,7 +121,7 @@ def test_a_retry_that_would_fall_outside_the_window_drops_the_message(twilio, pa
 def test_21610_marks_the_patient_opted_out_and_is_not_retried(twilio, patient_a, now):
     message = _patient_message(patient_a)
     twilio.fail_next(21610)
-    assert services.message_send(message_id=message.pk, now=now) == "failed"
+    assert sending.message_send(message_id=message.pk, now=now) == "failed"
 
     message.refresh_from_db()
     patient_a.refresh_from_db()
@@ -128,27 +129,27 @@ def test_21610_marks_the_patient_opted_out_and_is_not_retried(twilio, patient_a,
     assert patient_a.sms_opt_in is False and patient_a.sms_opt_out_at == now
     # Nothing more goes to them.
     later = _patient_message(patient_a, body="Another one")
-    assert services.message_send(message_id=later.pk, now=now) == "dropped"
+    assert sending.message_send(message_id=later.pk, now=now) == "dropped"
     assert twilio.requests == 1
 
 
 def test_21211_marks_the_number_invalid_and_is_not_retried(twilio, patient_a, now):
     message = _patient_message(patient_a)
     twilio.fail_number(patient_a.phone, 21211)
-    assert services.message_send(message_id=message.pk, now=now) == "failed"
+    assert sending.message_send(message_id=message.pk, now=now) == "failed"
 
     patient_a.refresh_from_db()
     assert patient_a.phone_invalid_at == now
     assert Message.objects.get(pk=message.pk).reason == "the number is not a valid mobile number"
     later = _patient_message(patient_a, body="Another one")
-    assert services.message_send(message_id=later.pk, now=now) == "dropped"
+    assert sending.message_send(message_id=later.pk, now=now) == "dropped"
     assert twilio.requests == 1
 
 
 def test_without_twilio_settings_messages_are_logged_and_kept(log_backend, page_for, now, caplog):
     message = page_for(body="Logged, not lost")
-    with caplog.at_level("INFO", logger="notifications.services"):
-        assert services.message_send(message_id=message.pk, now=now) == "logged"
+    with caplog.at_level("INFO", logger="notifications.services.sending"):
+        assert sending.message_send(message_id=message.pk, now=now) == "logged"
     message.refresh_from_db()
     assert message.status == "logged" and message.sent_at == now
     assert "Logged, not lost" in caplog.text
@@ -161,13 +162,13 @@ def test_the_relay_drops_messages_past_their_window_and_requeues_the_ones_the_br
     Message.objects.filter(pk__in=[expired.pk, lost.pk]).update(queued_at=now - datetime.timedelta(minutes=10))
     Message.objects.filter(pk=fresh.pk).update(queued_at=now)
 
-    counts = services.outbox_relay(now=now)
+    counts = sending.outbox_relay(now=now)
     assert counts == {"dropped": 1, "requeued": 1, "recovered": 0}
     expired.refresh_from_db()
     assert expired.status == "dropped" and "window" in expired.reason
     # Republished once: a second run right after does not republish it again.
     assert Message.objects.get(pk=lost.pk).queued_at == now
-    assert services.outbox_relay(now=now + datetime.timedelta(seconds=30))["requeued"] == 0
+    assert sending.outbox_relay(now=now + datetime.timedelta(seconds=30))["requeued"] == 0
 
 
 def test_while_the_broker_holds_a_backlog_the_relay_waits_longer_before_republishing(twilio, page_for, now):
@@ -176,8 +177,8 @@ def test_while_the_broker_holds_a_backlog_the_relay_waits_longer_before_republis
     waiting = page_for(body="waiting its turn")
     Message.objects.filter(pk=waiting.pk).update(queued_at=now - datetime.timedelta(minutes=10))
     send_message_task.apply_async(args=(waiting.pk,))  # its task is still in the broker (Redis db of this test)
-    assert services.outbox_relay(now=now)["requeued"] == 0
-    assert services.outbox_relay(now=now + services.RELAY_GRACE_BACKLOG)["requeued"] == 1
+    assert sending.outbox_relay(now=now)["requeued"] == 0
+    assert sending.outbox_relay(now=now + sending.RELAY_GRACE_BACKLOG)["requeued"] == 1
 
 
 def test_a_message_left_sending_by_a_dead_worker_is_recorded_when_twilio_has_it(twilio, page_for, now):
@@ -188,7 +189,7 @@ def test_a_message_left_sending_by_a_dead_worker_is_recorded_when_twilio_has_it(
     sms_send(to=message.to_phone, body=message.body)
     Message.objects.filter(pk=message.pk).update(status="sending", claimed_at=now - datetime.timedelta(minutes=5))
 
-    assert services.outbox_relay(now=now)["recovered"] == 1
+    assert sending.outbox_relay(now=now)["recovered"] == 1
     message.refresh_from_db()
     assert (message.status, message.provider_sid) == ("sent", twilio.sent[0].sid)
     assert len(twilio.sent) == 1
@@ -198,16 +199,16 @@ def test_a_message_left_sending_before_twilio_saw_it_goes_back_to_the_queue(twil
     message = page_for()
     Message.objects.filter(pk=message.pk).update(status="sending", claimed_at=now - datetime.timedelta(minutes=5))
 
-    assert services.outbox_relay(now=now)["requeued"] == 1
+    assert sending.outbox_relay(now=now)["requeued"] == 1
     assert Message.objects.get(pk=message.pk).status == "queued"
-    assert services.message_send(message_id=message.pk, now=now) == "sent"
+    assert sending.message_send(message_id=message.pk, now=now) == "sent"
     assert len(twilio.sent) == 1
 
 
 def test_a_claim_inside_its_lease_is_left_alone(twilio, page_for, now):
     message = page_for()
     Message.objects.filter(pk=message.pk).update(status="sending", claimed_at=now - datetime.timedelta(seconds=30))
-    assert services.outbox_relay(now=now) == {"dropped": 0, "requeued": 0, "recovered": 0}
+    assert sending.outbox_relay(now=now) == {"dropped": 0, "requeued": 0, "recovered": 0}
 
 
 def test_the_rate_limit_spaces_sends_for_all_workers_through_redis(settings):
@@ -229,7 +230,7 @@ def test_a_send_waits_for_its_rate_slot(twilio, page_for, now, settings):
     messages = [page_for(body=f"page {i}") for i in range(6)]
     started = timezone.now()
     for message in messages:
-        assert services.message_send(message_id=message.pk, now=now) == "sent"
+        assert sending.message_send(message_id=message.pk, now=now) == "sent"
     elapsed = (timezone.now() - started).total_seconds()
     assert elapsed >= 5 / 20 - 0.02
     assert len(twilio.sent) == 6
@@ -238,7 +239,7 @@ def test_a_send_waits_for_its_rate_slot(twilio, page_for, now, settings):
 def test_patient_messages_wait_for_consent(twilio, patient_a, now):
     Patient.objects.filter(pk=patient_a.pk).update(sms_opt_in=False)
     message = _patient_message(patient_a)
-    assert services.message_send(message_id=message.pk, now=now) == "dropped"
+    assert sending.message_send(message_id=message.pk, now=now) == "dropped"
     assert Message.objects.get(pk=message.pk).reason == "the patient opted out of SMS"
     assert twilio.sent == []
 
@@ -251,7 +252,7 @@ def reminders(twilio, make_patient):
     """Ten reminders due at 18:00 in Chicago on 2026-11-20."""
     moment = datetime.datetime(2026, 11, 21, 0, 0, tzinfo=datetime.UTC)
     patients = [make_patient(surgery_date=datetime.date(2026, 11, 1)) for _ in range(10)]
-    services.reminders_enqueue(now=moment)
+    reminders_enqueue(now=moment)
     messages = list(Message.objects.filter(purpose="reminder").order_by("id"))
     assert len(messages) == len(patients)
     return moment, patients, messages
@@ -260,9 +261,9 @@ def reminders(twilio, make_patient):
 def test_a_batch_is_sent_once_each_with_its_own_sid(reminders):
     moment, patients, messages = reminders
     ids = [m.pk for m in messages]
-    outcomes = services.messages_send(message_ids=ids, now=moment)
+    outcomes = sending.messages_send(message_ids=ids, now=moment)
     assert set(outcomes.values()) == {"sent"}
-    assert services.messages_send(message_ids=ids, now=moment) == dict.fromkeys(ids, "skipped")
+    assert sending.messages_send(message_ids=ids, now=moment) == dict.fromkeys(ids, "skipped")
 
     sids = set(Message.objects.filter(pk__in=ids).values_list("provider_sid", flat=True))
     assert len(sids) == 10 and None not in sids
@@ -275,14 +276,14 @@ def test_a_batch_sends_in_a_fixed_number_of_queries(reminders, django_assert_num
     # 6 load them with patient and clinic, 7 the day's check-ins of the reminders' patients,
     # 8 the SIDs (one CASE update), 9 the rest of the outcome (one update).
     with django_assert_num_queries(9):
-        services.messages_send(message_ids=[m.pk for m in messages], now=moment)
+        sending.messages_send(message_ids=[m.pk for m in messages], now=moment)
 
 
 def test_one_bad_message_does_not_hold_back_the_rest_of_its_batch(reminders, twilio):
     moment, patients, messages = reminders
     twilio.fail_number(patients[0].phone, 21211)
     Patient.objects.filter(pk=patients[1].pk).update(sms_opt_in=False)
-    outcomes = services.messages_send(message_ids=[m.pk for m in messages], now=moment)
+    outcomes = sending.messages_send(message_ids=[m.pk for m in messages], now=moment)
     assert outcomes[messages[0].pk] == "failed"
     assert outcomes[messages[1].pk] == "dropped"
     assert [outcomes[m.pk] for m in messages[2:]] == ["sent"] * 8
@@ -294,7 +295,7 @@ def test_the_rate_holds_across_the_sender_threads_of_a_batch(reminders, twilio, 
     settings.SMS_RATE_PER_SECOND = 40
     rate_slot_reset(sender="+15550009999")
     started = time.time()
-    services.messages_send(message_ids=[m.pk for m in messages], now=moment)
+    sending.messages_send(message_ids=[m.pk for m in messages], now=moment)
     arrivals = sorted(s.at for s in twilio.sent)
     assert len(arrivals) == 10
     # The first slot is free at once and each next one 25 ms later, so the tenth send cannot reach
@@ -307,12 +308,12 @@ def test_the_rate_holds_across_the_sender_threads_of_a_batch(reminders, twilio, 
 def test_a_send_cut_off_after_twilio_took_it_is_not_sent_twice(twilio, page_for, now):
     message = page_for()
     twilio.take_then_hang_up()
-    assert services.message_send(message_id=message.pk, now=now) == "retry"
+    assert sending.message_send(message_id=message.pk, now=now) == "retry"
     message.refresh_from_db()
-    assert (message.status, message.error_code) == ("queued", services.MAYBE_SENT)
+    assert (message.status, message.error_code) == ("queued", sending.MAYBE_SENT)
 
     # The retry asks Twilio first, finds the message, and records it instead of sending again.
-    assert services.message_send(message_id=message.pk, now=message.send_after) == "sent"
+    assert sending.message_send(message_id=message.pk, now=message.send_after) == "sent"
     message.refresh_from_db()
     assert (message.status, message.provider_sid) == ("sent", twilio.sent[0].sid)
     assert len(twilio.sent) == 1

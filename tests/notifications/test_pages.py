@@ -6,8 +6,9 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from notifications import services
 from notifications.models import Message
+from notifications.services import inbound, sending
+from notifications.services.pages import pages_relay
 from patients.services import nurse_create
 from recovery.models import Alert, AlertEvent
 from recovery.services import alert_acknowledge
@@ -62,7 +63,7 @@ def test_the_first_on_call_nurse_is_paged_at_once_with_no_more_than_needed(twili
     assert alert.page_level == 1 and alert.paged_at is not None
     assert AlertEvent.objects.get(alert=alert, action="paged").note == "SMS page to nurse.a (page 1)"
 
-    assert services.message_send(message_id=page.pk) == "sent"
+    assert sending.message_send(message_id=page.pk) == "sent"
     assert twilio.bodies_to("+15550101001") == [page.body]
 
 
@@ -78,15 +79,15 @@ def test_an_unacknowledged_alert_pages_the_next_nurse_after_the_escalation_time(
     alert = _raise(patient_a)
     first_paged = Alert.objects.get(pk=alert.pk).paged_at
 
-    assert services.pages_relay(now=first_paged + datetime.timedelta(minutes=14)) == {"paged": 0, "escalated": 0}
-    assert services.pages_relay(now=first_paged + datetime.timedelta(minutes=15)) == {"paged": 0, "escalated": 1}
+    assert pages_relay(now=first_paged + datetime.timedelta(minutes=14)) == {"paged": 0, "escalated": 0}
+    assert pages_relay(now=first_paged + datetime.timedelta(minutes=15)) == {"paged": 0, "escalated": 1}
     pages = list(_pages())
     assert [p.to_phone for p in pages] == ["+15550101001", "+15550101002"]
     assert "Not acknowledged after 15 min." in pages[1].body
     alert.refresh_from_db()
     assert alert.page_level == 2
     # Nobody again: round the roster to the first nurse.
-    services.pages_relay(now=first_paged + datetime.timedelta(minutes=30))
+    pages_relay(now=first_paged + datetime.timedelta(minutes=30))
     assert [p.to_phone for p in _pages()] == ["+15550101001", "+15550101002", "+15550101001"]
     assert AlertEvent.objects.filter(alert=alert, action="paged").count() == 3
 
@@ -96,16 +97,16 @@ def test_an_acknowledged_alert_is_not_escalated_and_its_queued_page_is_dropped(t
     page = _pages().get()
     alert_acknowledge(alert=alert, user=roster[0])
     later = timezone.now() + datetime.timedelta(hours=1)
-    assert services.pages_relay(now=later) == {"paged": 0, "escalated": 0}
-    assert services.message_send(message_id=page.pk) == "dropped"
+    assert pages_relay(now=later) == {"paged": 0, "escalated": 0}
+    assert sending.message_send(message_id=page.pk) == "dropped"
     assert twilio.sent == []
 
 
 def test_the_relay_pages_for_an_alert_whose_signal_was_missed(twilio, roster, patient_a):
     alert = _urgent_alert(patient_a)  # no signal: as if the receiver never ran
-    assert services.pages_relay() == {"paged": 1, "escalated": 0}
+    assert pages_relay() == {"paged": 1, "escalated": 0}
     assert _pages().get().alert_id == alert.pk
-    assert services.pages_relay() == {"paged": 0, "escalated": 0}
+    assert pages_relay() == {"paged": 0, "escalated": 0}
 
 
 def test_a_clinic_without_an_on_call_nurse_leaves_the_page_owed(twilio, patient_a, clinic_a):
@@ -116,34 +117,34 @@ def test_a_clinic_without_an_on_call_nurse_leaves_the_page_owed(twilio, patient_
 
 def test_a_routine_alert_pages_nobody(twilio, roster, patient_a):
     _raise(patient_a, severity="routine", kind="missed_checkins", page_required=False)
-    assert services.pages_relay() == {"paged": 0, "escalated": 0}
+    assert pages_relay() == {"paged": 0, "escalated": 0}
     assert not _pages().exists()
 
 
 def test_a_page_goes_out_in_the_quiet_hours(twilio, roster, patient_a):
     _raise(patient_a)
     night = datetime.datetime(2026, 11, 21, 3, 0, tzinfo=datetime.UTC)  # 21:00 in Chicago
-    assert services.message_send(message_id=_pages().get().pk, now=night) == "sent"
+    assert sending.message_send(message_id=_pages().get().pk, now=night) == "sent"
 
 
 def test_a_page_is_sent_even_when_the_patient_opted_out_of_sms(twilio, roster, patient_a):
     patient_a.sms_opt_in = False
     patient_a.save()
     _raise(patient_a)
-    assert services.message_send(message_id=_pages().get().pk) == "sent"
+    assert sending.message_send(message_id=_pages().get().pk) == "sent"
 
 
 def test_a_page_that_cannot_be_delivered_pages_the_next_nurse_at_once(twilio, roster, patient_a):
     twilio.fail_number("+15550101001", 21211)  # nurse A's number is not a mobile number
     alert = _raise(patient_a)
     first = _pages().get()
-    assert services.message_send(message_id=first.pk) == "failed"
+    assert sending.message_send(message_id=first.pk) == "failed"
 
     # No waiting for the escalation: nurse A2 is paged now, and told why.
     second = _pages().exclude(pk=first.pk).get()
     assert second.to_phone == "+15550101002"
     assert "The previous nurse's page failed." in second.body
-    assert services.message_send(message_id=second.pk) == "sent"
+    assert sending.message_send(message_id=second.pk) == "sent"
     assert twilio.bodies_to("+15550101002") == [second.body]
     alert.refresh_from_db()
     assert alert.page_level == 2
@@ -154,8 +155,8 @@ def test_when_every_on_call_nurse_fails_the_pages_stop_until_the_escalation(twil
     twilio.fail_number("+15550101001", 21211)
     twilio.fail_number("+15550101002", 21211)
     _raise(patient_a)
-    assert services.message_send(message_id=_pages().get().pk) == "failed"
-    assert services.message_send(message_id=_pages().last().pk) == "failed"
+    assert sending.message_send(message_id=_pages().get().pk) == "failed"
+    assert sending.message_send(message_id=_pages().last().pk) == "failed"
     # Once round the roster, then no more at once: the escalation takes over.
     assert [p.to_phone for p in _pages()] == ["+15550101001", "+15550101002"]
 
@@ -163,12 +164,12 @@ def test_when_every_on_call_nurse_fails_the_pages_stop_until_the_escalation(twil
 def test_a_page_reported_undelivered_later_pages_the_next_nurse(twilio, roster, patient_a):
     _raise(patient_a)
     first = _pages().get()
-    assert services.message_send(message_id=first.pk) == "sent"
+    assert sending.message_send(message_id=first.pk) == "sent"
     first.refresh_from_db()
-    assert services.message_status_record(provider_sid=first.provider_sid, status="undelivered", error_code="30003")
+    assert inbound.message_status_record(provider_sid=first.provider_sid, status="undelivered", error_code="30003")
     assert [p.to_phone for p in _pages()] == ["+15550101001", "+15550101002"]
     # The same report again changes nothing, and pages nobody more.
-    assert not services.message_status_record(provider_sid=first.provider_sid, status="undelivered", error_code="30003")
+    assert not inbound.message_status_record(provider_sid=first.provider_sid, status="undelivered", error_code="30003")
     assert _pages().count() == 2
 
 
@@ -176,9 +177,9 @@ def test_a_failed_page_that_is_no_longer_the_latest_pages_nobody(twilio, roster,
     settings.PAGE_ESCALATION_MINUTES = 15
     alert = _raise(patient_a)
     first = _pages().get()
-    assert services.message_send(message_id=first.pk) == "sent"
-    services.pages_relay(now=Alert.objects.get(pk=alert.pk).paged_at + datetime.timedelta(minutes=15))
+    assert sending.message_send(message_id=first.pk) == "sent"
+    pages_relay(now=Alert.objects.get(pk=alert.pk).paged_at + datetime.timedelta(minutes=15))
     assert _pages().count() == 2
     first.refresh_from_db()
-    services.message_status_record(provider_sid=first.provider_sid, status="failed", error_code="30003")
+    inbound.message_status_record(provider_sid=first.provider_sid, status="failed", error_code="30003")
     assert _pages().count() == 2

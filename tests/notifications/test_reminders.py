@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db import IntegrityError, transaction
 
-from notifications import services
 from notifications.models import Message
+from notifications.services import reminders, sending
 from recovery.models import RecoveryProtocol
 from recovery.services import checkin_submit
 from tests.notifications.conftest import at
@@ -26,10 +26,10 @@ def _sweep(start: datetime.datetime, end: datetime.datetime, step=datetime.timed
     written, sent_at = {}, {}
     now = start
     while now <= end:
-        services.reminders_enqueue(now=now)
+        reminders.reminders_enqueue(now=now)
         for message in _reminders().filter(status=Message.Status.QUEUED):
             written.setdefault((message.patient_id, message.local_date), now)
-            if send and services.message_send(message_id=message.pk, now=now) == "sent":
+            if send and sending.message_send(message_id=message.pk, now=now) == "sent":
                 sent_at[(message.patient_id, message.local_date)] = now
         now += step
     return written, sent_at
@@ -89,10 +89,10 @@ def test_no_reminder_is_written_or_sent_in_the_quiet_hours(twilio, three_zones):
 
 def test_a_reminder_still_queued_when_the_quiet_hours_begin_is_dropped_with_the_reason(twilio, make_patient):
     patient = make_patient(surgery_date=datetime.date(2026, 11, 1))
-    services.reminders_enqueue(now=at("America/Chicago", 2026, 11, 20, 18, 0))
+    reminders.reminders_enqueue(now=at("America/Chicago", 2026, 11, 20, 18, 0))
     message = _reminders().get(patient=patient)
 
-    assert services.message_send(message_id=message.pk, now=at("America/Chicago", 2026, 11, 20, 21, 5)) == "dropped"
+    assert sending.message_send(message_id=message.pk, now=at("America/Chicago", 2026, 11, 20, 21, 5)) == "dropped"
     message.refresh_from_db()
     assert message.status == Message.Status.DROPPED
     assert "window" in message.reason
@@ -103,17 +103,17 @@ def test_a_patient_with_a_checkin_that_day_gets_no_reminder(twilio, make_patient
     checked_in = make_patient(surgery_date=datetime.date(2026, 11, 1))
     other = make_patient(surgery_date=datetime.date(2026, 11, 1))
     checkin_submit(patient=checked_in, client_id=uuid.uuid4(), date=datetime.date(2026, 11, 20), fields={"pain": 3}, now=at("America/Chicago", 2026, 11, 20, 9))
-    services.reminders_enqueue(now=at("America/Chicago", 2026, 11, 20, 18, 0))
+    reminders.reminders_enqueue(now=at("America/Chicago", 2026, 11, 20, 18, 0))
     assert list(_reminders().values_list("patient_id", flat=True)) == [other.pk]
 
 
 def test_a_checkin_between_writing_and_sending_drops_the_reminder(twilio, make_patient):
     patient = make_patient(surgery_date=datetime.date(2026, 11, 1))
     now = at("America/Chicago", 2026, 11, 20, 18, 0)
-    services.reminders_enqueue(now=now)
+    reminders.reminders_enqueue(now=now)
     checkin_submit(patient=patient, client_id=uuid.uuid4(), date=datetime.date(2026, 11, 20), fields={"pain": 3}, now=now)
     message = _reminders().get()
-    assert services.message_send(message_id=message.pk, now=now) == "dropped"
+    assert sending.message_send(message_id=message.pk, now=now) == "dropped"
     assert twilio.sent == []
 
 
@@ -132,15 +132,15 @@ def test_no_reminder_after_the_program_ends_after_stop_to_an_invalid_number_or_a
     ended.save()
     make_patient(surgery_date=datetime.date(2026, 11, 25))  # surgery still ahead
 
-    services.reminders_enqueue(now=now)
+    reminders.reminders_enqueue(now=now)
     assert list(_reminders().values_list("patient_id", flat=True)) == [in_program.pk]
 
 
 def test_it_never_writes_two_reminders_for_one_patient_and_date(twilio, make_patient):
     patient = make_patient(surgery_date=datetime.date(2026, 11, 1))
     now = at("America/Chicago", 2026, 11, 20, 18, 0)
-    assert services.reminders_enqueue(now=now) == 1
-    assert services.reminders_enqueue(now=now + datetime.timedelta(minutes=1)) == 0
+    assert reminders.reminders_enqueue(now=now) == 1
+    assert reminders.reminders_enqueue(now=now + datetime.timedelta(minutes=1)) == 0
     # The database holds it too, whatever a future bug tries.
     with pytest.raises(IntegrityError), transaction.atomic():
         Message.objects.create(purpose="reminder", patient=patient, to_phone=patient.phone, body="x", local_date=datetime.date(2026, 11, 20))
@@ -149,8 +149,8 @@ def test_it_never_writes_two_reminders_for_one_patient_and_date(twilio, make_pat
 
 def test_a_reminder_for_an_evening_inside_the_quiet_hours_goes_an_hour_before_them(twilio, make_patient):
     patient = make_patient(surgery_date=datetime.date(2026, 11, 1), reminder_time=datetime.time(22, 30))
-    assert services.reminders_enqueue(now=at("America/Chicago", 2026, 11, 20, 19, 55)) == 0
-    assert services.reminders_enqueue(now=at("America/Chicago", 2026, 11, 20, 20, 0)) == 1
+    assert reminders.reminders_enqueue(now=at("America/Chicago", 2026, 11, 20, 19, 55)) == 0
+    assert reminders.reminders_enqueue(now=at("America/Chicago", 2026, 11, 20, 20, 0)) == 1
     assert _reminders().get().patient_id == patient.pk
 
 
@@ -158,14 +158,14 @@ def test_a_late_run_still_sends_inside_the_window(twilio, make_patient):
     # Beat was down from 17:50 to 20:30: the reminder still goes, before the quiet hours.
     make_patient(surgery_date=datetime.date(2026, 11, 1))
     now = at("America/Chicago", 2026, 11, 20, 20, 30)
-    assert services.reminders_enqueue(now=now) == 1
-    assert services.message_send(message_id=_reminders().get().pk, now=now) == "sent"
+    assert reminders.reminders_enqueue(now=now) == 1
+    assert sending.message_send(message_id=_reminders().get().pk, now=now) == "sent"
 
 
 def test_reminders_speak_the_patients_language_and_say_how_to_answer(twilio, make_patient):
     english = make_patient(surgery_date=datetime.date(2026, 11, 1))
     spanish = make_patient(surgery_date=datetime.date(2026, 11, 1), language="es")
-    services.reminders_enqueue(now=at("America/Chicago", 2026, 11, 20, 18, 0))
+    reminders.reminders_enqueue(now=at("America/Chicago", 2026, 11, 20, 18, 0))
     en = _reminders().get(patient=english).body
     es = _reminders().get(patient=spanish).body
     assert "Reply with your pain 0-10" in en and "911" in en and "around the clock" in en
@@ -180,4 +180,4 @@ def test_finding_who_is_due_takes_a_fixed_number_of_queries(make_patient, django
     # 5 one INSERT of all rows' check-in links, 6 savepoint, 7 one INSERT of all rows, 8 their ids,
     # 9 release savepoint.
     with django_assert_num_queries(9):
-        assert services.reminders_enqueue(now=now) == 30
+        assert reminders.reminders_enqueue(now=now) == 30

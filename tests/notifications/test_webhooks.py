@@ -6,8 +6,8 @@ from xml.etree import ElementTree
 import pytest
 from django.utils import timezone
 
-from notifications import services
 from notifications.models import Message
+from notifications.services import outbox, sending
 from patients.models import AuditEvent, Patient
 from recovery.models import CheckinSubmission, DailyRecord, PatientMessage
 from tests.notifications.conftest import sign
@@ -282,8 +282,8 @@ def test_an_unknown_number_gets_a_neutral_answer_and_nothing_is_stored(twilio_po
 
 @pytest.fixture
 def sent_page(twilio, nurse_a):
-    message = services.message_enqueue(purpose="page", to_phone="+15550101001", body="page", recipient_user=nurse_a)
-    services.message_send(message_id=message.pk)
+    message = outbox.message_enqueue(purpose="page", to_phone="+15550101001", body="page", recipient_user=nurse_a)
+    sending.message_send(message_id=message.pk)
     message.refresh_from_db()
     assert message.status == "sent"
     return message
@@ -310,7 +310,7 @@ def test_a_late_sent_callback_does_not_undo_delivered(twilio_post, sent_page):
 
 def test_an_undelivered_callback_with_21610_opts_the_patient_out(twilio_post, twilio, patient_a):
     message = Message.objects.get(patient=patient_a, purpose="enrollment")
-    services.message_send(message_id=message.pk)
+    sending.message_send(message_id=message.pk)
     message.refresh_from_db()
     twilio_post(STATUS, {"MessageSid": message.provider_sid, "MessageStatus": "undelivered", "ErrorCode": "21610"})
     patient_a.refresh_from_db()

@@ -12,8 +12,8 @@ import time
 import pytest
 from django.utils import timezone
 
-from notifications import services
 from notifications.models import Message
+from notifications.services import sending
 from notifications.tasks import reminders_due_task
 from patients.models import Clinic, Patient
 from tests.notifications.workers import Worker
@@ -81,7 +81,7 @@ def test_every_reminder_reaches_twilio_exactly_once_when_a_worker_is_killed_mid_
     # What the next beat ticks do: the reminder run (writes any rows the killed run did not) and the
     # relay, here for a moment past the send lease so that the killed worker's claims are looked into.
     reminders_due_task.delay()
-    repaired = services.outbox_relay(now=timezone.now() + services.SEND_LEASE + services.RELAY_GRACE + datetime.timedelta(seconds=1))
+    repaired = sending.outbox_relay(now=timezone.now() + sending.SEND_LEASE + sending.RELAY_GRACE + datetime.timedelta(seconds=1))
     # Typically: ~75 taken at the kill, one of them not yet recorded (the relay finds it at Twilio).
     assert repaired["requeued"] + repaired["recovered"] > 0
 

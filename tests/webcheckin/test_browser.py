@@ -33,12 +33,12 @@ def patient(make_patient):
 def _reminder_link(patient, live_server, settings) -> str:
     """Write the patient's reminder as the reminder job does, at 18:30 of the patient's local today,
     and return its link pointed at the test server."""
-    from notifications import services
     from notifications.models import Message
+    from notifications.services import reminders
 
     tz = ZoneInfo(patient.timezone)
     evening = datetime.datetime.combine(patient.local_today(), datetime.time(18, 30), tzinfo=tz)
-    assert services.reminders_enqueue(now=evening.astimezone(datetime.UTC)) == 1
+    assert reminders.reminders_enqueue(now=evening.astimezone(datetime.UTC)) == 1
     body = Message.objects.get(patient=patient, purpose="reminder").body
     url = re.search(r"\S+/c/[A-Za-z0-9_-]{22}", body).group(0)
     return url.replace(settings.PUBLIC_BASE_URL.rstrip("/"), live_server.url)

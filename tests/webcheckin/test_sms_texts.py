@@ -12,8 +12,9 @@ import re
 import pytest
 from django.conf import settings
 
-from notifications import services, texts
+from notifications import texts
 from notifications.models import Message
+from notifications.services import reminders
 from recovery.choices import Symptom
 from recovery.red_flags import red_flag_advice
 from tests.notifications.conftest import at
@@ -142,7 +143,7 @@ def test_accents_outside_gsm7_are_dropped_so_a_text_is_not_sent_as_ucs2(language
 def test_every_reminder_and_the_invitation_carry_a_link_of_their_own(make_patient, settings):
     english = make_patient(surgery_date=datetime.date(2026, 11, 1), enrolled=False)
     spanish = make_patient(surgery_date=datetime.date(2026, 11, 1), language="es", enrolled=False)
-    services.reminders_enqueue(now=at("America/Chicago", 2026, 11, 20, 18, 0))
+    reminders.reminders_enqueue(now=at("America/Chicago", 2026, 11, 20, 18, 0))
     link = re.compile(re.escape(settings.PUBLIC_BASE_URL.rstrip("/")) + r"/c/[A-Za-z0-9_-]{22}")
     links = set()
     for patient in (english, spanish):
