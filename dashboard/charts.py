@@ -108,8 +108,9 @@ def _frame(
         tx = x(tick)
         parts.append(f'<line class="xtick" x1="{_f(tx)}" x2="{_f(tx)}" y1="{plot_bottom}" y2="{plot_bottom + 5}"/>')
         parts.append(f'<text class="tick" x="{_f(tx)}" y="{plot_bottom + 18}" text-anchor="middle">{tick}</text>')
+    axis_label = escape(_("Post-operative day"))
     parts.append(
-        f'<text class="axis-label" x="{(plot_left + plot_right) / 2:.0f}" y="{height - 6}" text-anchor="middle">{escape(_("Post-operative day"))}</text>'
+        f'<text class="axis-label" x="{(plot_left + plot_right) / 2:.0f}" y="{height - 6}" text-anchor="middle">{axis_label}</text>'
     )
     parts.append(
         f'<text class="axis-label" transform="translate(13 {(plot_top + plot_bottom) / 2:.0f}) rotate(-90)" '
@@ -316,10 +317,11 @@ def milestone_timeline(
     )
     max_day = int(math.ceil((horizon + 1) / 14.0)) * 14
     x = _Scale((0, max_day), (label_width, WIDTH - state_width))
+    title = escape(_("Milestones against their expected windows"))
     parts = [
         f'<svg class="chart timeline" id="{chart_id}" viewBox="0 0 {WIDTH} {height}" role="img" '
         f'aria-labelledby="{chart_id}-title {chart_id}-desc" preserveAspectRatio="xMidYMid meet" focusable="false">',
-        f'<title id="{chart_id}-title">{escape(_("Milestones against their expected windows"))}</title>',
+        f'<title id="{chart_id}-title">{title}</title>',
     ]
     reached = [m for m in milestones if m["state"] == "reached"]
     overdue = [m for m in milestones if m["state"] == "overdue"]
@@ -343,8 +345,9 @@ def milestone_timeline(
         tx = x(tick)
         parts.append(f'<line x1="{_f(tx)}" x2="{_f(tx)}" y1="{top_pad - 4}" y2="{plot_bottom}"/>')
         parts.append(f'<text class="tick" x="{_f(tx)}" y="{plot_bottom + 16}" text-anchor="middle">{tick}</text>')
+    axis_label = escape(_("Post-operative day"))
     parts.append(
-        f'<text class="axis-label" x="{(label_width + WIDTH - state_width) / 2:.0f}" y="{height - 4}" text-anchor="middle">{escape(_("Post-operative day"))}</text>'
+        f'<text class="axis-label" x="{(label_width + WIDTH - state_width) / 2:.0f}" y="{height - 4}" text-anchor="middle">{axis_label}</text>'
     )
     parts.append("</g>")
     for index, m in enumerate(milestones):
@@ -431,8 +434,8 @@ def cohort_pain_chart(*, rows: list, plan: ProtocolPlan | None, max_day: int, ch
             f'width="{_f(bar_width)}" height="{_f(h)}"><title>{escape(_bar_title(r.recovery_day, r.patients))}</title></rect>'
         )
     if most:
-        bars.append(f'<text class="tick" x="{WIDTH - MARGIN_RIGHT}" y="{_f(bar_bottom - count_height - 2)}" text-anchor="end">'
-                    f"{escape(_('patients a day (most: %(most)s)') % {'most': most})}</text>")
+        words = escape(_("patients a day (most: %(most)s)") % {"most": most})
+        bars.append(f'<text class="tick" x="{WIDTH - MARGIN_RIGHT}" y="{_f(bar_bottom - count_height - 2)}" text-anchor="end">{words}</text>')
     bars.append("</g>")
     body.extend(bars)
     points, markers = [], []

@@ -14,6 +14,7 @@ each template into the Python that makemessages would give xgettext.
 import io
 import pathlib
 import re
+import tokenize
 
 import pytest
 from babel.messages.extract import extract
@@ -118,6 +119,19 @@ def test_the_catalogue_holds_every_text_of_the_code_and_no_other(language, code_
     assert not missing, f"{language}: texts of the code missing from the catalogue (run make messages): {missing}"
     left_over = held - set(code_texts)
     assert not left_over, f"{language}: texts the code no longer has (run make messages): {sorted(left_over, key=str)}"
+
+
+def test_no_text_is_marked_for_translation_inside_an_f_string():
+    # Neither xgettext nor Babel reads a call inside an f-string: its text would never reach a catalogue.
+    call = re.compile(r"\b(_|n?p?gettext|ngettext)(_lazy)?\(")
+    hidden = []
+    for path, source in _sources():
+        if path.suffix != ".py":
+            continue
+        for token in tokenize.tokenize(io.BytesIO(source).readline):
+            if token.type == tokenize.STRING and re.match(r"(?i)[rb]*f", token.string) and call.search(token.string):
+                hidden.append(f"{path.relative_to(ROOT)}:{token.start[0]}")
+    assert not hidden, f"translation calls inside f-strings, unseen by makemessages: {hidden}"
 
 
 def test_the_extraction_finds_the_texts_the_catalogues_are_checked_against(code_texts):

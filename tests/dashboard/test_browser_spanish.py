@@ -56,6 +56,11 @@ def test_a_nurse_switches_the_dashboard_to_spanish(page, live_server, shift):  #
     assert page.get_by_role("button", name="Guardar datos de contacto").is_visible()
     assert page.get_by_label("Idioma de los mensajes").is_visible()
     page.screenshot(path=str(ARTIFACTS / "es-patient.png"), full_page=True)
+    for section in ("charts", "milestones", "records"):
+        page.locator(f"#{section}").screenshot(path=str(ARTIFACTS / f"es-patient-{section}.png"))
+    # The charts' own words too.
+    assert page.locator("svg#pain-chart title").first.text_content() == "Dolor por día posoperatorio"
+    assert "Día posoperatorio" in page.locator("svg#walking-chart").text_content()
 
     # Acknowledging says so in Spanish.
     open_list = page.locator("#open-alerts")
