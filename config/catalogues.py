@@ -6,6 +6,7 @@ Fuzzy entries (stale after the English changed) are left out, as msgfmt does: th
 English until a translator confirms the entry; tests/test_translations.py fails on them meanwhile.
 """
 
+import os
 import sys
 from pathlib import Path
 
@@ -24,8 +25,9 @@ def compile_catalogues(locale_dir: Path = LOCALE_DIR, *, force: bool = False) ->
             continue
         with po.open("rb") as source:
             catalog = read_po(source, locale=po.parent.parent.name, domain=po.stem)
-        # Written aside and renamed: a process reading the catalogue meanwhile sees the old or the new one whole.
-        partial = mo.with_name(mo.name + ".partial")
+        # Written aside and renamed: a process reading the catalogue meanwhile sees the old or the new one
+        # whole, and two processes compiling at once (test workers) do not write into one file.
+        partial = mo.with_name(f"{mo.name}.{os.getpid()}.partial")
         with partial.open("wb") as target:
             write_mo(target, catalog, use_fuzzy=False)
         partial.replace(mo)
