@@ -63,8 +63,9 @@ MIDDLEWARE = [
     "config.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The nurse's language for the dashboard: the choice made there (a cookie), else the browser's.
-    # Patients' texts do not follow it: they are rendered in the patient's own language.
-    "django.middleware.locale.LocaleMiddleware",
+    # Patients' texts do not follow it: they are rendered in the patient's own language. The APIs stay
+    # in the default language (config/middleware.py).
+    "config.middleware.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
