@@ -1,4 +1,5 @@
-"""Reads of caregivers: a patient's caregivers, with what each last answered for the patient."""
+"""Reads of caregivers: a patient's caregivers, with what each last answered for the patient; who
+answered which day; the caregivers a phone number belongs to."""
 
 import datetime
 
@@ -31,3 +32,34 @@ def caregiver_answers(*, patient_id: int) -> dict[datetime.date, list[str]]:
         if who not in answers.setdefault(date, []):
             answers[date].append(who)
     return answers
+
+
+def caregiver_reports(*, patient_id: int, dates) -> dict[datetime.date, list[dict]]:
+    """The caregivers who answered for the patient on each of `dates`, first answer first: for each,
+    `caregiver` (id), `name`, `relationship` and the `channel` (`web`, `sms`) of their first answer.
+
+    Queries: 1.
+    """
+    reports: dict[datetime.date, list[dict]] = {}
+    rows = (
+        CaregiverCheckin.objects.filter(caregiver__patient_id=patient_id, date__in=list(dates))
+        .order_by("date", "at", "id")
+        .values_list("date", "caregiver_id", "caregiver__name", "caregiver__relationship", "channel")
+    )
+    for date, caregiver_id, name, relationship, channel in rows:
+        day = reports.setdefault(date, [])
+        if all(r["caregiver"] != caregiver_id for r in day):
+            day.append({"caregiver": caregiver_id, "name": name, "relationship": relationship, "channel": channel})
+    return reports
+
+
+def caregivers_with_phone(*, phone: str) -> list[Caregiver]:
+    """The caregivers a phone number belongs to whose patient is still monitored, with patient and clinic.
+
+    Queries: 1.
+    """
+    return list(
+        Caregiver.objects.filter(phone=phone, patient__monitoring_ended_at__isnull=True)
+        .select_related("patient", "patient__clinic", "patient__user")
+        .order_by("id")
+    )

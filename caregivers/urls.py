@@ -1,4 +1,4 @@
-"""Routes of the caregivers' staff call."""
+"""Routes of the caregivers' staff calls."""
 
 from django.urls import path
 
@@ -6,4 +6,5 @@ from caregivers import api
 
 urlpatterns = [
     path("patients/<int:pk>/caregivers/", api.PatientCaregivers.as_view(), name="staff-patient-caregivers"),
+    path("patients/<int:pk>/caregivers/<int:caregiver_id>/", api.PatientCaregiver.as_view(), name="staff-patient-caregiver"),
 ]

@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "fhir_api",
     "caregivers",
     "webcheckin",
+    # Outcome questionnaires on a schedule after surgery (docs/outcomes.md).
+    "outcomes",
 ]
 
 MIDDLEWARE = [
@@ -268,6 +270,9 @@ SPECTACULAR_SETTINGS = {
         # Two choice sets are called "status": the patient summary's and the alert's.
         "PatientStatusEnum": "recovery.api.staff.PATIENT_STATUSES",
         "AlertStatusEnum": "recovery.choices.AlertStatus",
+        # The same codes with their labels (the caregivers' calls, the staff daily records).
+        "LanguageChoiceEnum": "patients.choices.Language",
+        "ChannelChoiceEnum": "recovery.choices.Channel",
     },
 }
 
@@ -336,6 +341,8 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-advice-follow-ups": {"task": "notifications.tasks.advice_follow_ups_task", "schedule": 60.0},
     # Judge the check-ins' marks that no batch was published for (the broker lost it).
     "recovery-judging-relay": {"task": "recovery.tasks.judge_marked_task", "schedule": 30.0},
+    # Offer the outcome questionnaires now due, by SMS (each once per patient and time point).
+    "outcomes-offer": {"task": "outcomes.tasks.questionnaires_offer_task", "schedule": 15 * 60.0},
 }
 # Two queues. `urgent` carries the pages (their sends and the pages relay) and has a worker of its own
 # (config/runstack.py, docker-compose.yml), so routine work (judging batches, reminders, the sweep) on

@@ -29,6 +29,7 @@ api_v1 = [
     path("", include("patients.urls")),
     path("", include("recovery.urls")),
     path("", include("caregivers.urls")),
+    path("", include("outcomes.api_urls")),
 ]
 
 urlpatterns = [
@@ -45,5 +46,6 @@ urlpatterns = [
     # Django's set_language: the dashboard's language switch posts here (a cookie the LocaleMiddleware reads).
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("webcheckin.urls")),
+    path("", include("outcomes.urls")),
     path("", include("dashboard.urls")),
 ]

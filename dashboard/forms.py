@@ -7,6 +7,7 @@ from django.utils import dateformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from caregivers.models import Caregiver
 from dashboard.selectors import MONITORING_CHOICES
 from patients.choices import Language, Procedure
 from patients.models import Clinic
@@ -173,4 +174,16 @@ class CaregiverForm(_Form):
     relationship = forms.CharField(label=gettext_lazy("Relationship"), max_length=60, help_text=gettext_lazy("e.g. spouse, daughter, friend"))
     phone = forms.CharField(label=gettext_lazy("Mobile phone"), max_length=16, validators=[validate_e164], help_text=gettext_lazy("E.164, e.g. +15551230002"))
     language = forms.ChoiceField(label=gettext_lazy("Language"), choices=Language.choices)
+    sms_opt_in = forms.BooleanField(label=gettext_lazy("Consents to SMS"), required=False)
+    receives = forms.TypedChoiceField(
+        label=gettext_lazy("Texts, as the patient chooses"), choices=Caregiver.Receives.choices, initial=Caregiver.Receives.MISSED_DAY,
+        required=False, empty_value=Caregiver.Receives.MISSED_DAY,
+        help_text=gettext_lazy("Sent only with the caregiver's own consent, never in the quiet hours"),
+    )
+
+
+class CaregiverTextsForm(_Form):
+    """What one caregiver is texted and their consent, changed from the patient page's caregivers table."""
+
+    receives = forms.ChoiceField(label=gettext_lazy("Texts"), choices=Caregiver.Receives.choices)
     sms_opt_in = forms.BooleanField(label=gettext_lazy("Consents to SMS"), required=False)

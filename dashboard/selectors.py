@@ -302,10 +302,14 @@ def patient_alerts(*, patient: Patient) -> dict[str, list[Alert]]:
 
 
 def patient_messages(*, patient: Patient, limit: int = MESSAGES_SHOWN) -> list[Message]:
-    """The patient's SMS history, newest first. One query."""
+    """The patient's SMS history (with the patient's caregivers' texts, each naming its caregiver),
+    newest first. One query."""
     return list(
         Message.objects.filter(patient=patient)
+        .select_related("caregiver")
         .only(
+            "caregiver__name",
+            "caregiver__relationship",
             "direction",
             "purpose",
             "status",
@@ -316,6 +320,7 @@ def patient_messages(*, patient: Patient, limit: int = MESSAGES_SHOWN) -> list[M
             "error_code",
             "error_message",
             "to_phone",
+            "caregiver_id",
         )
         .order_by("-created_at", "-id")[:limit]
     )

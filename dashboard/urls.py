@@ -17,6 +17,7 @@ urlpatterns = [
     path("patients/<int:patient_id>/export.csv", views.patient_export, name="patient-export"),
     path("patients/<int:patient_id>/contact/", views.patient_contact, name="patient-contact"),
     path("patients/<int:patient_id>/caregivers/", views.patient_caregiver_add, name="patient-caregiver-add"),
+    path("patients/<int:patient_id>/caregivers/<int:caregiver_id>/texts/", views.patient_caregiver_texts, name="patient-caregiver-texts"),
     path("alerts/", views.alerts, name="alerts"),
     path("alerts/<int:alert_id>/acknowledge/", views.alert_acknowledge_view, name="alert-acknowledge"),
     path("alerts/<int:alert_id>/resolve/", views.alert_resolve_view, name="alert-resolve"),

@@ -17,13 +17,15 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from caregivers.models import Caregiver
 from caregivers.selectors import caregiver_answers, patient_caregivers
-from caregivers.services import caregiver_add
+from caregivers.services import caregiver_add, caregiver_update
 from dashboard.charts import cohort_pain_chart, milestone_timeline, pain_chart, walking_chart
 from dashboard.forms import (
     AcknowledgeForm,
     AlertsFilterForm,
     CaregiverForm,
+    CaregiverTextsForm,
     CohortExportForm,
     CohortFilterForm,
     MessagesFilterForm,
@@ -47,6 +49,7 @@ from dashboard.selectors import (
 )
 from dashboard.services import patient_contact_update
 from dashboard.tables import daily_record_rows, worklist_row_html
+from outcomes.dashboard import cohort_outcomes, patient_outcomes
 from patients.audit import audit_record, audit_record_many
 from patients.choices import Procedure
 from patients.models import AuditEvent
@@ -65,11 +68,10 @@ from recovery.selectors.cohort import (
     milestone_judged_by_day,
 )
 from recovery.selectors.exports import (
-    PATIENT_RECORD_COLUMNS,
     cohort_export_columns,
     cohort_export_rows,
     cohort_patients,
-    patient_record_rows,
+    patient_record_export,
 )
 from recovery.selectors.messages import message_patient_ids, patient_inbox, patient_message_list
 from recovery.services.alerts import AlertAlreadyResolved, alert_acknowledge, alert_resolve
@@ -222,12 +224,14 @@ def _render_patient(request, patient, *, contact_form=None, alert_errors=None, c
         "contact_form": contact_form,
         "caregivers": caregivers,
         "caregiver_form": caregiver_form or CaregiverForm(initial={"language": patient.language}),
+        "receives_choices": Caregiver.Receives.choices,
         "alert_errors": alert_errors or {},
         "pain_chart": pain_chart(days=days, plan=plan, today_day=today_day),
         "walking_chart": walking_chart(days=days, plan=plan, today_day=today_day),
         "milestone_chart": milestone_timeline(milestones=milestones, today_day=today_day, program_days=progress["program_days"]),
         "ack_form": AcknowledgeForm(),
         "resolve_form": ResolveForm(),
+        "outcomes": patient_outcomes(patient=patient, today=patient.local_today()),
     }
     return _page(request, "dashboard/patient.html", context, status=status, nav="worklist")
 
@@ -286,6 +290,25 @@ def patient_caregiver_add(request, patient_id: int):
     if form.errors:
         return _render_patient(request, patient, caregiver_form=form, status=400)
     messages.success(request, _("Caregiver added."))
+    return redirect(reverse("dashboard:patient", args=[patient.pk]) + "#caregivers")
+
+
+@nurse_required
+@require_POST
+def patient_caregiver_texts(request, patient_id: int, caregiver_id: int):
+    patient = _patient_or_404(request, patient_id)
+    caregiver = Caregiver.objects.filter(patient=patient, pk=caregiver_id).first()
+    if caregiver is None:
+        raise Http404("No such caregiver.")
+    form = CaregiverTextsForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Nothing changed: " + "; ".join(f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items()))
+        return redirect(reverse("dashboard:patient", args=[patient.pk]) + "#caregivers")
+    changed = caregiver_update(caregiver=caregiver, user=request.user, request=request, channel=CHANNEL, now=timezone.now(), **form.cleaned_data)
+    if changed:
+        messages.success(request, f"Texts to {caregiver.name} saved.")
+    else:
+        messages.info(request, "Nothing changed.")
     return redirect(reverse("dashboard:patient", args=[patient.pk]) + "#caregivers")
 
 
@@ -456,6 +479,7 @@ def cohort(request):
         "max_day": COHORT_MAX_DAY,
         "selected_clinics": [c for c in request.clinics if c.pk in clinic_ids],
         "export_form": CohortExportForm(initial={"clinic": clinic_ids[0] if len(clinic_ids) == 1 else None}, clinics=request.clinics, auto_id="export_%s"),
+        "outcomes": cohort_outcomes(clinic_ids=clinic_ids),
     }
     return _page(request, "dashboard/cohort.html", context, status=status, nav="cohort")
 
@@ -521,12 +545,13 @@ EXPORT_IDENTIFIED_PERMISSION = "recovery.export_identified"
 @nurse_required
 @require_GET
 def patient_export(request, patient_id: int):
-    """The patient's record as CSV (daily records, alerts, messages), streamed and audited."""
+    """The patient's record as CSV (daily records, alerts, messages, questionnaire scores), streamed and audited."""
     patient = _patient_or_404(request, patient_id)
     audit_record(
         actor=request.user, patient=patient, action=AuditEvent.Action.EXPORT, resource="patient_record", detail="csv", channel=CHANNEL, request=request
     )
-    return csv_response(filename=f"patient-{patient.pk}-record.csv", header=PATIENT_RECORD_COLUMNS, rows=patient_record_rows(patient=patient))
+    header, rows = patient_record_export(patient=patient)
+    return csv_response(filename=f"patient-{patient.pk}-record.csv", header=header, rows=rows)
 
 
 @nurse_required

@@ -185,7 +185,7 @@ _OFFSET = ("_offset", "number", "Where the page starts, as the `next` link gives
 
 
 def capability_statement(*, software_version: str = "1") -> dict:
-    """What this server offers: read-only Patient, Observation, Flag and QuestionnaireResponse."""
+    """What this server offers: read-only Patient, Observation, Flag, QuestionnaireResponse and Questionnaire."""
     patient_param = ("patient", "reference", "The patient's id (required).")
     return {
         "resourceType": "CapabilityStatement",
@@ -235,9 +235,17 @@ def capability_statement(*, software_version: str = "1") -> dict:
                     },
                     {
                         "type": "QuestionnaireResponse",
-                        "documentation": "The service has no questionnaires yet: every search answers an empty Bundle.",
-                        "interaction": [{"code": "search-type"}],
+                        "documentation": "Outcome questionnaires answered by the patient (app, SMS link) or entered by a nurse; the score, computed by the server, is an extension.",
+                        "interaction": [{"code": "read"}, {"code": "search-type"}],
                         "searchParam": _search_params(patient_param, _PAGING, _OFFSET),
+                    },
+                    {
+                        "type": "Questionnaire",
+                        "documentation": "The instruments the clinic loaded, every version, as loaded (English).",
+                        "interaction": [{"code": "read"}, {"code": "search-type"}],
+                        "searchParam": _search_params(
+                            ("url", "uri", "The canonical URL."), ("status", "token", "active, draft or retired."), _PAGING, _OFFSET
+                        ),
                     },
                 ],
             }

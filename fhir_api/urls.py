@@ -14,5 +14,8 @@ urlpatterns = [
     path("Flag", views.FlagSearch.as_view(), name="fhir-flag-search"),
     path("Flag/<int:pk>", views.FlagRead.as_view(), name="fhir-flag"),
     path("QuestionnaireResponse", views.QuestionnaireResponseSearch.as_view(), name="fhir-questionnaireresponse-search"),
+    path("QuestionnaireResponse/<int:pk>", views.QuestionnaireResponseRead.as_view(), name="fhir-questionnaireresponse"),
+    path("Questionnaire", views.QuestionnaireSearch.as_view(), name="fhir-questionnaire-search"),
+    path("Questionnaire/<int:pk>", views.QuestionnaireRead.as_view(), name="fhir-questionnaire"),
     re_path(r"^(?P<rest>.*)$", views.Unsupported.as_view(), name="fhir-unsupported"),
 ]

@@ -15,6 +15,8 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt.authentication import JWTAuthentication
 
 from fhir_api import resources, search, selectors
+from outcomes import fhir as outcomes_fhir
+from outcomes import selectors as outcomes_selectors
 from patients.audit import audit_record, audit_record_many
 from patients.models import AuditEvent
 from patients.permissions import IsStaff
@@ -132,8 +134,8 @@ class PatientRead(FhirView):
 
 @extend_schema(exclude=True)
 class PatientEverything(FhirView):
-    """The patient, every Observation and every Flag, in one searchset Bundle (not paged: one
-    patient's program is a few months of days)."""
+    """The patient, every Observation, every Flag and every QuestionnaireResponse, in one searchset
+    Bundle (not paged: one patient's program is a few months of days)."""
 
     def get(self, request, pk: int):
         search.reject_unknown(request.query_params, set())
@@ -145,6 +147,7 @@ class PatientEverything(FhirView):
         entries = [resources.patient_resource(patient)]
         entries += [obs for record in records for obs in resources.record_observations(record)]
         entries += [resources.flag_resource(alert) for alert in selectors.fhir_alerts(patient=patient)]
+        entries += [outcomes_fhir.questionnaire_response_resource(r) for r in outcomes_selectors.patient_responses(patient=patient)]
         self.audit(patient=patient, resource="Patient/$everything")
         page = search.Page(count=len(entries), offset=0)
         return self.searchset(kind=f"Patient/{patient.pk}/$everything", total=len(entries), page=page, entries=entries)
@@ -225,17 +228,50 @@ class FlagRead(FhirView):
 
 @extend_schema(exclude=True)
 class QuestionnaireResponseSearch(FhirView):
-    """The service has no questionnaires yet: a search is checked and audited like the others and
-    answers an empty Bundle."""
+    """The patient's questionnaire responses (outcomes), complete and incomplete, oldest first."""
 
     def get(self, request):
         query = request.query_params
         search.reject_unknown(query, {"patient"})
         page = search.page(query)
         patient = _searched_patient(request)
+        entries: list[dict] = []
         if patient is not None:
+            entries = [outcomes_fhir.questionnaire_response_resource(r) for r in outcomes_selectors.patient_responses(patient=patient)]
             self.audit(patient=patient, resource="QuestionnaireResponse")
-        return self.searchset(kind="QuestionnaireResponse", total=0, page=page, entries=[])
+        return self.searchset(kind="QuestionnaireResponse", total=len(entries), page=page, entries=entries[page.offset : page.offset + page.count])
+
+
+@extend_schema(exclude=True)
+class QuestionnaireResponseRead(FhirView):
+    def get(self, request, pk: int):
+        response = outcomes_selectors.fhir_response(user=request.user, response_id=pk)
+        if response is None:
+            raise _not_found("QuestionnaireResponse")
+        self.audit(patient=response.patient_id, resource="QuestionnaireResponse")
+        return Response(outcomes_fhir.questionnaire_response_resource(response))
+
+
+@extend_schema(exclude=True)
+class QuestionnaireSearch(FhirView):
+    """The instruments loaded (every version; no patient data, so not audited). `url` narrows to one."""
+
+    def get(self, request):
+        query = request.query_params
+        search.reject_unknown(query, {"url", "status"})
+        page = search.page(query)
+        instruments = outcomes_selectors.fhir_instruments(url=search.string(query, "url", max_length=300), status=search.string(query, "status"))
+        entries = [outcomes_fhir.questionnaire_resource(i) for i in instruments]
+        return self.searchset(kind="Questionnaire", total=len(entries), page=page, entries=entries[page.offset : page.offset + page.count])
+
+
+@extend_schema(exclude=True)
+class QuestionnaireRead(FhirView):
+    def get(self, request, pk: int):
+        instrument = outcomes_selectors.fhir_instrument(instrument_id=pk)
+        if instrument is None:
+            raise _not_found("Questionnaire")
+        return Response(outcomes_fhir.questionnaire_resource(instrument))
 
 
 @extend_schema(exclude=True)

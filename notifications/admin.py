@@ -12,6 +12,6 @@ class MessageAdmin(PatientDataAdmin):
     list_filter = ["direction", "purpose", "status"]
     search_fields = ["=patient__id", "to_phone", "provider_sid", "body"]
     date_hierarchy = "created_at"
-    raw_id_fields = ["patient", "recipient_user"]
+    raw_id_fields = ["patient", "recipient_user", "caregiver"]
     list_select_related = ["patient"]
     readonly_fields = ["provider_sid", "sent_at", "delivered_at", "created_at", "updated_at", "attempts", "queued_at", "claimed_at", "reason"]

@@ -23,6 +23,8 @@ class Message(models.Model):
         OPT_IN = "opt_in", _("Opt-in confirmation")
         INBOUND = "inbound", _("Message from a patient")
         FOLLOW_UP = "follow_up", _("Follow-up question after emergency advice")
+        CAREGIVER_COPY = "caregiver_copy", _("Copy of the daily reminder to a caregiver")
+        CAREGIVER_NUDGE = "caregiver_nudge", _("Nudge to a caregiver after a missed day")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
@@ -41,6 +43,13 @@ class Message(models.Model):
     patient = models.ForeignKey(Patient, null=True, blank=True, on_delete=models.CASCADE, related_name="messages")
     # The nurse a page is addressed to.
     recipient_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # The caregiver a message is to or from (the patient is then the one the caregiver answers for).
+    caregiver = models.ForeignKey(
+        "caregivers.Caregiver", null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
+    )
+    # The web check-in link the body carries masked (webcheckin.links.LINK_MASK): the send puts the
+    # live link in at the moment it is handed over. No foreign key, as for alert_id.
+    checkin_link_id = models.BigIntegerField(null=True, blank=True)
     # The alert a page is about (no foreign key: notifications reads recovery, and keeps history
     # even if an alert is deleted).
     alert_id = models.BigIntegerField(null=True, blank=True)
@@ -49,7 +58,7 @@ class Message(models.Model):
     body = models.TextField(max_length=1600)
     # A natural key that makes a second send impossible, e.g. "reminder:<patient>:<local date>".
     dedupe_key = models.CharField(max_length=120, null=True, blank=True, unique=True)
-    # For a reminder: the patient-local date it is for.
+    # For a reminder (and a caregiver's copy or nudge): the patient-local date it is for.
     local_date = models.DateField(null=True, blank=True)
     # Not sent before, nor after (a reminder never goes out at night).
     send_after = models.DateTimeField(null=True, blank=True)

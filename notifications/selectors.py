@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Exists, F, OuterRef, Q
 
+from caregivers.models import Caregiver
+from caregivers.selectors import caregivers_with_phone
 from notifications.models import Message
 from notifications.schedule import ReminderWindow, reminder_window
 from patients.choices import Procedure
@@ -77,20 +79,29 @@ def reminders_due(*, now: datetime.datetime, chunk_size: int = 2000) -> Iterator
 
 @dataclass(frozen=True)
 class SmsSender:
-    """Who a text comes from: one patient, or several active patients sharing the phone (never
-    silently given to one of them), or nobody we know."""
+    """Who a text comes from: one patient, or one caregiver answering for one patient, or several
+    people this phone belongs to (never silently given to one of them), or nobody we know."""
 
     patient: Patient | None
+    # Every patient the text may be about when several are (the candidates the nurses are shown).
     sharing: tuple[Patient, ...] = ()
+    # The caregiver texting for `patient`.
+    caregiver: Caregiver | None = None
+    # The caregivers among several holders of the phone (with `sharing`, patient None).
+    caregivers: tuple[Caregiver, ...] = ()
 
 
 def sms_sender(*, phone: str) -> SmsSender:
-    """The patient a text comes from, in one query.
+    """The patient (or the caregiver) a text comes from, in two queries.
 
-    1. One patient still monitored holds the number: that patient.
-    2. Several do (a family phone, a caregiver's phone, an old record): nobody is picked; the text
-       waits for the nurses of each clinic involved, with that clinic's candidates named.
-    3. Nobody monitored holds it: the most recently enrolled of those whose program has ended.
+    1. One patient still monitored holds the number, and no caregiver of another patient does: that
+       patient (a caregiver recorded with the patient's own phone changes nothing).
+    2. No patient still monitored holds it and one caregiver of a monitored patient does: that
+       caregiver, answering for that patient.
+    3. Several do (a family phone, a caregiver of two patients, a caregiver who is a patient too):
+       nobody is picked; the text waits for the nurses of each clinic involved, with that clinic's
+       candidates named.
+    4. Nobody monitored holds it: the most recently enrolled of those whose program has ended.
     """
     holders = list(
         Patient.objects.filter(phone=phone)
@@ -98,6 +109,14 @@ def sms_sender(*, phone: str) -> SmsSender:
         .order_by(F("monitoring_ended_at").desc(nulls_first=True), "-created_at", "-id")
     )
     active = tuple(p for p in holders if p.monitoring_ended_at is None)
+    caregivers = tuple(c for c in caregivers_with_phone(phone=phone) if c.patient_id not in {p.pk for p in active})
+    if caregivers:
+        if not active and len(caregivers) == 1:
+            return SmsSender(patient=caregivers[0].patient, caregiver=caregivers[0])
+        candidates = {p.pk: p for p in active}
+        for caregiver in caregivers:
+            candidates.setdefault(caregiver.patient_id, caregiver.patient)
+        return SmsSender(patient=None, sharing=tuple(candidates.values()), caregivers=caregivers)
     if len(active) > 1:
         return SmsSender(patient=None, sharing=active)
     return SmsSender(patient=holders[0] if holders else None)

@@ -305,3 +305,91 @@ def page_text(
         named = [str(PAGE_SYMPTOMS[Symptom(code)]) if code in Symptom.values else str(code).replace("_", " ") for code in symptoms]
         what = (": " + ", ".join(named)) if named else ""
         return str(PAGE).format(severity=severity, initials=initials, patient_id=patient_id, kind=kind, what=what, escalated=escalated, url=url)
+
+
+# --- caregivers -------------------------------------------------------------------------------------
+# A caregiver is texted in the caregiver's own language, about the patient by first name (at most
+# CAREGIVER_NAME_MAX characters), with the caregiver's own check-in link. The copy and the nudge stay
+# within two GSM-7 segments like the reminder (tests/webcheckin/test_sms_texts.py).
+CAREGIVER_NAME_MAX = 20
+
+# Translators: at most 306 characters with the link, a long clinic name and a 20-letter first name.
+CAREGIVER_COPY = pgettext_lazy(
+    "sms",
+    '{clinic}: daily check-in for {name}. Answering for them? Reply with their pain 0-10, e.g. "pain 4 walk 20", '
+    "or tap {link} STOP to end texts. {not_watched}",
+)
+
+# Translators: at most 306 characters with the link, a long clinic name and a 20-letter first name.
+CAREGIVER_NUDGE = pgettext_lazy(
+    "sms",
+    '{clinic}: {name} did not check in yesterday. Can you help? Reply with their pain 0-10, e.g. "pain 4 walk 20", '
+    "or tap {link} STOP to end texts. {not_watched}",
+)
+
+CAREGIVER_HELP = pgettext_lazy(
+    "sms",
+    '{clinic}: to answer for {name}, reply with their pain 0-10, or e.g. "pain 4 walk 20" or "fever". '
+    "Questions: call {phone}. Reply STOP to end texts. {not_watched}",
+)
+
+# In place of THANKS's opening (what precedes its summary).
+CAREGIVER_THANKS = pgettext_lazy("sms", "Thank you, recorded for {name} today: ")
+
+# A phone that is a caregiver's and also another patient's, or a caregiver's for several patients.
+CAREGIVER_SHARED = pgettext_lazy(
+    "sms", "This phone is on file for more than one patient, so a nurse will read your message in office hours. Urgent? Call {phone}."
+)
+
+# Translators: said in a caregiver's text where the patient's first name is missing.
+CAREGIVER_NAME_MISSING = pgettext_lazy("sms", "the patient")
+
+
+def caregiver_name(first_name: str, language: str) -> str:
+    """The patient as a caregiver's text names them: the first name, cut short."""
+    name = (first_name or "").strip().split(" ")[0][:CAREGIVER_NAME_MAX]
+    if name:
+        return name
+    with in_language(language):
+        return str(CAREGIVER_NAME_MISSING)
+
+
+@_sms
+def caregiver_copy_text(*, language: str, clinic: str, name: str, link: str) -> str:
+    with in_language(language):
+        return str(CAREGIVER_COPY).format(clinic=clinic, name=caregiver_name(name, language), link=link, not_watched=NOT_WATCHED)
+
+
+@_sms
+def caregiver_nudge_text(*, language: str, clinic: str, name: str, link: str) -> str:
+    with in_language(language):
+        return str(CAREGIVER_NUDGE).format(clinic=clinic, name=caregiver_name(name, language), link=link, not_watched=NOT_WATCHED)
+
+
+@_sms
+def caregiver_help_text(*, language: str, clinic: str, name: str, clinic_phone: str) -> str:
+    with in_language(language):
+        return str(CAREGIVER_HELP).format(
+            clinic=clinic, name=caregiver_name(name, language), phone=_phone(clinic_phone), not_watched=NOT_WATCHED
+        )
+
+
+@_sms
+def caregiver_not_understood_text(*, language: str, clinic: str, name: str, clinic_phone: str) -> str:
+    with in_language(language):
+        return f"{NOT_UNDERSTOOD} {caregiver_help_text(language=language, clinic=clinic, name=name, clinic_phone=clinic_phone)}"
+
+
+@_sms
+def caregiver_thanks_text(*, language: str, name: str, fields: dict, advice: str | None) -> str:
+    """A caregiver's check-in by SMS: what was recorded for the patient, then the red-flag advice or the 911 line."""
+    with in_language(language):
+        opening = gsm7_folded(str(THANKS).split("{summary}")[0])
+        rest = thanks_text(language=language, fields=fields, advice=advice).removeprefix(opening)
+        return str(CAREGIVER_THANKS).format(name=caregiver_name(name, language)) + rest
+
+
+@_sms
+def caregiver_shared_text(*, language: str, clinic_phone: str, advice: str | None) -> str:
+    with in_language(language):
+        return f"{str(CAREGIVER_SHARED).format(phone=_phone(clinic_phone))} {advice or NOT_WATCHED}"

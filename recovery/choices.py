@@ -37,6 +37,8 @@ class AlertKind(models.TextChoices):
     MISSED_CHECKINS = "missed_checkins", _("Missed check-ins")
     MILESTONE_OVERDUE = "milestone_overdue", _("Milestone overdue")
     OPIOID_PROLONGED = "opioid_prolonged", _("Opioid use prolonged")
+    # Raised by the outcome questionnaires (outcomes.rules), not by the daily rules.
+    OUTCOME_OFF_TRACK = "outcome_off_track", _("Outcome score off track")
 
 
 class Severity(models.TextChoices):

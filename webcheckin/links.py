@@ -1,14 +1,21 @@
 """The links that open a patient's web check-in with no password: minting, finding and claiming them.
 
-A link is PUBLIC_BASE_URL + "/c/" + a random token of 128 bits (22 characters): nothing in it says who
-the patient is, and only its SHA-256 is stored. It checks in for one patient-local date, once, and
-expires at the end of the patient-local day after that date.
+A link is PUBLIC_BASE_URL + "/c/" + a token of 128 bits (22 characters), derived with the server's key
+from a random seed: nothing in it says who the patient is, and only its SHA-256 is stored. It checks in
+for one patient-local date, once, and expires at the end of the patient-local day after that date.
+
+A link an SMS carries keeps its seed until that SMS has been handed over: the outbox stores the body
+with the link masked (LINK_MASK) and the send derives the live link again (checkin_link_urls_for_sending),
+then forgets the seed, as an invitation's enrollment code is handled. A copy of the database then opens
+no check-in, even while the link is still valid.
 
 Depends only on patients: notifications mints links here to put them in its texts.
 """
 
+import base64
 import datetime
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -21,6 +28,8 @@ from webcheckin.models import CheckinLink
 
 TOKEN_BYTES = 16
 PATH_PREFIX = "/c/"
+# Stands for the token in a stored SMS body: never a token (tokens are URL-safe base64).
+LINK_MASK = "*" * 22
 
 
 def token_hash(token: str) -> str:
@@ -29,6 +38,16 @@ def token_hash(token: str) -> str:
 
 def link_url(token: str) -> str:
     return settings.PUBLIC_BASE_URL.rstrip("/") + PATH_PREFIX + token
+
+
+def masked_link_url() -> str:
+    """The link as a stored SMS body shows it: the address, the token masked."""
+    return link_url(LINK_MASK)
+
+
+def _token_from_seed(seed: str) -> str:
+    digest = hmac.new(settings.SECRET_KEY.encode(), b"checkin-link:" + bytes.fromhex(seed), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:TOKEN_BYTES]).decode("ascii").rstrip("=")
 
 
 def link_expiry(*, date: datetime.date, timezone_name: str) -> datetime.datetime:
@@ -42,26 +61,65 @@ class LinkRequest:
     patient_id: int
     date: datetime.date
     timezone: str
+    # A caregiver's own link: what it checks in is recorded as the caregiver's.
+    caregiver_id: int | None = None
 
 
-def checkin_links_issue(*, requests: list[LinkRequest]) -> list[str]:
-    """Mint one link per request, in one INSERT in the caller's transaction; their URLs, in order.
-
-    A reminder batch calls this for thousands of patients at once.
-    """
-    tokens = [secrets.token_urlsafe(TOKEN_BYTES) for _ in requests]
-    CheckinLink.objects.bulk_create(
+def _mint(requests: list[LinkRequest], *, keep_seed: bool) -> tuple[list[CheckinLink], list[str]]:
+    seeds = [secrets.token_hex(TOKEN_BYTES) for _ in requests]
+    tokens = [_token_from_seed(seed) for seed in seeds]
+    links = CheckinLink.objects.bulk_create(
         [
             CheckinLink(
                 token_hash=token_hash(token),
                 patient_id=request.patient_id,
+                caregiver_id=request.caregiver_id,
                 date=request.date,
                 expires_at=link_expiry(date=request.date, timezone_name=request.timezone),
+                seed=seed if keep_seed else "",
             )
-            for request, token in zip(requests, tokens, strict=True)
+            for request, token, seed in zip(requests, tokens, seeds, strict=True)
         ]
     )
-    return [link_url(token) for token in tokens]
+    return links, tokens
+
+
+def checkin_links_issue(*, requests: list[LinkRequest]) -> list[str]:
+    """Mint one link per request, in one INSERT in the caller's transaction; their URLs, in order.
+    The seeds are not kept: whoever gets the URLs is the only one to hold them."""
+    return [link_url(token) for token in _mint(requests, keep_seed=False)[1]]
+
+
+def checkin_links_issue_for_sms(*, requests: list[LinkRequest]) -> list[int]:
+    """Mint one link per request for an SMS that will carry it, in one INSERT in the caller's
+    transaction; their ids, in order. The SMS body is stored with masked_link_url() in the link's place.
+
+    A reminder batch calls this for thousands of patients at once.
+    """
+    return [link.pk for link in _mint(requests, keep_seed=True)[0]]
+
+
+def checkin_link_urls_for_sending(*, link_ids, now: datetime.datetime) -> dict[int, str]:
+    """The live URLs of links whose SMS is being handed over: {link id: URL}, for links still seeded
+    and not expired (one query). A link missing from the answer can no longer go out."""
+    ids = {link_id for link_id in link_ids if link_id is not None}
+    if not ids:
+        return {}
+    rows = CheckinLink.objects.filter(pk__in=ids, expires_at__gt=now).exclude(seed="").values_list("id", "seed")
+    return {link_id: link_url(_token_from_seed(seed)) for link_id, seed in rows}
+
+
+def checkin_link_seeds_forget(*, link_ids) -> None:
+    """The SMS carrying these links is done with (sent, dropped or failed): nothing derives them any more."""
+    ids = [link_id for link_id in link_ids if link_id is not None]
+    if ids:
+        CheckinLink.objects.filter(pk__in=ids).exclude(seed="").update(seed="")
+
+
+def checkin_link_seeds_expire(*, now: datetime.datetime) -> int:
+    """Forget the seeds of expired links whose SMS was dropped without a send (an opt-out, a number
+    marked invalid, a window past): the outbox relay calls this."""
+    return CheckinLink.objects.filter(expires_at__lte=now).exclude(seed="").update(seed="")
 
 
 def checkin_link_issue(*, patient: Patient, now: datetime.datetime, date: datetime.date | None = None) -> str:
@@ -77,7 +135,7 @@ def checkin_link_find(token: str) -> CheckinLink | None:
     """
     if not token or len(token) > 64:
         return None
-    return CheckinLink.objects.select_related("patient", "patient__clinic", "patient__user").filter(token_hash=token_hash(token)).first()
+    return CheckinLink.objects.select_related("patient", "patient__clinic", "patient__user", "caregiver").filter(token_hash=token_hash(token)).first()
 
 
 def link_state(link: CheckinLink, *, now: datetime.datetime) -> str:

@@ -3,6 +3,7 @@
 from django.db import models
 from django.db.models import Q
 
+from caregivers.models import Caregiver
 from patients.models import Patient
 from recovery.models import RecoveryProtocol
 
@@ -24,9 +25,18 @@ class CheckinLink(models.Model):
     used_at = models.DateTimeField(null=True, blank=True)
     # The check-in that used the link: a second tap on the same form gets the first answer again.
     used_client_id = models.UUIDField(null=True, blank=True)
+    # A caregiver's own link (in the copy of a reminder or a nudge): its check-in is the caregiver's.
+    caregiver = models.ForeignKey(Caregiver, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    # The random seed the token is derived from with the server's key, kept only until the SMS that
+    # carries the link has been handed over (or will not go): the stored SMS body holds the link masked.
+    seed = models.CharField(max_length=32, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["patient", "-created_at"], name="checkin_link_patient_idx")]
+        indexes = [
+            models.Index(fields=["patient", "-created_at"], name="checkin_link_patient_idx"),
+            # The relay forgets the seeds of expired links whose SMS never went.
+            models.Index(fields=["expires_at"], condition=~Q(seed=""), name="checkin_link_seeded_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(used_at__isnull=True) | Q(used_client_id__isnull=False), name="checkin_link_used_by_a_checkin"

@@ -15,7 +15,7 @@ from notifications.services.outbox import message_enqueue
 from patients.audit import AuditSource
 from recovery.choices import Channel
 from recovery.services.checkins import CheckinOutcome, checkin_submit
-from webcheckin.links import checkin_link_claim, checkin_link_issue
+from webcheckin.links import LinkRequest, checkin_link_claim, checkin_links_issue_for_sms, masked_link_url
 from webcheckin.models import CheckinLink
 
 # New links a patient may ask for by SMS in one patient-local day (the dedupe keys hold the count).
@@ -50,30 +50,43 @@ def web_checkin_submit(
 
 
 def checkin_link_resend(*, link: CheckinLink, now: datetime.datetime) -> str:
-    """Text the link's patient a fresh link for the local today, through the outbox.
+    """Text whoever the link was for (the patient, or the caregiver of a caregiver's link) a fresh link
+    for the patient's local today, through the outbox, with the link masked in the stored body.
 
-    At most NEW_LINKS_PER_DAY a patient-local day: the n-th request of the day takes the dedupe key
-    `checkin-link:<patient>:<date>:<n>`, so the unique key holds the limit under concurrent taps.
-    Returns `sent`, `limit`, or `no_sms` (opted out, number invalid, or monitoring ended).
+    At most NEW_LINKS_PER_DAY a patient-local day and person: the n-th request of the day takes the
+    dedupe key `checkin-link:<patient>:<date>:<n>` (`checkin-link:<patient>:c<caregiver>:<date>:<n>`),
+    so the unique key holds the limit under concurrent taps. Returns `sent`, `limit`, or `no_sms`
+    (opted out, number invalid, or monitoring ended).
     """
     patient = link.patient
-    if not patient.sms_opt_in or patient.phone_invalid_at is not None or patient.monitoring_ended_at is not None:
+    caregiver = link.caregiver
+    if patient.monitoring_ended_at is not None:
+        return "no_sms"
+    if caregiver is None and (not patient.sms_opt_in or patient.phone_invalid_at is not None):
+        return "no_sms"
+    if caregiver is not None and not caregiver.sms_opt_in:
         return "no_sms"
     today = patient.local_today(now)
-    prefix = f"checkin-link:{patient.pk}:{today.isoformat()}:"
+    who = f"c{caregiver.pk}:" if caregiver is not None else ""
+    prefix = f"checkin-link:{patient.pk}:{who}{today.isoformat()}:"
+    language = caregiver.language if caregiver is not None else patient.language
     with transaction.atomic():
         asked = Message.objects.filter(dedupe_key__startswith=prefix).count()
         if asked >= NEW_LINKS_PER_DAY:
             return "limit"
-        url = checkin_link_issue(patient=patient, now=now)
+        (link_id,) = checkin_links_issue_for_sms(
+            requests=[LinkRequest(patient.pk, max(today, patient.surgery_date), patient.timezone, caregiver_id=caregiver.pk if caregiver else None)]
+        )
         message_enqueue(
             purpose=Message.Purpose.REPLY,
             patient=patient,
-            to_phone=patient.phone,
-            body=sms_texts.checkin_link_text(language=patient.language, clinic=patient.clinic.name, link=url),
+            caregiver=caregiver,
+            to_phone=caregiver.phone if caregiver is not None else patient.phone,
+            body=sms_texts.checkin_link_text(language=language, clinic=patient.clinic.name, link=masked_link_url()),
             dedupe_key=f"{prefix}{asked + 1}",
             expires_at=now + datetime.timedelta(hours=2),
             now=now,
+            checkin_link_id=link_id,
         )
     return "sent"
 

@@ -17,6 +17,9 @@ PAGE = {
     "intro": pgettext_lazy(
         "web check-in", "Day {recovery_day} after your surgery. Answer what you can; every question is optional."
     ),
+    "intro_caregiver": pgettext_lazy(
+        "web check-in", "You are answering for {name}: day {recovery_day} after the surgery. Answer what you can; every question is optional."
+    ),
     "pain_legend": pgettext_lazy("web check-in", "Your worst pain today"),
     "pain_low": pgettext_lazy("web check-in", "0 = no pain"),
     "pain_high": pgettext_lazy("web check-in", "10 = worst pain you can imagine"),

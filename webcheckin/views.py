@@ -1,6 +1,7 @@
 """The patient's web check-in pages, opened from the link in an SMS: the day's check-in, "my recovery",
 and a new link by SMS. No login: the link's token is the credential (webcheckin.links), so each view
-finds the link first, answers in the patient's language, and audits what it showed or stored."""
+finds the link first, answers in the patient's language (a caregiver's own link: the caregiver's), and
+audits what it showed or stored."""
 
 import uuid
 
@@ -46,15 +47,21 @@ def _respond(request, template: str, context: dict, *, status: int = 200):
     return response
 
 
+def _language(link) -> str:
+    return link.caregiver.language if link.caregiver_id is not None else link.patient.language
+
+
 def _audit(request, link, action: str, resource: str, detail: str) -> None:
     patient = link.patient if link is not None else None
     actor = patient.user if patient is not None else None
+    if link is not None and link.caregiver_id is not None:
+        detail = f"{detail} (caregiver {link.caregiver_id}'s link)"
     audit_record(actor=actor, patient=patient, action=action, resource=resource, detail=detail, channel=CHANNEL, request=request)
 
 
 def _context(link, **extra) -> dict:
     patient = link.patient
-    language = patient.language
+    language = _language(link)
     clinic = patient.clinic
     return {
         "lang": language,
@@ -96,10 +103,10 @@ def _form_page(request, link, form, *, token: str, status: int = 200):
 
 def _day_words(link) -> dict:
     patient = link.patient
-    words = page_texts(patient.language)
+    words = page_texts(_language(link))
     today = patient.local_today()
     day = words["today"] if link.date >= today else words["yesterday"] if (today - link.date).days == 1 else link.date.isoformat()
-    return {"day_word": day, "recovery_day": (link.date - patient.surgery_date).days}
+    return {"day_word": day, "recovery_day": (link.date - patient.surgery_date).days, "patient_name": patient.first_name}
 
 
 def _milestone_codes(link, *, reached_too: bool) -> list[str]:
@@ -128,20 +135,22 @@ def checkin(request, token: str):
         return _problem_page(request, link, "not_yet", token=token)
 
     codes = _milestone_codes(link, reached_too=request.method == "POST")
-    caregivers = list(patient_caregivers(patient_id=patient.pk))
+    language = _language(link)
+    # A caregiver's own link answers as that caregiver: the page asks nobody who is answering.
+    caregivers = list(patient_caregivers(patient_id=patient.pk)) if link.caregiver_id is None else []
     if request.method == "GET":
         _audit(request, link, AuditEvent.Action.VIEW, "checkin_page", f"web check-in form for {link.date.isoformat()}")
-        form = WebCheckinForm(initial={"client_id": uuid.uuid4()}, language=patient.language, milestone_codes=codes, caregivers=caregivers)
+        form = WebCheckinForm(initial={"client_id": uuid.uuid4()}, language=language, milestone_codes=codes, caregivers=caregivers)
         return _form_page(request, link, form, token=token)
 
-    form = WebCheckinForm(request.POST, language=patient.language, milestone_codes=codes, caregivers=caregivers)
+    form = WebCheckinForm(request.POST, language=language, milestone_codes=codes, caregivers=caregivers)
     if not form.is_valid():
         _audit(request, link, AuditEvent.Action.VIEW, "checkin_page", "web check-in form sent back with errors")
         return _form_page(request, link, form, token=token, status=400)
     try:
         outcome = web_checkin_submit(
             link=link, client_id=form.cleaned_data["client_id"], fields=form.checkin_fields(), now=now,
-            audit=AuditSource.of(patient.user, channel=CHANNEL, request=request), caregiver=form.caregiver(),
+            audit=AuditSource.of(patient.user, channel=CHANNEL, request=request), caregiver=link.caregiver or form.caregiver(),
         )
     except ValidationError as exc:
         form.add_error(None, " ".join(msg for msgs in exc.message_dict.values() for msg in msgs))
@@ -152,7 +161,7 @@ def checkin(request, token: str):
     body = outcome.body
     context = _context(
         link, token=token, advice=body.get("advice"), record=body,
-        guidance=guidance_for(patient, body["recovery_day"], patient.language),
+        guidance=guidance_for(patient, body["recovery_day"], language),
     )
     return _respond(request, "webcheckin/done.html", context, status=outcome.http_status)
 
@@ -168,7 +177,7 @@ def my_recovery(request, token: str):
         _audit(request, link, AuditEvent.Action.VIEW, "checkin_link", "expired link, my recovery")
         return _problem_page(request, link, "expired", token=token)
     patient = link.patient
-    language = patient.language
+    language = _language(link)
     plan = protocol_plan(patient.procedure)
     progress = patient_progress(patient=patient, plan=plan, language=language)
     today_day = progress["recovery_day"]

@@ -114,7 +114,8 @@ def get_item(mapping, key):
     return mapping.get(key) if mapping else None
 
 
-_CHECKIN_LINK = re.compile(r"/c/[A-Za-z0-9_-]{22}\b")
+# A live token (rows written before links were stored masked) or the stored mask (webcheckin.links.LINK_MASK).
+_CHECKIN_LINK = re.compile(r"/c/(?:[A-Za-z0-9_-]{22}|\*{22})(?![A-Za-z0-9_*-])")
 
 
 @register.filter

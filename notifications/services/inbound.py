@@ -1,5 +1,6 @@
 """Inbound SMS, consent and delivery status: what a patient texts (STOP, START, HELP, a check-in, a
-follow-up's answer), and what Twilio reports about the messages sent.
+follow-up's answer), and what Twilio reports about the messages sent. A caregiver's texts are read in
+notifications.caregiver_messages.
 """
 
 import datetime
@@ -11,6 +12,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from notifications import texts
+from notifications.caregiver_messages import (
+    caregiver_inbound_act,
+    caregiver_inbound_shared,
+    caregiver_number_invalid,
+    caregiver_number_opt_out,
+)
 from notifications.follow_ups import advice_follow_up_answer, advice_follow_up_pending
 from notifications.grammar import sms_read, yes_no_read
 from notifications.models import Message
@@ -41,7 +48,8 @@ def patients_sms_opt_out(*, phone: str, now: datetime.datetime, reason: str = "S
     if not patients:
         return 0
     Patient.objects.filter(pk__in=patients).update(sms_opt_in=False, sms_opt_out_at=now, updated_at=now)
-    Message.objects.filter(patient_id__in=patients, status=Status.QUEUED, purpose__in=PATIENT_PURPOSES).update(
+    # The patient's own queue: texts to the patient's caregivers keep to the caregivers' consent.
+    Message.objects.filter(patient_id__in=patients, status=Status.QUEUED, purpose__in=PATIENT_PURPOSES, caregiver__isnull=True).update(
         status=Status.DROPPED, reason="the patient opted out of SMS", updated_at=now
     )
     for patient_id in patients:
@@ -59,6 +67,9 @@ def patients_sms_opt_in(*, phone: str, now: datetime.datetime) -> int:
 
 def number_invalid(message: Message, now: datetime.datetime) -> None:
     """Mark the patient's number bad (21211): nothing more is sent to it until staff correct it."""
+    if message.caregiver_id is not None:
+        caregiver_number_invalid(message=message, now=now)
+        return
     if message.patient_id is None or message.purpose not in PATIENT_PURPOSES:
         logger.error("SMS #%s: staff number %s is not valid for SMS", message.pk, message.to_phone)
         return
@@ -88,7 +99,9 @@ def sms_receive(*, from_phone: str, to_phone: str, body: str, message_sid: str, 
     check-in (a pain 0-10, or the grammar's readings) is merged into the patient's local today through
     checkin_submit. Whatever the grammar did not fully read waits for a nurse as an unread message, and
     the answer says so. A text from a phone that several active patients share is given to none of
-    them: it waits for the nurses with the candidates named (sms_sender).
+    them: it waits for the nurses with the candidates named (sms_sender). A caregiver's text is read
+    for the patient the caregiver answers for (caregiver_messages.caregiver_inbound_act); a phone that
+    is a caregiver's and also someone else's is given to nobody either.
     """
     now = now or timezone.now()
     sender = sms_sender(phone=from_phone)
@@ -108,6 +121,7 @@ def sms_receive(*, from_phone: str, to_phone: str, body: str, message_sid: str, 
                     purpose=Purpose.INBOUND,
                     status=Status.RECEIVED,
                     patient=sender.patient,
+                    caregiver=sender.caregiver,
                     to_phone=(to_phone or "")[:16],
                     from_phone=from_phone[:16],
                     body=body,
@@ -118,14 +132,27 @@ def sms_receive(*, from_phone: str, to_phone: str, body: str, message_sid: str, 
             return Message.objects.filter(dedupe_key=answer_key).values_list("body", flat=True).first() or ""
         for patient in (sender.patient,) if sender.patient else sender.sharing:
             audit_record(actor=None, patient=patient, action="create", resource="sms", detail=f"inbound SMS #{inbound.pk}", channel="sms", at=now)
-        if sender.patient is not None:
+        if sender.caregiver is not None:
+            purpose, answer = caregiver_inbound_act(
+                caregiver=sender.caregiver, body=body, inbound=inbound, now=now,
+                client_id=sms_client_id(message_sid) if message_sid else uuid.uuid4(),
+            )
+        elif sender.patient is not None:
             purpose, answer = _inbound_act(patient=sender.patient, body=body, inbound=inbound, message_sid=message_sid, now=now)
+        elif sender.caregivers:
+            purpose, answer = caregiver_inbound_shared(sender=sender, phone=from_phone, body=body, inbound=inbound, now=now)
+            # Consent is the number's: its patients too.
+            if purpose == Purpose.OPT_OUT:
+                patients_sms_opt_out(phone=from_phone, now=now, reason=f"the number texted {body.strip()[:20]!r}")
+            elif purpose == Purpose.OPT_IN:
+                patients_sms_opt_in(phone=from_phone, now=now)
         else:
             purpose, answer = _inbound_shared(sharing=sender.sharing, body=body, inbound=inbound, now=now)
         Message.objects.create(
             purpose=purpose,
             status=Status.SENT,
             patient=sender.patient,
+            caregiver=sender.caregiver,
             to_phone=from_phone[:16],
             from_phone=(to_phone or "")[:16],
             body=answer,
@@ -257,6 +284,7 @@ def message_status_record(*, provider_sid: str, status: str, error_code: str = "
         number_invalid(message, now)
     elif changed and error_code == OPTED_OUT:
         patients_sms_opt_out(phone=message.to_phone, now=now, reason="Twilio reported 21610: the recipient sent STOP")
+        caregiver_number_opt_out(phone=message.to_phone, now=now, reason="Twilio reported 21610: the recipient sent STOP")
     if changed and ours in (Status.UNDELIVERED, Status.FAILED):
         page_undelivered(message, now)
     return bool(changed)

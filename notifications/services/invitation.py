@@ -14,7 +14,7 @@ from notifications.schedule import next_allowed
 from notifications.services.outbox import message_enqueue
 from patients.models import Patient
 from patients.services import CODE_MASK, enrollment_code_for_sending, enrollment_code_seed_forget
-from webcheckin.links import checkin_link_issue
+from webcheckin.links import LinkRequest, checkin_links_issue_for_sms, masked_link_url
 
 Purpose = Message.Purpose
 
@@ -30,14 +30,17 @@ def enrollment_invitation_enqueue(*, patient: Patient, code_id: int, now: dateti
     now = now or timezone.now()
     clinic = patient.clinic
     send_at = next_allowed(now, tz=ZoneInfo(patient.timezone), quiet_start=clinic.quiet_hours_start, quiet_end=clinic.quiet_hours_end)
+    # The link, for the patient's local today (the surgery date when that is later), masked in the row.
+    link_date = max(patient.local_today(now), patient.surgery_date)
+    (link_id,) = checkin_links_issue_for_sms(requests=[LinkRequest(patient.pk, link_date, patient.timezone)])
     return message_enqueue(
         purpose=Purpose.ENROLLMENT,
         patient=patient,
         to_phone=patient.phone,
         body=texts.invitation_text(
-            language=patient.language, clinic=clinic.name, code=CODE_MASK, days=settings.ENROLLMENT_CODE_DAYS,
-            link=checkin_link_issue(patient=patient, now=now),
+            language=patient.language, clinic=clinic.name, code=CODE_MASK, days=settings.ENROLLMENT_CODE_DAYS, link=masked_link_url(),
         ),
+        checkin_link_id=link_id,
         dedupe_key=f"enrollment:{patient.pk}:{code_id}",
         send_after=send_at if send_at > now else None,
         expires_at=now + datetime.timedelta(days=settings.ENROLLMENT_CODE_DAYS),
@@ -58,7 +61,8 @@ def invitation_render(message: Message, now: datetime.datetime) -> tuple[str, No
     code = enrollment_code_for_sending(code_id=code_id, now=now) if code_id is not None else None
     if code is None or CODE_MASK not in message.body:
         return "the enrollment code was used, replaced or has expired", None
-    message.outgoing_body = message.body.replace(CODE_MASK, code)
+    # On top of any earlier rendering (the live check-in link, notifications.link_bodies).
+    message.outgoing_body = getattr(message, "outgoing_body", message.body).replace(CODE_MASK, code)
     return None
 
 

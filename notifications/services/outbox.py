@@ -21,10 +21,13 @@ PRIORITY_BULK = 6
 PATIENT_PURPOSES = frozenset({Purpose.REMINDER, Purpose.ENROLLMENT, Purpose.REPLY, Purpose.HELP, Purpose.OPT_IN})
 # Messages that wait for the end of the clinic's quiet hours (a reminder past its window is dropped).
 QUIET_PURPOSES = frozenset({Purpose.REMINDER, Purpose.ENROLLMENT})
+# A caregiver's copy of a reminder and missed-day nudge (notifications.caregiver_messages): the
+# reminder's window, bulk lane and same-day check-in rule, the caregiver's own consent.
+CAREGIVER_PURPOSES = frozenset({Purpose.CAREGIVER_COPY, Purpose.CAREGIVER_NUDGE})
 
 
 def lane_priority(purpose: str) -> int | None:
-    return PRIORITY_BULK if purpose == Purpose.REMINDER else None
+    return PRIORITY_BULK if purpose == Purpose.REMINDER or purpose in CAREGIVER_PURPOSES else None
 
 
 def lane_queue(purpose: str) -> str | None:
@@ -44,6 +47,8 @@ def message_enqueue(
     send_after: datetime.datetime | None = None,
     expires_at: datetime.datetime | None = None,
     now: datetime.datetime | None = None,
+    caregiver=None,
+    checkin_link_id: int | None = None,
 ) -> Message:
     """Write an outgoing SMS in the caller's transaction and queue its send for when that commits.
 
@@ -67,6 +72,8 @@ def message_enqueue(
                 send_after=send_after,
                 expires_at=expires_at,
                 queued_at=now,
+                caregiver=caregiver,
+                checkin_link_id=checkin_link_id,
             )
     except IntegrityError:
         if dedupe_key:

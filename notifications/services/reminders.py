@@ -9,11 +9,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from notifications import texts
+from notifications.caregiver_messages import caregiver_messages_write
 from notifications.models import Message
 from notifications.selectors import DueReminder, reminders_due
 from notifications.services.outbox import PRIORITY_BULK
 from notifications.services.publish import sends_publish_on_commit
-from webcheckin.links import LinkRequest, checkin_links_issue
+from webcheckin.links import LinkRequest, checkin_links_issue_for_sms, masked_link_url
 
 logger = logging.getLogger(__name__)
 
@@ -45,27 +46,32 @@ def reminders_enqueue(*, now: datetime.datetime | None = None, batch_size: int =
 
 def _reminders_write(batch: list[DueReminder], now: datetime.datetime) -> int:
     keys = [f"reminder:{due.patient_id}:{due.local_date.isoformat()}" for due in batch]
-    # Each reminder carries its own web check-in link (one INSERT for the batch); the links of a rerun's
-    # reminders that were already written simply go unused and expire.
-    links = checkin_links_issue(requests=[LinkRequest(due.patient_id, due.local_date, due.timezone) for due in batch])
-    rows = [
-        Message(
-            purpose=Purpose.REMINDER,
-            patient_id=due.patient_id,
-            to_phone=due.phone,
-            body=texts.reminder_text(language=due.language, clinic=due.clinic_name, link=link),
-            dedupe_key=key,
-            local_date=due.local_date,
-            send_after=due.window.opens,
-            expires_at=due.window.closes,
-            queued_at=now,
-        )
-        for due, key, link in zip(batch, keys, links, strict=True)
-    ]
+    masked = masked_link_url()
     with transaction.atomic():
+        # Each reminder carries its own web check-in link (one INSERT for the batch), masked in the row
+        # (notifications.link_bodies); the links of a rerun's reminders that were already written
+        # simply go unused and expire.
+        links = checkin_links_issue_for_sms(requests=[LinkRequest(due.patient_id, due.local_date, due.timezone) for due in batch])
+        rows = [
+            Message(
+                purpose=Purpose.REMINDER,
+                patient_id=due.patient_id,
+                to_phone=due.phone,
+                body=texts.reminder_text(language=due.language, clinic=due.clinic_name, link=masked),
+                dedupe_key=key,
+                local_date=due.local_date,
+                send_after=due.window.opens,
+                expires_at=due.window.closes,
+                queued_at=now,
+                checkin_link_id=link_id,
+            )
+            for due, key, link_id in zip(batch, keys, links, strict=True)
+        ]
         Message.objects.bulk_create(rows, ignore_conflicts=True)
         ids = list(
             Message.objects.filter(dedupe_key__in=keys, status=Status.QUEUED, queued_at=now).values_list("id", flat=True)
         )
+        # The patients' caregivers' copies and nudges, with the same windows (caregiver_messages).
+        ids += caregiver_messages_write(batch=batch, now=now)
         sends_publish_on_commit(ids, priority=PRIORITY_BULK)
     return len(ids)

@@ -14,12 +14,14 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from notifications.caregiver_messages import caregiver_number_opt_out, caregiver_reason_not_to_send
+from notifications.link_bodies import link_bodies_done, link_bodies_render
 from notifications.models import Message
 from notifications.ratelimit import rate_slot_reserve
 from notifications.schedule import next_allowed, quiet_now
 from notifications.services.inbound import number_invalid, patients_sms_opt_out
 from notifications.services.invitation import invitation_done, invitation_render
-from notifications.services.outbox import PATIENT_PURPOSES, QUIET_PURPOSES, lane_priority, lane_queue
+from notifications.services.outbox import CAREGIVER_PURPOSES, PATIENT_PURPOSES, QUIET_PURPOSES, lane_priority, lane_queue
 from notifications.services.pages import page_undelivered
 from notifications.services.publish import broker_backlog, sends_publish
 from notifications.twilio import (
@@ -33,6 +35,7 @@ from notifications.twilio import (
 )
 from recovery.choices import AlertStatus
 from recovery.models import Alert, DailyRecord
+from webcheckin.links import checkin_link_seeds_expire
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +77,7 @@ def _finish(message: Message, *, status: str, now: datetime.datetime, reason: st
     Message.objects.filter(pk=message.pk, status=Status.SENDING).update(status=status, reason=reason[:200], updated_at=now, **fields)
     if status in (Status.DROPPED, Status.FAILED):
         invitation_done(message)
+        link_bodies_done([message])
 
 
 def _reason_not_to_send(
@@ -82,6 +86,8 @@ def _reason_not_to_send(
     """Why a message must not go now: (reason, None) to drop it, (reason, when) to defer it."""
     if message.expires_at is not None and now >= message.expires_at:
         return f"past its window (closed {message.expires_at:%Y-%m-%d %H:%M} UTC)", None
+    if message.caregiver_id is not None:
+        return caregiver_reason_not_to_send(message, now, checked_in=checked_in)
     patient = message.patient
     if patient is not None and message.purpose in PATIENT_PURPOSES:
         if not patient.sms_opt_in:
@@ -147,8 +153,10 @@ def messages_send(*, message_ids: list[int], now: datetime.datetime | None = Non
     if not claimable:
         return outcomes
     # claimed_at=now identifies our claim also where row locks do not exist (SQLite serializes writers).
-    messages = list(Message.objects.select_related("patient", "patient__clinic").filter(pk__in=claimable, status=Status.SENDING, claimed_at=now))
-    reminders = [m for m in messages if m.purpose == Purpose.REMINDER and m.patient_id]
+    messages = list(
+        Message.objects.select_related("patient", "patient__clinic", "caregiver").filter(pk__in=claimable, status=Status.SENDING, claimed_at=now)
+    )
+    reminders = [m for m in messages if (m.purpose == Purpose.REMINDER or m.purpose in CAREGIVER_PURPOSES) and m.patient_id]
     checked_in = set()
     if reminders:
         checked_in = set(
@@ -158,9 +166,14 @@ def messages_send(*, message_ids: list[int], now: datetime.datetime | None = Non
     alert_ids = {m.alert_id for m in messages if m.purpose == Purpose.PAGE and m.alert_id}
     alert_status = dict(Alert.objects.filter(pk__in=alert_ids).values_list("id", "status")) if alert_ids else {}
 
+    # The live links go into the texts handed over, never into the rows (one query for the batch).
+    link_refused = link_bodies_render(messages, now=now)
+
     to_send = []
     for message in messages:
         verdict = _reason_not_to_send(message, now, checked_in=checked_in, alert_status=alert_status)
+        if verdict is None and message.pk in link_refused:
+            verdict = link_refused[message.pk], None
         if verdict is None and message.purpose == Purpose.ENROLLMENT:
             verdict = invitation_render(message, now)
         if verdict is None:
@@ -187,6 +200,7 @@ def messages_send(*, message_ids: list[int], now: datetime.datetime | None = Non
                 to_send.remove(message)
                 _finish(message, status=Status.SENT, now=now, provider_sid=sid, sent_at=now, error_code="", error_message="")
                 _after_sent(message)
+                link_bodies_done([message])
                 outcomes[message.pk] = "sent"
 
     threads = min(_sender_threads(), len(to_send))
@@ -259,6 +273,7 @@ def _record(results: list, now: datetime.datetime) -> dict[int, str]:
         )
         for message in done:
             _after_sent(message)
+        link_bodies_done(done)
     return outcomes
 
 
@@ -321,6 +336,7 @@ def _send_failed(message: Message, exc: SmsSendError, now: datetime.datetime) ->
         number_invalid(message, now)
     elif exc.code == OPTED_OUT:
         patients_sms_opt_out(phone=message.to_phone, now=now, reason="Twilio answered 21610: the recipient sent STOP")
+        caregiver_number_opt_out(phone=message.to_phone, now=now, reason="Twilio answered 21610: the recipient sent STOP")
     logger.warning("SMS #%s failed for good: %s (%s)", message.pk, reason, exc.code)
     page_undelivered(message, now)
     return "failed"
@@ -347,6 +363,8 @@ def outbox_relay(*, now: datetime.datetime | None = None) -> dict[str, int]:
     counts["dropped"] = Message.objects.filter(status=Status.QUEUED, expires_at__lte=now).update(
         status=Status.DROPPED, reason="past its window before it could be sent", updated_at=now
     )
+    # The links of messages dropped without a send (here, by an opt-out...) are past use: forget their seeds.
+    checkin_link_seeds_expire(now=now)
 
     grace = RELAY_GRACE_BACKLOG if broker_backlog() else RELAY_GRACE
     stale = list(
@@ -375,6 +393,10 @@ def outbox_relay(*, now: datetime.datetime | None = None) -> dict[str, int]:
 
 def _stuck_resolve(message: Message, now: datetime.datetime) -> str | None:
     if sms_backend() == "twilio":
+        if message.purpose == Purpose.ENROLLMENT:
+            invitation_render(message, now)
+        # Twilio holds the text as it was handed over: look for it with the live link in.
+        link_bodies_render([message], now=now)
         try:
             sid = _find_unrecorded(message, since=message.claimed_at)
         except SmsSendError:
@@ -383,6 +405,7 @@ def _stuck_resolve(message: Message, now: datetime.datetime) -> str | None:
         if sid:
             _finish(message, status=Status.SENT, now=now, provider_sid=sid, sent_at=message.claimed_at, attempts=F("attempts") + 1)
             _after_sent(message)
+            link_bodies_done([message])
             return "recovered"
     if message.expires_at is not None and now >= message.expires_at:
         _finish(message, status=Status.DROPPED, now=now, reason="past its window before it could be sent")

@@ -17,6 +17,7 @@ from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from caregivers.selectors import caregiver_reports
 from patients.api_fields import ClockTimeField
 from patients.audit import audit_record, audit_record_many
 from patients.choices import Condition, Language, Procedure
@@ -275,8 +276,18 @@ class StaffPatientDetail(generics.RetrieveAPIView):
 
 # -- daily records --------------------------------------------------------------------------------
 
+class CaregiverReportSerializer(serializers.Serializer):
+    caregiver = serializers.IntegerField(help_text="The caregiver's id.")
+    name = serializers.CharField()
+    relationship = serializers.CharField()
+    channel = serializers.ChoiceField(choices=Channel.choices, help_text="How the caregiver first answered that day.")
+
+
 class StaffDailyRecordSerializer(serializers.ModelSerializer):
     recovery_day = serializers.SerializerMethodField(help_text="The post-operative day of the record.")
+    answered_by = serializers.SerializerMethodField(
+        help_text="The caregivers who answered for the patient that day, first answer first; empty when only the patient did."
+    )
     symptoms = serializers.ListField(child=serializers.ChoiceField(choices=Symptom.choices), read_only=True)
     milestones = serializers.ListField(child=serializers.ChoiceField(choices=Milestone.choices), read_only=True)
     channel = serializers.ChoiceField(choices=Channel.choices, read_only=True)
@@ -295,12 +306,17 @@ class StaffDailyRecordSerializer(serializers.ModelSerializer):
             "milestones",
             "note",
             "channel",
+            "answered_by",
             "updated_at",
         ]
         read_only_fields = fields
 
     def get_recovery_day(self, record: DailyRecord) -> int:
         return (record.date - self.context["surgery_date"]).days
+
+    @extend_schema_field(CaregiverReportSerializer(many=True))
+    def get_answered_by(self, record: DailyRecord) -> list[dict]:
+        return self.context.get("caregiver_reports", {}).get(record.date, [])
 
 
 @extend_schema_view(get=extend_schema(responses={200: StaffDailyRecordSerializer(many=True), **error_responses(400, *_STAFF_ERRORS, 404)}))
@@ -333,7 +349,10 @@ class StaffPatientCheckins(generics.ListAPIView):
         patient = self.get_patient()
         page = self.paginate_queryset(self.get_queryset())
         audit_record(actor=request.user, patient=patient, action=AuditEvent.Action.VIEW, resource="checkins", request=request)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        # Who answered, for the page's days (one query).
+        reports = caregiver_reports(patient_id=patient.pk, dates=[record.date for record in page])
+        serializer = self.get_serializer(page, many=True, context={**self.get_serializer_context(), "caregiver_reports": reports})
+        return self.get_paginated_response(serializer.data)
 
 
 # -- alerts ---------------------------------------------------------------------------------------

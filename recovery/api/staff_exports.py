@@ -1,5 +1,5 @@
-"""The staff API's CSV export of one patient's record: daily records, alerts and the patient's
-messages, streamed; the export is written to the audit trail."""
+"""The staff API's CSV export of one patient's record: daily records, alerts, the patient's messages
+(and what the apps above add: questionnaire scores), streamed; the export is written to the audit trail."""
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -13,7 +13,7 @@ from patients.openapi import error_responses
 from patients.permissions import IsStaff
 from patients.selectors import patients_for_nurse
 from recovery.exports import csv_response
-from recovery.selectors.exports import PATIENT_RECORD_COLUMNS, patient_record_rows
+from recovery.selectors.exports import patient_record_export
 
 
 class CsvOrJsonErrors(DefaultContentNegotiation):
@@ -33,9 +33,10 @@ class StaffPatientExport(APIView):
         operation_id="patients_export_csv",
         summary="One patient's record as CSV",
         description=(
-            "Daily records, alerts and the patient's own messages, one row each, with a `section` column "
-            "(`daily_record`, `alert`, `message`); times in the patient's time zone. Streamed. Writes an "
-            "audit row with the action `export`."
+            "Daily records, alerts, the patient's own messages and questionnaire responses, one row each, with a "
+            "`section` column (`daily_record`, `alert`, `message`, `questionnaire`; the last with `instrument`, "
+            "`time_point` and `score`); times in the patient's time zone. Streamed. Writes an audit row with the "
+            "action `export`."
         ),
         responses={
             (200, "text/csv"): OpenApiResponse(response=OpenApiTypes.STR, description="The CSV, with a header row."),
@@ -47,6 +48,5 @@ class StaffPatientExport(APIView):
         audit_record(
             actor=request.user, patient=patient, action=AuditEvent.Action.EXPORT, resource="patient_record", detail="csv", request=request
         )
-        return csv_response(
-            filename=f"patient-{patient.pk}-record.csv", header=PATIENT_RECORD_COLUMNS, rows=patient_record_rows(patient=patient)
-        )
+        header, rows = patient_record_export(patient=patient)
+        return csv_response(filename=f"patient-{patient.pk}-record.csv", header=header, rows=rows)

@@ -4,7 +4,7 @@ Both read through the nurse's scope (patients.selectors.patients_for_nurse, thro
 and yield plain lists, read from the database in chunks.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from django.db.models import QuerySet
 
@@ -83,6 +83,20 @@ def patient_record_rows(*, patient: Patient) -> Iterator[list]:
             "message", date, day(date), local(m.received_at), None, None, None, None,
             [], [], m.channel, "", "", "read" if m.read_at else "unread", None, "", m.reason, m.text,
         ]  # fmt: skip
+
+
+# Sections that the apps above recovery add to a patient's record (outcomes adds its questionnaire
+# responses and their scores). Recovery does not import them: each registers here at start-up
+# (its AppConfig.ready) a function (header=, rows=, patient=) -> (header, rows).
+RECORD_EXTENSIONS: list[Callable] = []
+
+
+def patient_record_export(*, patient: Patient) -> tuple[list[str], Iterator[list]]:
+    """The header and rows of a patient's record CSV, with the registered extensions' sections."""
+    header, rows = list(PATIENT_RECORD_COLUMNS), patient_record_rows(patient=patient)
+    for extend in RECORD_EXTENSIONS:
+        header, rows = extend(header=header, rows=rows, patient=patient)
+    return header, rows
 
 
 def cohort_patients(*, user, clinic_ids: list[int] | None = None, procedure: str = "", status: str = "") -> QuerySet[Patient]:

@@ -196,16 +196,16 @@ def test_the_cohort_page_takes_a_fixed_number_of_queries(
 ):
     # Queries: session, user, clinics; status counts; patients per procedure; pain quartiles by
     # procedure and day; the protocols, milestones and bands; the normal-activities share; the
-    # alerts by rule and the patient-days; the audit row; the navigation's counts (open alerts and
-    # unread messages, one statement).
+    # alerts by rule and the patient-days; the questionnaire scores (the share reaching the MCID);
+    # the audit row; the navigation's counts (open alerts and unread messages, one statement).
     log_days(make_patient(surgery_days_ago=10), {1: {"pain": 5}})
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         nurse_client_a.get(COHORT)
     for n in range(12):
         patient = make_patient(surgery_days_ago=60 + n, procedure=("acdf", "mis_lumbar_fusion", "open_lumbar_fusion")[n % 3])
         log_days(patient, {d: {"pain": (d + n) % 10} for d in range(0, 60, 7)})
         raise_alert(patient, severity="high")
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         nurse_client_a.get(COHORT)
 
 

@@ -98,8 +98,8 @@ def test_a_patients_token_cannot_export(patient_client_a, patient_a):
 
 def test_the_patient_export_queries_are_fixed(staff_client_a, recorded_patient, django_assert_num_queries):
     # 1 the token's user, 2 staff membership, 3 the patient (scoped), 4 the audit row; then, as the
-    # file is sent, 5 the daily records, 6 the alerts, 7 the messages.
-    with django_assert_num_queries(7):
+    # file is sent, 5 the daily records, 6 the alerts, 7 the messages, 8 the questionnaire responses.
+    with django_assert_num_queries(8):
         rows_of(staff_client_a.get(f"/api/v1/patients/{recorded_patient.pk}/export.csv"))
 
 

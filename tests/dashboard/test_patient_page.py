@@ -125,11 +125,12 @@ def test_the_patient_page_takes_a_fixed_number_of_queries(
     # Queries: 1 session, 2 user, 3 the nurse's clinics, 4 the patient with the summary (scoped to
     # the nurse's clinics), 5-7 the protocol, its milestones, its bands, 8 the daily records,
     # 9 the alerts, 10 the SMS history, 11 the patient's messages waiting for a nurse, 12 the
-    # caregivers, 13 who of them answered which day, 14 the audit row, 15 the navigation's counts
-    # (open alerts and unread messages, one statement).
+    # caregivers, 13 who of them answered which day, 14 the active outcome questionnaires (none
+    # loaded: their time points are not read), 15 the patient's questionnaire responses, 16 the
+    # audit row, 17 the navigation's counts (open alerts and unread messages, one statement).
     short = make_patient(surgery_days_ago=5)
     log_days(short, {1: {"pain": 5}})
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(17):
         nurse_client_a.get(_url(short))
     long = make_patient(surgery_days_ago=60)
     log_days(
@@ -145,7 +146,7 @@ def test_the_patient_page_takes_a_fixed_number_of_queries(
         patient_message_record(
             clinic_id=long.clinic_id, patient_id=long.pk, text=f"Note {n}", channel="app", reason="note", received_at=timezone.now()
         )
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(17):
         nurse_client_a.get(_url(long))
 
 

@@ -11,6 +11,7 @@ from fhir.resources.R4B.flag import Flag
 from fhir.resources.R4B.observation import Observation
 from fhir.resources.R4B.operationoutcome import OperationOutcome
 from fhir.resources.R4B.patient import Patient as FhirPatient
+from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse as FhirQuestionnaireResponse
 
 from patients.models import AuditEvent
 from recovery.models import Alert
@@ -19,7 +20,7 @@ from recovery.services import checkin_submit
 pytestmark = pytest.mark.django_db
 
 FHIR_JSON = "application/fhir+json"
-MODELS = {"Patient": FhirPatient, "Observation": Observation, "Flag": Flag}
+MODELS = {"Patient": FhirPatient, "Observation": Observation, "Flag": Flag, "QuestionnaireResponse": FhirQuestionnaireResponse}
 
 
 def fhir(client, url, status=200, **params):
@@ -74,7 +75,7 @@ def test_the_capability_statement_is_open_and_valid(client):
     body = fhir(client, "/fhir/R4/metadata")
     statement = CapabilityStatement.model_validate(body)
     types = {r.type for r in statement.rest[0].resource}
-    assert types == {"Patient", "Observation", "Flag", "QuestionnaireResponse"}
+    assert types == {"Patient", "Observation", "Flag", "QuestionnaireResponse", "Questionnaire"}
     assert statement.fhirVersion == "4.0.1"
 
 
@@ -314,8 +315,8 @@ def test_flag_and_questionnaire_response_searches_queries_are_pinned(staff_clien
     # 1 the token's user, 2 staff membership, 3 the patient (scoped), 4 the alerts, 5 the audit row.
     with django_assert_num_queries(5):
         assert fhir(staff_client_a, "/fhir/R4/Flag", patient=patient_a.pk)["total"] == 3
-    # The same without alerts to read.
-    with django_assert_num_queries(4):
+    # The same with the responses (their instrument and time point) in place of the alerts.
+    with django_assert_num_queries(5):
         fhir(staff_client_a, "/fhir/R4/QuestionnaireResponse", patient=patient_a.pk)
 
 
@@ -325,7 +326,7 @@ def test_another_clinics_flags_are_hidden(staff_client_b, patient_a):
     fhir(staff_client_b, f"/fhir/R4/Flag/{alert.pk}", status=404)
 
 
-def test_questionnaire_responses_are_an_empty_bundle_for_now(staff_client_a, patient_a):
+def test_a_patient_with_no_questionnaire_answered_has_an_empty_bundle(staff_client_a, patient_a):
     body = fhir(staff_client_a, "/fhir/R4/QuestionnaireResponse", patient=patient_a.pk)
     valid_bundle(body)
     assert body["total"] == 0
@@ -334,8 +335,8 @@ def test_questionnaire_responses_are_an_empty_bundle_for_now(staff_client_a, pat
 
 def test_everything_bundles_the_patient_observations_and_flags(staff_client_a, staff_client_b, logged_patient, django_assert_num_queries):
     alert_for(logged_patient)
-    # 1 user, 2 membership, 3 patient, 4 daily records, 5 alerts, 6 the audit row.
-    with django_assert_num_queries(6):
+    # 1 user, 2 membership, 3 patient, 4 daily records, 5 alerts, 6 questionnaire responses, 7 the audit row.
+    with django_assert_num_queries(7):
         body = fhir(staff_client_a, f"/fhir/R4/Patient/{logged_patient.pk}/$everything")
     valid_bundle(body)
     kinds = [e["resource"]["resourceType"] for e in body["entry"]]

@@ -273,9 +273,10 @@ def test_a_batch_is_sent_once_each_with_its_own_sid(reminders):
 def test_a_batch_sends_in_a_fixed_number_of_queries(reminders, django_assert_num_queries):
     moment, _, messages = reminders
     # 1 the early ones, 2 savepoint, 3 lock the claimable rows (skip locked), 4 claim them, 5 release,
-    # 6 load them with patient and clinic, 7 the day's check-ins of the reminders' patients,
-    # 8 the SIDs (one CASE update), 9 the rest of the outcome (one update).
-    with django_assert_num_queries(9):
+    # 6 load them with patient, clinic and caregiver, 7 the day's check-ins of the reminders' patients,
+    # 8 the seeds of their check-in links (the live links go into the texts), 9 the SIDs (one CASE
+    # update), 10 the rest of the outcome (one update), 11 the links' seeds forgotten (one update).
+    with django_assert_num_queries(11):
         sending.messages_send(message_ids=[m.pk for m in messages], now=moment)
 
 

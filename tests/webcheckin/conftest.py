@@ -20,6 +20,17 @@ def link_for():
     return make
 
 
+def sent_text(message, *, now: datetime.datetime | None = None) -> str:
+    """The text of an outbox message as the send hands it over: the stored body, whose check-in link is
+    masked, with the live link put in (notifications.link_bodies)."""
+    from django.utils import timezone
+
+    from notifications.link_bodies import link_bodies_render
+
+    assert not link_bodies_render([message], now=now or timezone.now()), "the message's link can no longer go"
+    return message.outgoing_body
+
+
 @pytest.fixture
 def default_guidance(db):
     """The default guidance, as the migration loads it (a transactional test flushed it before)."""

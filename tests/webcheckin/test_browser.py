@@ -39,8 +39,14 @@ def _reminder_link(patient, live_server, settings) -> str:
     tz = ZoneInfo(patient.timezone)
     evening = datetime.datetime.combine(patient.local_today(), datetime.time(18, 30), tzinfo=tz)
     assert reminders.reminders_enqueue(now=evening.astimezone(datetime.UTC)) == 1
-    body = Message.objects.get(patient=patient, purpose="reminder").body
-    url = re.search(r"\S+/c/[A-Za-z0-9_-]{22}", body).group(0)
+    return _live_link(Message.objects.get(patient=patient, purpose="reminder"), live_server, settings, evening)
+
+
+def _live_link(message, live_server, settings, now) -> str:
+    """The link of an outbox message as the send puts it in (the row holds it masked), at the test server."""
+    from tests.webcheckin.conftest import sent_text
+
+    url = re.search(r"\S+/c/[A-Za-z0-9_-]{22}", sent_text(message, now=now)).group(0)
     return url.replace(settings.PUBLIC_BASE_URL.rstrip("/"), live_server.url)
 
 
@@ -161,3 +167,60 @@ def test_a_caregiver_checks_in_for_the_patient_through_the_link(browser, live_se
     page.screenshot(path=str(ARTIFACTS / "webcheckin-caregiver-phone.png"), full_page=True)
     context.close()
     assert CaregiverCheckin.objects.get().caregiver_id == caregiver.pk
+
+
+def test_a_caregiver_checks_in_by_their_own_link_another_by_sms_and_the_nurse_sees_both(
+    browser, live_server, settings, patient, nurse_a  # noqa: F811
+):
+    """One caregiver gets a copy of the reminder (in Spanish) and answers through the link in it, on a
+    phone; another answers the day by SMS; the nurse's patient page names both under the day."""
+    from django.test import Client
+
+    from caregivers.models import CaregiverCheckin
+    from caregivers.services import caregiver_add
+    from notifications.models import Message
+    from notifications.services import reminders
+    from notifications.twilio import webhook_token
+    from tests.notifications.conftest import sign
+
+    common = {"patient": patient, "user": None, "channel": "api", "sms_opt_in": True}
+    by_link = caregiver_add(name="Sara Spouse", relationship="spouse", phone="+15550400011", language="es", receives="reminders", **common)
+    by_sms = caregiver_add(name="Dana Daughter", relationship="daughter", phone="+15550400012", language="en", receives="nothing", **common)
+    evening = datetime.datetime.combine(patient.local_today(), datetime.time(18, 30), tzinfo=ZoneInfo(patient.timezone))
+    assert reminders.reminders_enqueue(now=evening.astimezone(datetime.UTC)) == 2
+    url = _live_link(Message.objects.get(caregiver=by_link, purpose="caregiver_copy"), live_server, settings, evening)
+
+    context = _context(browser, "phone", java_script_enabled=False)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    assert page.goto(url).status == 200
+    assert "Usted responde por Rita" in page.content() and page.get_by_role("group", name="¿Quién responde?").count() == 0
+    assert page.evaluate(UNLABELLED_CONTROLS) == []
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.get_by_role("group", name="Su peor dolor de hoy").get_by_label("5", exact=True).check()
+    page.get_by_role("button", name="Enviar mi control").click()
+    assert page.get_by_role("status").inner_text() == "Gracias, registrado."
+    page.screenshot(path=str(ARTIFACTS / "webcheckin-caregiver-own-link-phone.png"), full_page=True)
+    context.close()
+
+    # The other caregiver replies to the clinic's number, as Twilio posts it.
+    params = {"MessageSid": "SM" + "b" * 32, "AccountSid": "AC" + "0" * 31 + "1", "From": by_sms.phone, "To": "+15550009999",
+              "Body": "walked 20 min", "NumMedia": "0"}
+    signature = sign(settings.PUBLIC_BASE_URL + "/webhooks/twilio/sms/", params, token=webhook_token())
+    answer = Client().post("/webhooks/twilio/sms/", params, HTTP_X_TWILIO_SIGNATURE=signature)
+    assert answer.status_code == 200 and "recorded for Rita today" in answer.content.decode()
+    assert sorted(CaregiverCheckin.objects.values_list("caregiver_id", "channel")) == sorted([(by_link.pk, "web"), (by_sms.pk, "sms")])
+
+    for size in ("phone", "desktop"):
+        nurse = _context(browser, size)
+        staff = nurse.new_page()
+        staff.set_default_timeout(10_000)
+        _login(staff, live_server.url, "nurse.a")
+        staff.goto(f"{live_server.url}/patients/{patient.pk}/#records")
+        today_row = staff.locator("#records table.records tbody tr").first
+        assert "by Sara Spouse (spouse), Dana Daughter (daughter)" in today_row.inner_text()
+        caregivers = staff.locator("#caregiver-list").inner_text()
+        assert "Sara Spouse" in caregivers and "Dana Daughter" in caregivers
+        staff.locator("#records").screenshot(path=str(ARTIFACTS / f"patient-page-caregivers-answered-{size}.png"))
+        staff.locator("#caregivers").screenshot(path=str(ARTIFACTS / f"patient-page-caregivers-{size}.png"))
+        nurse.close()

@@ -10,6 +10,8 @@ from django.test import Client
 from notifications.models import Message
 from patients.models import AuditEvent
 from recovery.models import CheckinSubmission, DailyRecord
+from tests.webcheckin.conftest import sent_text
+from webcheckin.links import LINK_MASK
 from webcheckin.models import CheckinLink
 from webcheckin.services import MISSES_PER_HOUR, NEW_LINKS_PER_DAY
 
@@ -115,7 +117,8 @@ def test_an_expired_link_explains_itself_and_a_new_link_goes_out_through_the_out
     assert "A new link is on its way" in sent.content.decode()
     message = Message.objects.get(dedupe_key__startswith=f"checkin-link:{patient_a.pk}:")
     assert message.status == "queued" and message.to_phone == patient_a.phone
-    new_path = re.search(r"https?://[^/\s]+(/c/[A-Za-z0-9_-]{22})", message.body).group(1)
+    assert "/c/" + LINK_MASK in message.body
+    new_path = re.search(r"https?://[^/\s]+(/c/[A-Za-z0-9_-]{22})", sent_text(message)).group(1)
     assert browser.get(new_path).status_code == 200
 
 
@@ -204,9 +207,10 @@ def test_another_patients_link_shows_only_that_patient(browser, patient_a, make_
 def test_the_nurses_sms_history_shows_where_a_link_pointed_but_not_its_token(nurse_client_a, make_patient):
     patient = make_patient(enrolled=False)
     invitation = Message.objects.get(patient=patient, purpose="enrollment")
-    token = re.search(r"/c/([A-Za-z0-9_-]{22})", invitation.body).group(1)
+    token = re.search(r"/c/([A-Za-z0-9_-]{22})", sent_text(invitation)).group(1)
+    assert token not in invitation.body
     html = nurse_client_a.get(f"/patients/{patient.pk}/").content.decode()
-    assert "/c/…" in html and token not in html
+    assert "/c/…" in html and token not in html and LINK_MASK not in html
 
 
 def test_the_form_and_a_checkin_take_a_fixed_number_of_queries(browser, patient_a, link_for, log_days, django_assert_num_queries):
@@ -226,7 +230,7 @@ def test_the_form_and_a_checkin_take_a_fixed_number_of_queries(browser, patient_
 def test_before_surgery_the_invitations_link_waits_for_the_surgery_day(browser, make_patient):
     patient = make_patient(enrolled=False, surgery_days_ago=-3)
     invitation = Message.objects.get(patient=patient, purpose="enrollment")
-    path = re.search(r"https?://[^/\s]+(/c/[A-Za-z0-9_-]{22})", invitation.body).group(1)
+    path = re.search(r"https?://[^/\s]+(/c/[A-Za-z0-9_-]{22})", sent_text(invitation)).group(1)
     link = CheckinLink.objects.get(patient=patient)
     assert link.date == patient.surgery_date
     page = browser.get(path)

@@ -18,6 +18,8 @@ from notifications.services import reminders
 from recovery.choices import Symptom
 from recovery.red_flags import red_flag_advice
 from tests.notifications.conftest import at
+from tests.webcheckin.conftest import sent_text
+from webcheckin.links import LINK_MASK
 
 GSM7 = set(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿"
@@ -29,6 +31,8 @@ CLINIC = "Riverside Spine Center North"
 LINK = "https://recovery.example.org/c/" + "x" * 22
 PHONE = "+13125550142"
 LANGUAGES = [code for code, _ in settings.LANGUAGES]
+# A caregiver's texts name the patient by first name, cut to CAREGIVER_NAME_MAX characters.
+FIRST_NAME = "Maximiliana-Guadalupe Second"
 
 
 def sms_segments(text: str) -> tuple[str, int]:
@@ -56,6 +60,8 @@ def test_the_counter_counts_as_carriers_do():
         ("reminder", lambda lang: texts.reminder_text(language=lang, clinic=CLINIC, link=LINK)),
         ("invitation", lambda lang: texts.invitation_text(language=lang, clinic=CLINIC, code="ABCDE-12345", days=14, link=LINK)),
         ("new link", lambda lang: texts.checkin_link_text(language=lang, clinic=CLINIC, link=LINK)),
+        ("caregiver's copy", lambda lang: texts.caregiver_copy_text(language=lang, clinic=CLINIC, name=FIRST_NAME, link=LINK)),
+        ("caregiver's nudge", lambda lang: texts.caregiver_nudge_text(language=lang, clinic=CLINIC, name=FIRST_NAME, link=LINK)),
     ],
 )
 def test_each_text_with_its_link_fits_two_segments(name, make, language):
@@ -143,12 +149,23 @@ def test_accents_outside_gsm7_are_dropped_so_a_text_is_not_sent_as_ucs2(language
 def test_every_reminder_and_the_invitation_carry_a_link_of_their_own(make_patient, settings):
     english = make_patient(surgery_date=datetime.date(2026, 11, 1), enrolled=False)
     spanish = make_patient(surgery_date=datetime.date(2026, 11, 1), language="es", enrolled=False)
-    reminders.reminders_enqueue(now=at("America/Chicago", 2026, 11, 20, 18, 0))
+    moment = at("America/Chicago", 2026, 11, 20, 18, 0)
+    reminders.reminders_enqueue(now=moment)
     link = re.compile(re.escape(settings.PUBLIC_BASE_URL.rstrip("/")) + r"/c/[A-Za-z0-9_-]{22}")
     links = set()
     for patient in (english, spanish):
         for purpose in (Message.Purpose.REMINDER, Message.Purpose.ENROLLMENT):
-            body = Message.objects.get(patient=patient, purpose=purpose).body
-            (found,) = link.findall(body)
+            message = Message.objects.get(patient=patient, purpose=purpose)
+            # Stored with the link masked; the text handed over carries the live one.
+            assert not link.findall(message.body) and "/c/" + LINK_MASK in message.body
+            (found,) = link.findall(sent_text(message, now=moment))
             links.add(found)
     assert len(links) == 4
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_caregivers_help_fits_two_segments_and_names_the_patient_shortly(language):
+    text = texts.caregiver_help_text(language=language, clinic=CLINIC, name=FIRST_NAME, clinic_phone="+15550100000")
+    assert "Maximiliana-Guadal" in text and "Second" not in text
+    encoding, segments = sms_segments(text)
+    assert segments <= 2, f"caregiver help ({language}) takes {segments} {encoding} segments: {text!r}"

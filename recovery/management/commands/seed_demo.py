@@ -72,6 +72,9 @@ class Command(BaseCommand):
             summary = demo.demo_seed(patients=patients, days=days, seed=seed, progress=ProgressBar(self.stderr._out))
         except demo.DemoAlreadySeeded as exc:
             raise CommandError(f"{exc}: seed an empty database (or pass --if-empty to skip).") from None
+        from outcomes.demo import outcomes_demo_seed  # the layer above recovery: its demo part
+
+        responses = outcomes_demo_seed(seed=seed)
         elapsed = time.monotonic() - started
 
         tracks = ", ".join(f"{count} {track.replace('_', ' ')}" for track, count in sorted(summary.tracks.items()))
@@ -80,6 +83,7 @@ class Command(BaseCommand):
                 f"Seeded {summary.patients:,} patients ({tracks}) and {summary.daily_records:,} daily records in {elapsed:.1f} s."
             )
         )
+        self.stdout.write(f"Outcome questionnaire: recovery status (outcomes/instruments/recovery-status.json), {responses:,} responses.")
         self.stdout.write(f"Demo nurse: {demo.DEMO_NURSE_USERNAME} / {demo.DEMO_NURSE_PASSWORD} ({demo.DEMO_CLINIC})")
         self.stdout.write(f"Second clinic's nurse: {demo.SECOND_NURSE_USERNAME} / {demo.DEMO_NURSE_PASSWORD} ({demo.SECOND_CLINIC})")
         self.stdout.write(f"Admin: {demo.DEMO_ADMIN_USERNAME} / {demo.DEMO_ADMIN_PASSWORD}")
