@@ -66,9 +66,9 @@ test: $(STAMP_DEV) $(MO_FILES)
 bench-sweep: $(STAMP_DEV)
 	$(PY) bench/bench_sweep.py $(BENCH_ARGS)
 
-## bench-quality: alert quality on five synthetic cohorts (two for tuning, three held out) replayed day by day (docs/alert-quality.md).
+## bench-quality: alert quality on the held-out synthetic cohorts replayed day by day through the real check-in path and sweep, beside the targets (docs/alert-quality.md); BENCH_ARGS="--role tuning ..." for others.
 bench-quality: $(STAMP_DEV)
-	$(PY) bench/alert_quality.py $(BENCH_ARGS)
+	$(PY) bench/alert_quality.py $(or $(BENCH_ARGS),--role held_out --patients-per-cohort 42)
 
 lint: $(STAMP_DEV)
 	$(BIN)/ruff check .

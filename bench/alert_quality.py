@@ -1,14 +1,15 @@
-"""Alert quality, measured: the cohorts of bench/cohorts.py (two for tuning, three held out, fixed
-before any rule was changed) replayed day by day through the real check-in path (checkin_submit, and
-the evaluation it queues) and the real sweep.
+"""Alert quality, measured: the cohorts of bench/cohorts.py (three for tuning; the second held-out sets
+H4-H6, fixed before the rules last changed; the earlier held-out sets H1-H3) replayed day by day
+through the real check-in path (checkin_submit, and the evaluation it queues), the real sweep, and
+the milestone questions, answered as each generated patient would (milestone_question_answer).
 
-    python bench/alert_quality.py [--patients-per-cohort 70]
+    python bench/alert_quality.py [--role held_out] [--role tuning] [--patients-per-cohort 70]
 
 It reports, in Markdown, per cohort: red flags alerted on the day reported, the share of deviating
 patients alerted within 2 days of onset, false alerts per 100 patient-weeks of normal recovery; and per
-rule, tuning and held-out cohorts side by side: alerts raised, how many true, precision, median days
-from onset (bench/quality_measure.py says what counts). All cohorts are replayed together in a
-database of its own (BENCH_QUALITY_DATABASE_URL, default
+rule, the roles' cohorts side by side: alerts raised, how many true, precision, median days from
+onset (bench/quality_measure.py says what counts); then the held-out figures against the targets.
+The cohorts are replayed together in a database of its own (BENCH_QUALITY_DATABASE_URL, default
 postgres://postgres@127.0.0.1:5432/recovery_bench_quality), dropped and made fresh each run. The
 in-memory version, for tuning, is bench/quality_fast.py.
 """
@@ -29,7 +30,7 @@ from zoneinfo import ZoneInfo
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import quality_measure  # noqa: E402
-from bench.cohorts import BASE, COHORTS, PROGRAM_DAYS, SimPatient, build  # noqa: E402
+from bench.cohorts import BASE, COHORTS, PROGRAM_DAYS, ROLES, SimPatient, build  # noqa: E402
 
 
 def build_cohort(n: int, seed: int) -> list[SimPatient]:
@@ -55,7 +56,9 @@ def replay(
 
     from patients.models import Clinic
     from patients.services import patient_create
+    from recovery.models import MilestoneQuestion
     from recovery.services import recovery_sweep
+    from recovery.services.milestone_questions import milestone_question_answer
 
     utc = datetime.UTC
     clinic, _ = Clinic.objects.get_or_create(name="Quality Bench Clinic", defaults={"timezone": "America/Chicago"})
@@ -76,10 +79,19 @@ def replay(
     for day in range(0, through_day + 1):
         date = surgery_date + datetime.timedelta(days=day)
         with time_machine.travel(datetime.datetime.combine(date + datetime.timedelta(days=1), datetime.time(3), tzinfo=utc), tick=False):
+            asked = defaultdict(list)
+            for question in MilestoneQuestion.objects.filter(state=MilestoneQuestion.State.ASKED).select_related("patient"):
+                asked[question.patient_id].append(question)
             for sim in cohort:
                 fields = sim.days.get(day)
                 if fields:
-                    submit(patient=patients[sim.index], client_id=uuid.uuid4(), date=date, fields=fields)
+                    patient = patients[sim.index]
+                    submit(patient=patient, client_id=uuid.uuid4(), date=date, fields=fields)
+                    # The questions the check-in asks, answered (or not) as the generated patient would.
+                    for question in asked.get(patient.pk, ()):
+                        answer = sim.answers(question.milestone, day)
+                        if answer is not None:
+                            milestone_question_answer(question=question, reached=answer)
         with time_machine.travel(datetime.datetime.combine(date + datetime.timedelta(days=1), datetime.time(9), tzinfo=utc), tick=False):
             recovery_sweep()
         if progress and day % 10 == 0:
@@ -126,6 +138,8 @@ def measure(cohort: list[SimPatient], patients: dict, *, surgery_date: datetime.
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--patients-per-cohort", type=int, default=70)
+    parser.add_argument("--role", action="append", choices=ROLES,
+                        help="replay only the cohorts of this role (repeatable; default: every cohort)")
     args = parser.parse_args()
     # The evaluation a check-in queues on commit runs in this process, as a worker would run it.
     os.environ["CELERY_TASK_ALWAYS_EAGER"] = "true"
@@ -136,6 +150,8 @@ def main() -> None:
     by_cohort = []
     first = 0
     for spec in COHORTS:
+        if args.role and spec.role not in args.role:
+            continue
         sims = build(spec, first_index=first, patients=args.patients_per_cohort)
         first += len(sims)
         by_cohort.append((spec, sims))
@@ -145,7 +161,7 @@ def main() -> None:
     seconds = time.perf_counter() - started
     raised = raised_from_database(patients)
     qualities = [(spec.role, quality_measure.measure(spec.name, sims, raised, surgery_date=surgery_date)) for spec, sims in by_cohort]
-    header = (f"{len(COHORTS)} cohorts of {args.patients_per_cohort} patients, replayed together through checkin_submit and the "
+    header = (f"{len(by_cohort)} cohorts of {args.patients_per_cohort} patients, replayed together through checkin_submit and the "
               f"sweep in {seconds:.0f} s.")
     print(quality_measure.report(qualities, header=header))
     held = quality_measure.pooled(qualities, "held_out")

@@ -28,6 +28,18 @@ The model of one patient (every number is an assumption, stated so that the figu
   x0.3, pain +1.5); pain that will not settle (pain stops falling from day 6-12; onset is the first
   day its level is above the protocol's bound); stops answering (no check-in from day 10-60; onset is
   the first silent day); prolonged opioid use (never stops; onset the day after the overdue day).
+- Only in the specs that list it (`groups`): a milestone truly late (discharged, normal diet or
+  normal activities reached 5-25 days after its overdue day, or not by day 90), in a patient
+  otherwise on track; onset is the day after the overdue day.
+- Added with the second held-out sets (each off unless a spec sets it; the earlier specs draw exactly
+  what they drew before): anchored reporters (`anchor_share`) say a number pulled 60% of the way to
+  the one they said last time, so their noise persists from day to day instead of being fresh each
+  day; fading adherence (`fade`): the chance of skipping a day grows by `fade` over the 90 days.
+- Asked whether a milestone was reached (the question before a milestone alert), a patient answers
+  at a check-in, with probability `answer_rate` each check-in while asked, and says the truth the
+  generator holds (`reached_on`): yes once the milestone was truly reached, whether ticked or not;
+  no before that. A deviating patient whose complication began before normal activities has not
+  reached them (though one who ticks boxes may still tick them, as the earlier specs did).
 """
 
 from __future__ import annotations
@@ -38,6 +50,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 GROUPS = ("normal", "infection", "blood_clot", "nerve_problem", "pain_not_settling", "stops_answering", "opioid_prolonged")
+# The groups of the second held-out sets: the same, and a truly late milestone.
+GROUPS_WITH_LATE = GROUPS + ("milestone_late",)
 GROUP_LABELS = {
     "normal": "Normal recovery",
     "infection": "Infection with fever",
@@ -46,7 +60,9 @@ GROUP_LABELS = {
     "pain_not_settling": "Pain that will not settle",
     "stops_answering": "Stops answering",
     "opioid_prolonged": "Prolonged opioid use",
+    "milestone_late": "Milestone truly late",
 }
+ALL_GROUPS = GROUPS_WITH_LATE
 ZONES = ["America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles"]
 OPEN = {"open_lumbar_fusion", "posterior_cervical_fusion"}
 CERVICAL = {"acdf", "posterior_cervical_fusion"}
@@ -67,6 +83,10 @@ STEP_FRACTION = [(0, 0.05), (1, 0.15), (3, 0.25), (7, 0.40), (14, 0.63), (28, 0.
 SOFT_NOISE = ((-2, -1, 0, 1, 2), (0.05, 0.2, 0.5, 0.2, 0.05))
 # "Two points either way": every offset from -2 to +2 as likely.
 WIDE_NOISE = ((-2, -1, 0, 1, 2), (0.2, 0.2, 0.2, 0.2, 0.2))
+# Wider still: now and then three points off.
+WIDER_NOISE = ((-3, -2, -1, 0, 1, 2, 3), (0.05, 0.15, 0.2, 0.2, 0.2, 0.15, 0.05))
+# How far an anchored reporter's number is pulled towards the one said last time.
+ANCHOR_WEIGHT = 0.6
 
 
 @dataclass(frozen=True)
@@ -89,6 +109,10 @@ class CohortSpec:
     under_share: float = 0.0
     over_share: float = 0.0
     description: str = ""
+    groups: tuple[str, ...] = GROUPS
+    anchor_share: float = 0.0
+    fade: float = 0.0
+    answer_rate: float = 0.9
 
 
 # The cohort the shipped rules were first tuned on: everyone ticks every box, mild noise.
@@ -100,28 +124,64 @@ TUNING = (
         round_share=0.2, weekend_share=0.2, bursty_share=0.15, burst_rate=0.01, slow_share=0.15, under_share=0.1, over_share=0.1,
         description="noise of 2 either way, 30% never tick, round numbers, gaps, slow recoveries, biased reporters",
     ),
-)
-# Fixed before any rule was changed; run only to report.
-HELD_OUT = (
+    # Added with the second held-out sets, to tune the question before a milestone alert and the
+    # anchored reporters on (never on H4-H6).
     CohortSpec(
-        "H1 realistic", "held_out", seed=1101, patients=140, pain_noise=WIDE_NOISE, never_tick_early=0.3, never_tick_later=0.3,
+        "T2 anchored and late", "tuning", seed=21, patients=140, pain_noise=WIDE_NOISE, never_tick_early=0.35,
+        never_tick_later=0.35, round_share=0.2, weekend_share=0.25, bursty_share=0.2, burst_rate=0.012, slow_share=0.2,
+        under_share=0.1, over_share=0.1, groups=GROUPS_WITH_LATE, anchor_share=0.35, fade=0.1, answer_rate=0.9,
+        description="T1 with anchored reporters, fading adherence and truly late milestones",
+    ),
+)
+# The first held-out sets: fixed before any rule was changed, and looked at once, with the rules of
+# 2026-12-01 (docs/alert-quality.md keeps that first look). Since the rules changed after that look,
+# they are reported beside the second sets, not as the held-out figure.
+EARLIER_HELD_OUT = (
+    CohortSpec(
+        "H1 realistic", "earlier_held_out", seed=1101, patients=140, pain_noise=WIDE_NOISE, never_tick_early=0.3, never_tick_later=0.3,
         round_share=0.2, weekend_share=0.2, bursty_share=0.15, burst_rate=0.01, slow_share=0.15, under_share=0.1, over_share=0.1,
         description="T1's parameters, another seed",
     ),
     CohortSpec(
-        "H2 open and cervical", "held_out", seed=2202, patients=140,
+        "H2 open and cervical", "earlier_held_out", seed=2202, patients=140,
         procedures=(("mis_lumbar_fusion", 0.15), ("open_lumbar_fusion", 0.4), ("acdf", 0.15), ("posterior_cervical_fusion", 0.3)),
         pain_noise=WIDE_NOISE, never_tick_early=0.4, never_tick_later=0.35, round_share=0.3, weekend_share=0.3, bursty_share=0.2,
         burst_rate=0.015, slow_share=0.2, under_share=0.15, over_share=0.15,
         description="70% open or cervical, more silence and more never-ticked boxes",
     ),
     CohortSpec(
-        "H3 edges and gaps", "held_out", seed=3303, patients=140, pain_noise=WIDE_NOISE, never_tick_early=0.3, never_tick_later=0.3,
+        "H3 edges and gaps", "earlier_held_out", seed=3303, patients=140, pain_noise=WIDE_NOISE, never_tick_early=0.3, never_tick_later=0.3,
         round_share=0.4, weekend_share=0.4, bursty_share=0.3, burst_rate=0.01, slow_share=0.35, under_share=0.2, over_share=0.2,
         description="a third slow at the edges of the windows, many weekend skippers and bursts of missed days",
     ),
 )
-COHORTS = TUNING + HELD_OUT
+# The second held-out sets: written and committed on 2026-12-02 before the rules were changed again
+# (persistence against the patient's own habit, the question before a milestone alert), and run only
+# to report. Their first look is the held-out figure of docs/alert-quality.md.
+HELD_OUT = (
+    CohortSpec(
+        "H4 realistic, late milestones", "held_out", seed=4404, patients=140, pain_noise=WIDE_NOISE, never_tick_early=0.3,
+        never_tick_later=0.3, round_share=0.2, weekend_share=0.2, bursty_share=0.15, burst_rate=0.01, slow_share=0.15,
+        under_share=0.1, over_share=0.1, groups=GROUPS_WITH_LATE, anchor_share=0.3, fade=0.08, answer_rate=0.9,
+        description="T1's mix, a third anchored reporters, adherence fading, truly late milestones",
+    ),
+    CohortSpec(
+        "H5 open and cervical, anchored", "held_out", seed=5505, patients=140,
+        procedures=(("mis_lumbar_fusion", 0.1), ("open_lumbar_fusion", 0.4), ("acdf", 0.2), ("posterior_cervical_fusion", 0.3)),
+        pain_noise=WIDE_NOISE, never_tick_early=0.5, never_tick_later=0.5, round_share=0.3, weekend_share=0.35, bursty_share=0.25,
+        burst_rate=0.02, slow_share=0.2, under_share=0.15, over_share=0.15, groups=GROUPS_WITH_LATE, anchor_share=0.5,
+        fade=0.1, answer_rate=0.8,
+        description="75% open or cervical, half never tick, half anchored, more silence, fewer answers",
+    ),
+    CohortSpec(
+        "H6 everything at once", "held_out", seed=6606, patients=140, pain_noise=WIDER_NOISE, never_tick_early=0.4,
+        never_tick_later=0.4, round_share=0.3, weekend_share=0.3, bursty_share=0.3, burst_rate=0.015, slow_share=0.3,
+        under_share=0.25, over_share=0.25, groups=GROUPS_WITH_LATE, anchor_share=0.3, fade=0.15, answer_rate=0.85,
+        description="noise up to 3 points, slow and biased reporters, gaps, fading adherence, late milestones",
+    ),
+)
+ROLES = ("tuning", "held_out", "earlier_held_out")
+COHORTS = TUNING + HELD_OUT + EARLIER_HELD_OUT
 
 
 @dataclass
@@ -139,7 +199,22 @@ class SimPatient:
     last_day: int = PROGRAM_DAYS  # the last day the patient is part of normal recovery time
     traits: tuple[str, ...] = ()
     cohort: str = ""
+    # The day each milestone was truly reached (ticked or not); None: not by day 90.
+    reached_on: dict[str, int | None] = field(default_factory=dict)
+    answer_rate: float = 0.9
+    seed: int = 0
+    # The patient's place in its own cohort (index is its number in the whole run): the draws added
+    # with the second held-out sets hang on it, so a cohort is the same draw however it is run.
+    number: int = 0
 
+    def answers(self, code: str, day: int) -> bool | None:
+        """The patient's answer, at a check-in on `day`, to "have you reached <code>?": True, False,
+        or None (the question left unanswered this time). Decided by its own seed, so that it does
+        not depend on the order in which a replay asks."""
+        if random.Random(f"{self.seed}:{self.number}:{code}:{day}").random() >= self.answer_rate:
+            return None
+        reached = self.reached_on.get(code)
+        return reached is not None and reached <= day
 
 def _family(procedure: str) -> str:
     return "open" if procedure in OPEN else "mis"
@@ -169,19 +244,27 @@ def _interpolate(points, day):
 
 
 def build(spec: CohortSpec, *, first_index: int = 0, patients: int | None = None) -> list[SimPatient]:
-    """The spec's patients: 8 in 14 recover normally, 1 in 14 has each complication."""
+    """The spec's patients: 8 in 14 recover normally, 1 in 14 has each complication (with
+    GROUPS_WITH_LATE: 8 in 15, and 1 in 15 each)."""
     rng = random.Random(spec.seed)
     n = spec.patients if patients is None else patients
+    groups = spec.groups
+    cycle = 8 + len(groups) - 1
     out = []
     for i in range(n):
-        group = GROUPS[0] if i % 14 < 8 else GROUPS[1 + (i % 14) - 8]
-        out.append(_simulate(spec, first_index + i, group, rng))
+        group = groups[0] if i % cycle < 8 else groups[1 + (i % cycle) - 8]
+        out.append(_simulate(spec, first_index + i, group, rng, number=i))
     return out
 
 
-def _simulate(spec: CohortSpec, index: int, group: str, rng: random.Random) -> SimPatient:
+def _simulate(spec: CohortSpec, index: int, group: str, rng: random.Random, *, number: int) -> SimPatient:
     procedure = rng.choices([p for p, _ in spec.procedures], [w for _, w in spec.procedures])[0]
-    p = SimPatient(index=index, procedure=procedure, zone=ZONES[index % len(ZONES)], group=group, cohort=spec.name)
+    p = SimPatient(index=index, procedure=procedure, zone=ZONES[index % len(ZONES)], group=group, cohort=spec.name,
+                   answer_rate=spec.answer_rate, seed=spec.seed, number=number)
+    # The traits added with the second held-out sets draw from a stream of their own, so that the
+    # earlier specs draw exactly what they drew before.
+    extra = random.Random(f"{spec.seed}:{number}:extra")
+    anchored = extra.random() < spec.anchor_share
     is_open = procedure in OPEN
     windows = WINDOWS[procedure]
     slow = rng.random() < spec.slow_share
@@ -224,7 +307,8 @@ def _simulate(spec: CohortSpec, index: int, group: str, rng: random.Random) -> S
         never.add("first_walk")
     p.traits = tuple(
         t for t, on in (("slow", slow), ("weekend", weekend), ("bursty", bursty), ("round", rounds),
-                        ("under", bias < 0), ("over", bias > 0), ("never_ticks", bool(never - {"first_walk"}))) if on
+                        ("under", bias < 0), ("over", bias > 0), ("never_ticks", bool(never - {"first_walk"})),
+                        ("anchored", anchored)) if on
     )
 
     def true_pain(day):
@@ -268,6 +352,19 @@ def _simulate(spec: CohortSpec, index: int, group: str, rng: random.Random) -> S
         stop_opioids = PROGRAM_DAYS + 10
         never.discard("off_opioids")
         p.onset = OPIOID_OVERDUE[_family(procedure)] + 1
+    elif group == "milestone_late":
+        code = extra.choices(["discharged", "normal_diet", "normal_activities"], [0.3, 0.3, 0.4])[0]
+        late_day = windows[code][1] + extra.randint(5, 25)
+        if late_day > PROGRAM_DAYS or extra.random() < 0.3:
+            late_day = PROGRAM_DAYS + 10
+        if code == "discharged":
+            discharge = late_day
+        elif code == "normal_diet":
+            normal_diet = late_day
+        else:
+            normal_activities = late_day
+        p.onset = windows[code][1] + 1
+        p.traits += (f"late_{code}",)
     if p.onset is not None:
         p.start = p.onset if p.start is None else p.start
         p.last_day = p.start - 1
@@ -275,10 +372,15 @@ def _simulate(spec: CohortSpec, index: int, group: str, rng: random.Random) -> S
     reached: dict[int, list[str]] = defaultdict(list)
     for day, code in ((0, "first_walk"), (discharge, "discharged"), (normal_diet, "normal_diet"),
                       (normal_activities, "normal_activities"), (stop_opioids, "off_opioids")):
+        truly = day if day <= PROGRAM_DAYS else None
+        if code == "normal_activities" and p.start is not None and group != "milestone_late" and day >= p.start:
+            truly = None
+        p.reached_on[code] = truly
         if code not in never:
             reached[day].append(code)
     pending: list[str] = []
     burst_left = 0
+    said: float | None = None
     for day in range(0, PROGRAM_DAYS + 1):
         pending.extend(code for code in reached.get(day, []) if code not in pending)
         if silent_from is not None and day >= silent_from:
@@ -287,7 +389,7 @@ def _simulate(spec: CohortSpec, index: int, group: str, rng: random.Random) -> S
         if day == 0:
             checks_in = rng.random() < 0.6
         else:
-            checks_in = rng.random() >= skip
+            checks_in = rng.random() >= skip + spec.fade * day / PROGRAM_DAYS
             if weekend and (day + phase) % 7 in (5, 6) and rng.random() < 0.8:
                 checks_in = False
             if bursty:
@@ -301,7 +403,10 @@ def _simulate(spec: CohortSpec, index: int, group: str, rng: random.Random) -> S
         base = true_pain(day) if stall is None or day < stall else max(true_pain(stall), pain_bound(procedure, PROGRAM_DAYS) + 0.8)
         noise = rng.choices(*spec.pain_noise)[0]
         pain = base + pain_extra[day] + noise + bias
+        if anchored and said is not None:
+            pain = ANCHOR_WEIGHT * said + (1 - ANCHOR_WEIGHT) * pain
         pain = int(min(10, max(0, 2 * round(pain / 2) if rounds else round(pain))))
+        said = pain
         fraction = _interpolate(STEP_FRACTION, day) * (0.85 if is_open else 1.0)
         walking = pre_steps * fraction / 100
         if slow:

@@ -1,10 +1,11 @@
 """Alert quality in memory: the cohorts of bench/cohorts.py replayed through the pure rules and the pure
 reconciliation (recovery.rules, recovery.services.engine.reconcile), with no check-in or alert written.
 
-    python bench/quality_fast.py [--role tuning|held_out|all]
+    python bench/quality_fast.py [--role tuning|held_out|earlier_held_out|all]
 
 It is the tuning loop: seconds instead of the full replay's many minutes, so numbers can be tried on
-the tuning cohorts. It judges as the engine does (each check-in's own evidence as it arrives, then
+the tuning cohorts. It asks the milestone questions as the sweep does and answers them as the
+generated patient would (a "no" judged at once, as milestone_question_answer does). It judges as the engine does (each check-in's own evidence as it arrives, then
 every rule once the patient's day has ended) but leaves out what only the database path has (time
 zones, batches, retries); `make bench-quality` is the measure that is reported. It reads the shipped
 protocols from a database of its own (BENCH_QUALITY_FAST_DATABASE_URL).
@@ -50,6 +51,7 @@ def replay_patient(sim: SimPatient, plan) -> list[Raised]:
     alerts: list[rules.AlertView] = []
     raised: dict[int, Raised] = {}
     days: list = []
+    questions: dict[str, rules.Question] = {}
     next_id = 1
 
     def apply(p: Plan, day: int) -> None:
@@ -76,9 +78,13 @@ def replay_patient(sim: SimPatient, plan) -> list[Raised]:
         s = rules.Snapshot(
             surgery_date=SURGERY, procedure=sim.procedure, plan=plan, as_of=date, days=tuple(days), day_ended=ended,
             enrolled_on=SURGERY, alerted_red_flags=frozenset(k for a in alerts if a.kind == AlertKind.RED_FLAG for k in a.keys),
+            questions=dict(questions),
         )
         p = Plan()
         findings = rules.judge(s, kinds)
+        if kinds is None and ended:
+            for code in rules.milestone_questions_owed(s):
+                questions.setdefault(code, rules.Question(code, date + datetime.timedelta(days=1)))
         reconcile(p, patient_id=sim.index, snapshot=s, findings=findings, alerts=list(alerts),
                   update_kinds=kinds if kinds is not None else frozenset(rules.RULES))
         apply(p, (date - SURGERY).days)
@@ -87,14 +93,27 @@ def replay_patient(sim: SimPatient, plan) -> list[Raised]:
         date = SURGERY + datetime.timedelta(days=day)
         fields = sim.days.get(day)
         if fields:
+            fields = dict(fields)
+            said_no = False
+            # The questions asked, answered (or not) as the generated patient would, with the check-in.
+            for code, q in list(questions.items()):
+                if q.answer is None:
+                    answer = sim.answers(code, day)
+                    if answer is not None:
+                        questions[code] = replace(q, answer=answer, answered_on=date)
+                        if answer:
+                            fields["milestones"] = [*fields.get("milestones", ()), code]
+                        said_no = said_no or not answer
             days.append(_day(date, fields))
             judge(date, ended=False, kinds=rules.CHECKIN_KINDS)
+            if said_no:
+                judge(date, ended=False, kinds=None)  # a "no" is judged at once (milestone_question_answer)
         if day < plan.program_days:
             judge(date, ended=True, kinds=None)
     return list(raised.values())
 
 
-def run(role: str = "all", *, plans=None) -> list[tuple[str, object]]:
+def run(role: str = "all", *, plans=None, patients: int | None = None) -> list[tuple[str, object]]:
     from bench.cohorts import build
     from recovery.protocols import protocol_plans
 
@@ -104,7 +123,7 @@ def run(role: str = "all", *, plans=None) -> list[tuple[str, object]]:
     for spec in COHORTS:
         if role != "all" and spec.role != role:
             continue
-        sims = build(spec, first_index=first)
+        sims = build(spec, first_index=first, patients=patients)
         first += len(sims)
         raised = {sim.index: replay_patient(sim, plans[sim.procedure]) for sim in sims}
         out.append((spec.role, measure(spec.name, sims, raised, surgery_date=SURGERY)))
@@ -113,12 +132,13 @@ def run(role: str = "all", *, plans=None) -> list[tuple[str, object]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--role", default="tuning", choices=("tuning", "held_out", "all"))
+    parser.add_argument("--role", default="tuning", choices=("tuning", "held_out", "earlier_held_out", "all"))
+    parser.add_argument("--patients-per-cohort", type=int, default=None, help="the first N of each cohort (default: all)")
     args = parser.parse_args()
     from bench.common import use_database
 
     use_database(os.environ.get("BENCH_QUALITY_FAST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/recovery_quality_fast"), fresh=False)
-    print(report(run(args.role), header=f"In-memory replay, {args.role} cohorts"))
+    print(report(run(args.role, patients=args.patients_per_cohort), header=f"In-memory replay, {args.role} cohorts"))
 
 
 if __name__ == "__main__":

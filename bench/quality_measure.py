@@ -12,7 +12,7 @@ import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from bench.cohorts import GROUP_LABELS, GROUPS, PROGRAM_DAYS, SimPatient
+from bench.cohorts import ALL_GROUPS, GROUP_LABELS, PROGRAM_DAYS, ROLES, SimPatient
 
 KINDS = ("red_flag", "pain_high", "pain_rising", "pain_not_improving", "walking_below_expected", "missed_checkins",
          "milestone_overdue", "opioid_prolonged")
@@ -142,15 +142,18 @@ def cohort_rows(qualities: list[tuple[str, Quality]]) -> list[str]:
     return lines
 
 
+def role_label(role: str) -> str:
+    return {"tuning": "tuning", "held_out": "held out", "earlier_held_out": "earlier held out"}.get(role, role)
+
+
 def rule_rows(qualities: list[tuple[str, Quality]]) -> list[str]:
-    """Per rule, tuning and held-out cohorts side by side: raised, true, precision, median days from onset."""
-    lines = [
-        "| rule | tuning: raised | true | precision | median days from onset | held out: raised | true | precision | median days from onset |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
-    ]
+    """Per rule, the roles' cohorts side by side: raised, true, precision, median days from onset."""
+    roles = [r for r in ROLES if any(role == r for role, _ in qualities)]
+    header = "| rule | " + " | ".join(f"{role_label(r)}: raised | true | precision | median days from onset" for r in roles) + " |"
+    lines = [header, "| --- |" + " --- | --- | --- | --- |" * len(roles)]
     for kind in KINDS:
         cells = []
-        for role in ("tuning", "held_out"):
+        for role in roles:
             raised = sum(q.per_rule[kind]["raised"] for r, q in qualities if r == role)
             true = sum(q.per_rule[kind]["true"] for r, q in qualities if r == role)
             delays = [d for r, q in qualities if r == role for d in q.per_rule[kind]["delays"]]
@@ -175,7 +178,7 @@ def group_rows(qualities: list[tuple[str, Quality]], role: str) -> list[str]:
             m["within"] += g["within"]
             m["delays"] += g["delays"]
             m["kinds"] += g["kinds"]
-    for group in GROUPS[1:]:
+    for group in ALL_GROUPS[1:]:
         g = merged.get(group)
         if not g:
             continue
@@ -187,7 +190,7 @@ def group_rows(qualities: list[tuple[str, Quality]], role: str) -> list[str]:
 
 def pooled(qualities: list[tuple[str, Quality]], role: str) -> Quality:
     """The cohorts of one role taken together."""
-    out = Quality(cohort=f"all {role.replace('_', '-')}", patients=0)
+    out = Quality(cohort=f"all {role_label(role)}", patients=0)
     for r, q in qualities:
         if r != role:
             continue
@@ -201,15 +204,21 @@ def pooled(qualities: list[tuple[str, Quality]], role: str) -> Quality:
         out.false_alerts += q.false_alerts
         out.false_by_kind += q.false_by_kind
         out.late += q.late
+        for kind, stats in q.per_rule.items():
+            mine = out.per_rule.setdefault(kind, {"raised": 0, "true": 0, "delays": []})
+            mine["raised"] += stats["raised"]
+            mine["true"] += stats["true"]
+            mine["delays"] += stats["delays"]
     return out
 
 
 def report(qualities: list[tuple[str, Quality]], *, header: str = "") -> str:
     lines = [header, ""] if header else []
-    rows = list(qualities) + [("tuning", pooled(qualities, "tuning")), ("held_out", pooled(qualities, "held_out"))]
+    roles = [r for r in ROLES if any(role == r for role, _ in qualities)]
+    rows = list(qualities) + [(role, pooled(qualities, role)) for role in roles]
     lines += cohort_rows(rows) + [""] + rule_rows(qualities)
-    for role in ("tuning", "held_out"):
-        lines += ["", f"Deviating patients, {role.replace('_', '-')} cohorts:", ""] + group_rows(qualities, role)
+    for role in roles:
+        lines += ["", f"Deviating patients, {role_label(role)} cohorts:", ""] + group_rows(qualities, role)
     held = pooled(qualities, "held_out")
     if held.patients:
         lines += ["", "Held-out targets: " + "; ".join(f"{name}: {'met' if ok else 'NOT met'}" for name, ok in held.targets().items())]

@@ -12,6 +12,7 @@ from recovery.models import (
     CheckinSubmission,
     DailyRecord,
     EvaluationState,
+    MilestoneQuestion,
     ProtocolBand,
     ProtocolMilestone,
     RecoveryProtocol,
@@ -138,6 +139,20 @@ class AlertAdmin(PatientDataAdmin):
     raw_id_fields = ["patient", "acknowledged_by", "resolved_by"]
     list_select_related = ["patient"]
     inlines = [AlertEventInline]
+
+
+@admin.register(MilestoneQuestion)
+class MilestoneQuestionAdmin(PatientDataAdmin):
+    """The questions asked before a milestone alert, and their answers: read-only (the patient answers)."""
+
+    list_display = ["patient", "milestone", "state", "asked_on", "answered_on", "channel"]
+    list_filter = ["state", "milestone", "channel"]
+    search_fields = ["=patient__id", "patient__last_name"]
+    list_select_related = ["patient"]
+    readonly_fields = [f.name for f in MilestoneQuestion._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(EvaluationState)

@@ -25,7 +25,7 @@ from patients.choices import CERVICAL_PROCEDURES, Condition, Language, Procedure
 from patients.models import Clinic, Patient
 from patients.services import nurse_create
 from recovery.choices import Channel, Milestone, Symptom
-from recovery.models import DailyRecord
+from recovery.models import DailyRecord, MilestoneQuestion
 from recovery.protocols import ProtocolPlan, protocol_plans
 
 DEMO_CLINIC = "Demo Spine Clinic"
@@ -460,6 +460,9 @@ def demo_seed(
                     pending = []
             DailyRecord.objects.bulk_create(pending, batch_size=batch_size * 5)
             written += len(pending)
+            MilestoneQuestion.objects.bulk_create(
+                [_said_no(row, plans[person.procedure], now) for person, row in zip(chunk, rows, strict=True) if person.track == MILESTONE_OVERDUE]
+            )
             done += len(chunk)
             if progress:
                 progress(done, len(people), written)
@@ -468,6 +471,14 @@ def demo_seed(
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {Patient._meta.db_table}, {DailyRecord._meta.db_table}")  # noqa: S608 - table names
     return DemoSummary(patients=len(people), daily_records=written, tracks=tracks)
+
+
+def _said_no(row: Patient, plan: ProtocolPlan, now: datetime.datetime) -> MilestoneQuestion:
+    """The milestone track's patient was asked about normal activities the day after the overdue day
+    and said no (recovery.services.milestone_questions): the sweep then alerts the nurse."""
+    asked_on = row.surgery_date + datetime.timedelta(days=plan.milestone(Milestone.NORMAL_ACTIVITIES).overdue_after + 1)
+    return MilestoneQuestion(patient_id=row.pk, milestone=Milestone.NORMAL_ACTIVITIES, state=MilestoneQuestion.State.NO,
+                             asked_on=asked_on, answered_on=asked_on, answered_at=now, channel="sms")
 
 
 def _patient_rows(

@@ -103,6 +103,9 @@ class RecoveryProtocol(models.Model):
     missed_high_pain_at = models.PositiveSmallIntegerField(default=_T.missed_high_pain_at, validators=_pain_threshold("The pain that makes missed check-ins high"), help_text="missed_checkins is high when the last pain reported was at least this.")
     resolve_after_days = models.PositiveSmallIntegerField(default=_T.resolve_after_days, validators=_window("Days of settled pain before resolving"), help_text="A pain alert resolves after pain is back under the bound for this many days.")
     resolve_min_logged_days = models.PositiveSmallIntegerField(default=_T.resolve_min_logged_days, validators=_window("Logged pain days needed before resolving"), help_text="Logged pain values needed in those days before a pain alert resolves.")
+    missed_habit_max_days = models.PositiveSmallIntegerField(default=_T.missed_habit_max_days, validators=_window("Most missed days after a usual gap"), help_text="missed_checkins: after a usual gap of N days, N + 1 full days are needed, at most this many.")
+    missed_habit_lookback_days = models.PositiveSmallIntegerField(default=_T.missed_habit_lookback_days, validators=_window("Days of reporting habit looked at"), help_text="missed_checkins: the days before the last check-in in which the patient's usual gap is found.")
+    milestone_answer_days = models.PositiveSmallIntegerField(default=_T.milestone_answer_days, validators=_window("Days to answer a milestone question"), help_text="milestone_overdue: days, from the day asked, a patient who checks in has to answer the milestone question before the nurse is alerted.")
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
@@ -141,6 +144,9 @@ class RecoveryProtocol(models.Model):
                     & _between("missed_days_late", 1, WINDOW_DAYS_MAX)
                     & _between("resolve_after_days", 1, WINDOW_DAYS_MAX)
                     & _between("resolve_min_logged_days", 1, WINDOW_DAYS_MAX)
+                    & _between("milestone_answer_days", 1, WINDOW_DAYS_MAX)
+                    & _between("missed_habit_max_days", 1, WINDOW_DAYS_MAX)
+                    & _between("missed_habit_lookback_days", 1, WINDOW_DAYS_MAX)
                 ),
                 name="protocol_windows_positive",
                 violation_error_message=f"Every window of days must be from 1 to {WINDOW_DAYS_MAX} days.",
@@ -183,6 +189,11 @@ class ProtocolMilestone(models.Model):
         default=0,
         validators=[MaxValueValidator(PROGRAM_DAYS_MAX, message=f"A hold can last at most {PROGRAM_DAYS_MAX} days.")],
         help_text="Days the overdue alert waits past 'overdue after' while the patient checks in and is otherwise on track.",
+    )
+    ask_patient_when_overdue = models.BooleanField(
+        default=False,
+        help_text="Ask the patient (yes or no) before alerting, while the patient checks in and is otherwise on track: "
+                  "yes marks it reached; no, or no answer in time, alerts. Takes the place of the hold.",
     )
     history = HistoricalRecords()
 
@@ -401,6 +412,44 @@ class AlertEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} alert {self.alert_id} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class MilestoneQuestion(models.Model):
+    """The question asked before a milestone alert ("Have you been able to eat normally?"), one per
+    patient and milestone. The engine records it when the milestone falls overdue while the patient is
+    otherwise on track (rules.milestone_questions_owed); the next reminder, SMS answer and web
+    check-in ask it; the answer (recovery.services.milestone_questions) says yes or no."""
+
+    class State(models.TextChoices):
+        ASKED = "asked", "Asked, not answered"
+        YES = "yes", "Answered yes"
+        NO = "no", "Answered no"
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="milestone_questions", db_index=False)
+    milestone = models.CharField(max_length=32, choices=Milestone.choices)
+    state = models.CharField(max_length=8, choices=State.choices, default=State.ASKED)
+    # The patient-local date the question was first owed: the time to answer counts from it.
+    asked_on = models.DateField()
+    answered_at = models.DateTimeField(null=True, blank=True)
+    # The patient-local date of the answer.
+    answered_on = models.DateField(null=True, blank=True)
+    channel = models.CharField(max_length=8, choices=Channel.choices, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            # Asked once per milestone: a retried sweep cannot ask twice.
+            models.UniqueConstraint(fields=["patient", "milestone"], name="milestone_question_once"),
+            models.CheckConstraint(
+                condition=Q(state="asked", answered_on__isnull=True) | (~Q(state="asked") & Q(answered_on__isnull=False)),
+                name="milestone_question_answered_with_date",
+            ),
+        ]
+        ordering = ["patient", "asked_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.milestone} question to patient {self.patient_id} ({self.state})"
 
 
 class EvaluationState(models.Model):

@@ -23,6 +23,10 @@ class MilestoneWindow:
     # Days the alert is held past the overdue day while the patient checks in and is otherwise on
     # track (rules.on_track): a box left unticked by a patient who is fine is not a nurse's call.
     hold_days: int = 0
+    # Whether the patient is asked ("Have you been able to eat normally?") before the nurse is
+    # alerted, while the patient checks in and is otherwise on track (rules.milestone_states). When
+    # set, the question takes the place of the hold.
+    ask_patient: bool = False
 
     @property
     def label(self) -> str:
@@ -122,7 +126,8 @@ def _plan(protocol: RecoveryProtocol) -> ProtocolPlan:
         name=protocol.name,
         program_days=protocol.program_days,
         milestones=tuple(
-            MilestoneWindow(m.milestone, m.expected_from, m.expected_by, m.overdue_after, m.alert_when_overdue, m.hold_days_while_on_track)
+            MilestoneWindow(m.milestone, m.expected_from, m.expected_by, m.overdue_after, m.alert_when_overdue, m.hold_days_while_on_track,
+                            m.ask_patient_when_overdue)
             for m in sorted(protocol.milestones.all(), key=lambda m: (m.expected_from, m.expected_by, m.id))
         ),
         pain_bands=tuple((b.from_day, b.value) for b in bands if b.measure == Measure.PAIN_MAX),

@@ -62,6 +62,17 @@ class Day:
     milestones: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class Question:
+    """The question asked before a milestone alert ("Have you been able to eat normally?"): the
+    patient-local date it was first asked, and the answer (None while unanswered) with its date."""
+
+    milestone: str
+    asked_on: datetime.date
+    answer: bool | None = None
+    answered_on: datetime.date | None = None
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """One patient as of one date: everything a rule may look at, and nothing after `as_of`."""
@@ -79,6 +90,8 @@ class Snapshot:
     # Red-flag reports ("YYYY-MM-DD:code") already carried by an alert: each report is raised once.
     alerted_red_flags: frozenset[str] = frozenset()
     patient_id: int | None = None
+    # The questions asked before a milestone alert, by milestone code (one per milestone).
+    questions: Mapping[str, Question] = field(default_factory=dict)
 
     def __post_init__(self):
         # The guard of "data after the date judged is never seen": whatever the caller passed, the
@@ -516,12 +529,25 @@ def _last_pain(s: Snapshot) -> tuple[datetime.date, int] | None:
     return None
 
 
+def usual_gap(s: Snapshot, since: datetime.date) -> int:
+    """The patient's own reporting habit: the longest run of full days without a check-in, between
+    two check-ins, in the `missed_habit_lookback_days` days up to `since` (the last check-in); 0
+    for a patient who has checked in every day (or has no history yet)."""
+    start = max(monitoring_start(s), since - datetime.timedelta(days=s.thresholds.missed_habit_lookback_days))
+    dates = [d.date for d in s.days if start <= d.date <= since]
+    return max(((b - a).days - 1 for a, b in zip(dates, dates[1:], strict=False)), default=0)
+
+
 def missed_checkins(s: Snapshot) -> Finding | None:
     """No check-in for 2 full days in a row during the first 14 days, 3 after that. High where the
     last pain reported was 7 or more; routine otherwise.
 
     Counted from the last check-in (any daily record), or from the start of monitoring for a patient
-    who never checked in; "during the first 14 days" is judged on the last full day missed.
+    who never checked in; "during the first 14 days" is judged on the last full day missed. Against
+    the patient's own habit (usual_gap): a patient who has skipped N days and come back within the
+    last 4 weeks (a weekend skipper: 2) is alerted after N + 1 days, never later than
+    `missed_habit_max_days` (3: the 2-day target for true silence holds), so a daily reporter's
+    silence is still alerted after 2 days early on.
     """
     th = s.thresholds
     start = monitoring_start(s)
@@ -531,7 +557,10 @@ def missed_checkins(s: Snapshot) -> Finding | None:
     missed = (last_full - since).days
     if missed <= 0:
         return None
-    needed = th.missed_days_early if s.day_of(last_full) <= th.missed_early_through_day else th.missed_days_late
+    base = th.missed_days_early if s.day_of(last_full) <= th.missed_early_through_day else th.missed_days_late
+    usual = usual_gap(s, since)
+    # A gap as long as the patient's usual ones is not yet silence: one day more is, up to the cap.
+    needed = max(base, min(usual + 1, th.missed_habit_max_days))
     if missed < needed:
         return None
     last_pain = _last_pain(s)
@@ -577,8 +606,14 @@ def milestones_reached_in(
 
 
 def milestones_reached(s: Snapshot) -> dict[str, datetime.date]:
-    """The first date each milestone was reported in the snapshot (milestones_reached_in)."""
-    return milestones_reached_in(s.days, discharge_date=s.discharge_date, as_of=s.as_of)
+    """The first date each milestone was reported in the snapshot (milestones_reached_in); a "yes" to
+    the question about it counts as reporting it on the day answered (the answer also writes it into
+    that day's record, so the dashboard and the patient's progress see the same)."""
+    reached = milestones_reached_in(s.days, discharge_date=s.discharge_date, as_of=s.as_of)
+    for code, q in s.questions.items():
+        if q.answer and q.answered_on is not None and q.answered_on <= s.as_of:
+            reached[code] = min(reached.get(code, q.answered_on), q.answered_on)
+    return reached
 
 
 # The rules whose evidence says a patient is off track; with none holding (and checking in), an
@@ -589,30 +624,41 @@ OFF_TRACK_KINDS = (
 )
 
 
-def on_track(s: Snapshot) -> bool:
+# Before a milestone question, silence is missed_checkins' to raise: the question waits for the
+# patient's next check-in instead of turning into a second alert about the same silence.
+QUESTION_OFF_TRACK_KINDS = tuple(k for k in OFF_TRACK_KINDS if k != AlertKind.MISSED_CHECKINS)
+
+
+def on_track(s: Snapshot, kinds: tuple[str, ...] = OFF_TRACK_KINDS) -> bool:
     """Whether the patient checks in and is otherwise on track: no red flag reported in the last
-    RED_FLAG_LOOKBACK_DAYS days (alerted or not), and none of OFF_TRACK_KINDS holding."""
+    RED_FLAG_LOOKBACK_DAYS days (alerted or not), and none of `kinds` holding."""
     since = s.as_of - datetime.timedelta(days=RED_FLAG_LOOKBACK_DAYS - 1)
     if any(d.symptoms for d in s.days if d.date >= since):
         return False
-    return not judge(s, OFF_TRACK_KINDS)
+    return not judge(s, kinds)
 
 
-def milestone_states(s: Snapshot) -> dict[str, str]:
-    """Each milestone's state (recovery.protocols.milestone_state) on the day running after the last
-    full day: the one answer of the engine, the dashboard and the patient's progress.
+def question_expired(s: Snapshot, q: Question) -> bool:
+    """An unanswered question has expired when `milestone_answer_days` days, counted from the day it
+    was asked, have ended, and the patient has checked in since it was asked (so was shown it, in the
+    reminder, the SMS answer or the check-in, and left it): silence with no check-in at all is
+    missed_checkins' to raise."""
+    end = q.asked_on + datetime.timedelta(days=max(1, s.thresholds.milestone_answer_days) - 1)
+    return s.last_full_date >= end and any(d.date >= q.asked_on for d in s.days)
 
-    A milestone is judged on what the patient reports: the patient has checked in on or after the
-    overdue day without reporting it (silence is missed_checkins' to raise, not a milestone's); a
-    milestone whose overdue day had passed before the patient was added is not judged; and one with a
-    hold (MilestoneWindow.hold_days) waits that long past its overdue day while the patient is
-    on_track. Walking or steps logged show the first walk (milestones_reached_in).
-    """
+
+def _milestone_judgement(s: Snapshot) -> tuple[dict[str, str], tuple[str, ...]]:
+    """(each milestone's state, the milestones whose question is owed now): see milestone_states."""
     reached = milestones_reached(s)
     day = s.day_of(s.last_full_date) + 1
     last_checkin_day = s.day_of(s.days[-1].date) if s.days else None
     added_day = s.day_of(max(s.surgery_date, s.enrolled_on or s.surgery_date))
-    track: list[bool] = []  # computed once, and only when a hold could matter
+    track: dict[str, bool] = {}  # computed once each, and only when a hold or a question could matter
+
+    def tracked(name: str, kinds) -> bool:
+        if name not in track:
+            track[name] = on_track(s, kinds)
+        return track[name]
 
     def state(m, *, held: bool) -> str:
         return milestone_state(
@@ -625,25 +671,89 @@ def milestone_states(s: Snapshot) -> dict[str, str]:
         )
 
     states = {m.code: state(m, held=False) for m in s.plan.milestones}
-    # A milestone overdue without a hold (a first walk not shown) is itself off track.
-    unheld_overdue = any(states[m.code] == "overdue" and not m.hold_days for m in s.plan.milestones if m.code != OPIOID_MILESTONE)
+    owed: list[str] = []
+    # A milestone overdue with neither a hold nor a question (a first walk not shown) is itself off track.
+    unheld_overdue = any(
+        states[m.code] == "overdue" and not m.hold_days and not m.ask_patient for m in s.plan.milestones if m.code != OPIOID_MILESTONE
+    )
     for m in s.plan.milestones:
-        if states[m.code] == "overdue" and m.hold_days and not unheld_overdue:
-            if not track:
-                track.append(on_track(s))
-            states[m.code] = state(m, held=track[0])
-    return states
+        if m.ask_patient and not m.alert_when_overdue and states[m.code] == "late" and not unheld_overdue:
+            # Asked, though silence never alerts: only the patient's own "no" does.
+            if state(replace(m, alert_when_overdue=True), held=False) != "overdue":
+                continue
+            q = s.questions.get(m.code)
+            if q is None:
+                if tracked("question", QUESTION_OFF_TRACK_KINDS):
+                    owed.append(m.code)
+            elif q.answer is False:
+                states[m.code] = "overdue"
+            continue
+        if states[m.code] != "overdue" or unheld_overdue:
+            continue
+        if m.ask_patient:
+            q = s.questions.get(m.code)
+            if not tracked("question", QUESTION_OFF_TRACK_KINDS):
+                continue  # other evidence deviates: overdue at once
+            if q is None:
+                owed.append(m.code)
+                states[m.code] = "late"
+            elif q.answer is None and not question_expired(s, q):
+                states[m.code] = "late"
+            # a "no", or a question left unanswered past its time: overdue
+        elif m.hold_days:
+            states[m.code] = state(m, held=tracked("hold", OFF_TRACK_KINDS))
+    return states, tuple(owed)
+
+
+def milestone_states(s: Snapshot) -> dict[str, str]:
+    """Each milestone's state (recovery.protocols.milestone_state) on the day running after the last
+    full day: the one answer of the engine, the dashboard and the patient's progress.
+
+    A milestone is judged on what the patient reports: the patient has checked in on or after the
+    overdue day without reporting it (silence is missed_checkins' to raise, not a milestone's); a
+    milestone whose overdue day had passed before the patient was added is not judged. Walking or
+    steps logged show the first walk (milestones_reached_in); a "yes" to its question reaches it.
+    1. A milestone that asks the patient first (MilestoneWindow.ask_patient), overdue while the
+       patient is otherwise on track (no red flag in 7 days, no pain, walking or opioid rule holding),
+       is late, not overdue: its question is owed (milestone_questions_owed), then asked; it becomes
+       overdue on a "no", when the question is left unanswered past its time (question_expired), or
+       as soon as other evidence deviates.
+       A milestone that asks but does not alert when overdue (normal diet, by clinical.md) is asked
+       the same way; only a "no" makes it overdue, never silence nor other evidence.
+    2. One with a hold (MilestoneWindow.hold_days) and no question waits that long past its overdue
+       day while the patient is on_track.
+    3. With a first walk overdue (neither held nor asked), the others are overdue at once.
+    """
+    return _milestone_judgement(s)[0]
+
+
+def milestone_questions_owed(s: Snapshot) -> tuple[str, ...]:
+    """The milestones whose question should be asked now (milestone_states, 1.): the engine records
+    each once, and the patient is asked in the next reminder, SMS answer or web check-in."""
+    return _milestone_judgement(s)[1]
+
+
+def _question_phrase(s: Snapshot, code: str) -> str:
+    q = s.questions.get(code)
+    if q is None:
+        return ""
+    if q.answer is False:
+        return f"; asked on day {s.day_of(q.asked_on)}, the patient answered no on day {s.day_of(q.answered_on or q.asked_on)}"
+    if q.answer is None and question_expired(s, q):
+        return f"; asked on day {s.day_of(q.asked_on)}, no answer within {s.thresholds.milestone_answer_days} days"
+    return f"; asked on day {s.day_of(q.asked_on)}, not answered yet"
 
 
 def milestone_overdue(s: Snapshot) -> Finding | None:
     """A milestone marked "alert when overdue" in milestone_states' "overdue". Routine; high for
-    first_walk and discharged, unless the patient is on track (a patient checking in from home, with
+    first_walk and discharged, unless held while on track (the patient checking in from home, with
     pain and walking as expected, is not in hospital: the held alert is then routine)."""
     states = milestone_states(s)
     overdue = [m for m in s.plan.milestones if m.code != OPIOID_MILESTONE and states.get(m.code) == "overdue"]
     if not overdue:
         return None
-    held = all(m.hold_days for m in overdue) and on_track(s)
+    holds = [m for m in overdue if m.hold_days and not m.ask_patient]
+    held = bool(holds) and len(holds) == len(overdue) and on_track(s)
     due_days = {m.code: m.overdue_after + (m.hold_days if held else 0) for m in overdue}
     newest = max(due_days.values())
     codes = [m.code for m in overdue]
@@ -651,6 +761,7 @@ def milestone_overdue(s: Snapshot) -> Finding | None:
     parts = [
         f"{_milestone_label(m.code)} (expected by day {m.expected_by}, overdue after day {m.overdue_after}"
         + (f", held {m.hold_days} days while on track" if held and m.hold_days else "")
+        + _question_phrase(s, m.code)
         + ")"
         for m in overdue
     ]

@@ -31,7 +31,8 @@ class RuleThresholds:
     # Both trends must hold on this many days in a row before they alert, and pain_not_improving's
     # mean must be more than `pain_trend_margin` points above the bound (a week's mean of noisy
     # reports at the bound itself is normal recovery).
-    trend_persist_days: int = 3
+    # (4 since the second held-out sets: docs/alert-quality.md.)
+    trend_persist_days: int = 4
     pain_trend_margin: Decimal = Decimal("0.3")
     # missed_checkins: this many full days without a check-in up to `missed_early_through_day`,
     # `missed_days_late` after it; high when the last pain reported was at or above `missed_high_pain_at`.
@@ -41,6 +42,13 @@ class RuleThresholds:
     missed_days_late: int = 3
     missed_early_through_day: int = 14
     missed_high_pain_at: int = 7
+    # ... and against the patient's own habit: after a usual gap of N days (the longest between two
+    # check-ins in the last `missed_habit_lookback_days`), N + 1 days are needed, at most this many.
+    missed_habit_max_days: int = 3
+    missed_habit_lookback_days: int = 28
+    # milestone_overdue: a patient asked whether a milestone was reached, and checking in without
+    # answering, is alerted once this many days, counted from the day asked, have ended unanswered.
+    milestone_answer_days: int = 2
     # The system resolves a pain alert once pain has been back under the bound for `resolve_after_days`
     # (with at least `resolve_min_logged_days` logged pain values in them, so silence is not recovery).
     resolve_after_days: int = 7

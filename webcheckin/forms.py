@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from recovery.choices import Symptom
+from recovery.services.milestone_questions import question_text
 from recovery.texts import milestone_label, symptom_label
 from webcheckin.texts import page_texts
 
@@ -24,10 +25,17 @@ class WebCheckinForm(forms.Form):
     # Only where the patient has caregivers: the patient, or which caregiver, answers.
     answered_by = forms.ChoiceField(required=False, widget=forms.RadioSelect)
 
-    def __init__(self, *args, language: str, milestone_codes: list[str], caregivers=(), **kwargs):
+    def __init__(self, *args, language: str, milestone_codes: list[str], caregivers=(), questions=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.language = language
         words = page_texts(language)
+        # The milestone questions waiting for a yes or no (recovery.services.milestone_questions).
+        self.questions = {f"question_{q.pk}": q for q in questions}
+        for name, q in self.questions.items():
+            self.fields[name] = forms.ChoiceField(
+                choices=[("yes", words["yes"]), ("no", words["no"])], required=False, widget=forms.RadioSelect,
+                label=question_text(milestone=q.milestone, language=language),
+            )
         self.caregivers = {str(c.pk): c for c in caregivers}
         if self.caregivers:
             self.fields["answered_by"].choices = [("", words["who_patient"])] + [
@@ -43,9 +51,19 @@ class WebCheckinForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if not self.errors and not any(data.get(name) not in (None, "", []) for name in ("pain", "walking_minutes", "opioid_use", "symptoms", "milestones", "note")):
+        # A "yes" to a milestone question is a milestone reached (checkin_fields); a "no" comes with the
+        # rest of the check-in.
+        if not self.errors and not any(reached for _, reached in self.question_answers()) and not any(data.get(name) not in (None, "", []) for name in ("pain", "walking_minutes", "opioid_use", "symptoms", "milestones", "note")):
             raise ValidationError(page_texts(self.language)["nothing"])
         return data
+
+    def question_fields(self):
+        return [self[name] for name in self.questions]
+
+    def question_answers(self) -> list:
+        """(question, reached) for each milestone question answered."""
+        data = getattr(self, "cleaned_data", {})
+        return [(q, data[name] == "yes") for name, q in self.questions.items() if data.get(name) in ("yes", "no")]
 
     def caregiver(self):
         """The caregiver who answers, or None for the patient."""
@@ -58,6 +76,9 @@ class WebCheckinForm(forms.Form):
         for name in ("symptoms", "milestones"):
             if data.get(name):
                 fields[name] = list(data[name])
+        reached = [q.milestone for q, yes in self.question_answers() if yes and q.milestone not in fields.get("milestones", ())]
+        if reached:
+            fields["milestones"] = [*fields.get("milestones", ()), *reached]
         if data.get("note"):
             fields["note"] = data["note"]
         return fields

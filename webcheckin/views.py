@@ -20,6 +20,7 @@ from patients.models import AuditEvent
 from patients.network import client_ip
 from recovery.protocols import protocol_plan
 from recovery.selectors.progress import patient_progress
+from recovery.services.milestone_questions import milestone_question_answer, milestone_questions_pending
 from recovery.texts import not_monitored_notice, procedure_label
 from webcheckin.forms import WebCheckinForm
 from webcheckin.guidance import guidance_for
@@ -138,12 +139,14 @@ def checkin(request, token: str):
     language = _language(link)
     # A caregiver's own link answers as that caregiver: the page asks nobody who is answering.
     caregivers = list(patient_caregivers(patient_id=patient.pk)) if link.caregiver_id is None else []
+    questions = milestone_questions_pending(patient=patient)
     if request.method == "GET":
         _audit(request, link, AuditEvent.Action.VIEW, "checkin_page", f"web check-in form for {link.date.isoformat()}")
-        form = WebCheckinForm(initial={"client_id": uuid.uuid4()}, language=language, milestone_codes=codes, caregivers=caregivers)
+        form = WebCheckinForm(initial={"client_id": uuid.uuid4()}, language=language, milestone_codes=codes, caregivers=caregivers,
+                              questions=questions)
         return _form_page(request, link, form, token=token)
 
-    form = WebCheckinForm(request.POST, language=language, milestone_codes=codes, caregivers=caregivers)
+    form = WebCheckinForm(request.POST, language=language, milestone_codes=codes, caregivers=caregivers, questions=questions)
     if not form.is_valid():
         _audit(request, link, AuditEvent.Action.VIEW, "checkin_page", "web check-in form sent back with errors")
         return _form_page(request, link, form, token=token, status=400)
@@ -158,6 +161,10 @@ def checkin(request, token: str):
     if outcome is None:
         _audit(request, link, AuditEvent.Action.VIEW, "checkin_link", "check-in link used meanwhile")
         return _problem_page(request, link, "used", token=token)
+    for question, reached in form.question_answers():
+        question.patient = patient
+        milestone_question_answer(question=question, reached=reached, channel=CHANNEL, now=now,
+                                  audit=AuditSource.of(patient.user, channel=CHANNEL, request=request))
     body = outcome.body
     context = _context(
         link, token=token, advice=body.get("advice"), record=body,

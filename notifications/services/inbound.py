@@ -20,6 +20,7 @@ from notifications.caregiver_messages import (
 )
 from notifications.follow_ups import advice_follow_up_answer, advice_follow_up_pending
 from notifications.grammar import sms_read, yes_no_read
+from notifications.milestone_questions import milestone_question_sms_answer, milestone_questions_waiting, with_question
 from notifications.models import Message
 from notifications.selectors import sms_sender
 from notifications.services.outbox import PATIENT_PURPOSES
@@ -179,6 +180,10 @@ def _inbound_act(*, patient: Patient, body: str, inbound: Message, message_sid: 
         follow_up = advice_follow_up_pending(patient=patient)
         if follow_up is not None:
             return Purpose.REPLY, advice_follow_up_answer(follow_up=follow_up, acted=acted, now=now)
+        # Else the answer to the oldest milestone question waiting (notifications/milestone_questions.py).
+        answered = milestone_question_sms_answer(patient=patient, reached=acted, now=now)
+        if answered is not None:
+            return Purpose.REPLY, answered
     reading = sms_read(body)
     if reading.kind == "opt_out":
         patients_sms_opt_out(phone=patient.phone, now=now, reason=f"the patient texted {body.strip()[:20]!r}")
@@ -218,6 +223,8 @@ def _inbound_act(*, patient: Patient, body: str, inbound: Message, message_sid: 
         answer = texts.thanks_text(language=patient.language, fields=fields, advice=outcome.body.get("advice"))
         if not reading.complete:
             answer = texts.partly_read_text(language=patient.language, answer=answer)
+        answer = with_question(answer, milestone=milestone_questions_waiting(patient_ids=[patient.pk]).get(patient.pk),
+                               language=patient.language)
         return Purpose.REPLY, answer
     if reading.complete:
         # Understood, with nothing to record ("thanks", "no fever"): kept in the history, thanked.

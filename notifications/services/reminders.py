@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from notifications import texts
 from notifications.caregiver_messages import caregiver_messages_write
+from notifications.milestone_questions import milestone_questions_waiting, with_question
 from notifications.models import Message
 from notifications.selectors import DueReminder, reminders_due
 from notifications.services.outbox import PRIORITY_BULK
@@ -47,6 +48,8 @@ def reminders_enqueue(*, now: datetime.datetime | None = None, batch_size: int =
 def _reminders_write(batch: list[DueReminder], now: datetime.datetime) -> int:
     keys = [f"reminder:{due.patient_id}:{due.local_date.isoformat()}" for due in batch]
     masked = masked_link_url()
+    # A milestone question waiting is asked in the reminder (notifications/milestone_questions.py).
+    questions = milestone_questions_waiting(patient_ids=[due.patient_id for due in batch])
     with transaction.atomic():
         # Each reminder carries its own web check-in link (one INSERT for the batch), masked in the row
         # (notifications.link_bodies); the links of a rerun's reminders that were already written
@@ -57,7 +60,8 @@ def _reminders_write(batch: list[DueReminder], now: datetime.datetime) -> int:
                 purpose=Purpose.REMINDER,
                 patient_id=due.patient_id,
                 to_phone=due.phone,
-                body=texts.reminder_text(language=due.language, clinic=due.clinic_name, link=masked),
+                body=with_question(texts.reminder_text(language=due.language, clinic=due.clinic_name, link=masked),
+                                   milestone=questions.get(due.patient_id), language=due.language),
                 dedupe_key=key,
                 local_date=due.local_date,
                 send_after=due.window.opens,

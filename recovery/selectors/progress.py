@@ -5,9 +5,9 @@ import datetime
 from django.db.models import QuerySet
 
 from patients.models import Patient
-from recovery.models import DailyRecord
+from recovery.models import DailyRecord, MilestoneQuestion
 from recovery.protocols import ProtocolPlan, protocol_plan
-from recovery.rules import Day, Snapshot, milestone_states, milestones_reached
+from recovery.rules import Day, Question, Snapshot, milestone_states, milestones_reached
 from recovery.texts import milestone_label, milestone_state_label, procedure_label
 
 
@@ -25,9 +25,11 @@ def patient_progress(
 
     The milestones' states are the engine's own (rules.milestone_states, over the same snapshot: a
     logged walk shows the first walk, a discharge date the discharge, a hold waits while the patient
-    is on track), from the day the patient was added: the patient, the nurse and the engine agree.
+    is on track, a milestone asked about is late until answered), from the day the patient was added:
+    the patient, the nurse and the engine agree.
 
-    Queries: the protocol (3, skipped when `plan` is given) and the patient's daily records (1).
+    Queries: the protocol (3, skipped when `plan` is given), the patient's daily records (1) and
+    milestone questions (1).
     """
     language = language or "en"
     as_of = as_of or patient.local_today()
@@ -73,6 +75,12 @@ def patient_progress(
         day_ended=False,
         enrolled_on=max(patient.surgery_date, patient_added_on(patient)),
         discharge_date=patient.discharge_date,
+        questions={
+            code: Question(code, asked_on, None if state == MilestoneQuestion.State.ASKED else state == MilestoneQuestion.State.YES, answered_on)
+            for code, state, asked_on, answered_on in MilestoneQuestion.objects.filter(patient=patient).values_list(
+                "milestone", "state", "asked_on", "answered_on"
+            )
+        },
     )
     today_day = (as_of - patient.surgery_date).days
     reached = milestones_reached(snapshot)

@@ -93,6 +93,8 @@ def _evaluate_chunk(
         if judged
         else {}
     )
+    # Milestone questions matter only where milestones are judged (not in a check-in's own judgement).
+    questions = load.questions([r.id for r, _, _ in judged]) if judged and trigger != Trigger.CHECKIN else {}
     for row, date, protocol in judged:
         patient_alerts = alerts.get(row.id, [])
         snapshot = rules.Snapshot(
@@ -106,9 +108,13 @@ def _evaluate_chunk(
             discharge_date=row.discharge_date,
             alerted_red_flags=frozenset(k for a in patient_alerts if a.kind == AlertKind.RED_FLAG for k in a.keys),
             patient_id=row.id,
+            questions=questions.get(row.id, {}),
         )
         kinds = rules.CHECKIN_KINDS if trigger == Trigger.CHECKIN else None
         findings = rules.judge(snapshot, kinds)
+        if kinds is None and snapshot.day_ended:
+            # Asked from the day after the day judged: the patient's next reminder or check-in.
+            plan.questions.extend((row.id, code, date + rules.ONE_DAY) for code in rules.milestone_questions_owed(snapshot))
         reconcile(plan, patient_id=row.id, snapshot=snapshot, findings=findings, alerts=patient_alerts, update_kinds=update_kinds)
     ended_set = set(plan.ended)
     for pid in plan.ended:
@@ -138,7 +144,8 @@ def recovery_evaluate(
     flags, which wait for a nurse.
 
     Queries: the protocols (3), then per chunk of patients: the patients with their evaluation state,
-    their alerts, their daily records from surgery to the date judged, and a fixed number of writes.
+    their alerts, their daily records from surgery to the date judged, their milestone questions
+    (not for a check-in's own judgement), and a fixed number of writes.
     """
     now = now or timezone.now()
     plans = protocol_plans()

@@ -349,10 +349,11 @@ def test_the_caregivers_of_a_reminder_batch_take_a_fixed_number_of_queries(make_
     for i in range(20):
         patient = make_patient(surgery_days_ago=5)
         _caregiver(patient, receives="reminders" if i % 2 else "missed_day", phone=f"+155504010{i:02d}")
-    # 1 program lengths, 2 time zones in use, 3 the zone's select, 4 savepoint, 5 the reminders' links,
-    # 6 the reminders, 7 their ids, 8 the batch's caregivers with their patients, 9 the nudged patients'
-    # check-ins of the day before, 10 the caregivers' links, 11 their messages, 12 their ids, 13 release.
-    with django_assert_num_queries(13):
+    # 1 program lengths, 2 time zones in use, 3 the zone's select, 4 the milestone questions waiting,
+    # 5 savepoint, 6 the reminders' links, 7 the reminders, 8 their ids, 9 the batch's caregivers with
+    # their patients, 10 the nudged patients' check-ins of the day before, 11 the caregivers' links,
+    # 12 their messages, 13 their ids, 14 release.
+    with django_assert_num_queries(14):
         assert reminders.reminders_enqueue(now=_at(today, 18, 0)) == 40
     assert _to_caregivers().filter(purpose="caregiver_copy").count() == 10
     assert _to_caregivers().filter(purpose="caregiver_nudge").count() == 10

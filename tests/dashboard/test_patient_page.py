@@ -56,8 +56,16 @@ def test_the_page_draws_pain_and_walking_against_the_expected_band(nurse_client_
 
 
 def test_milestones_are_laid_against_their_windows_with_their_state_in_words(nurse_client_a, make_patient, log_days):
+    from recovery.models import MilestoneQuestion
+
     patient = make_patient(surgery_days_ago=10, added_on_day=0)
     log_days(patient, {0: {"milestones": ["first_walk"]}, 3: {"pain": 4}})
+    # Asked today whether they had gone home, the patient has not answered yet: late, not overdue.
+    question = MilestoneQuestion.objects.create(patient=patient, milestone="discharged", asked_on=patient.local_today())
+    states = {m["code"]: m["state"] for m in nurse_client_a.get(_url(patient)).context["progress"]["milestones"]}
+    assert states["discharged"] == "late"
+    # The patient said no: overdue, as the engine alerts it.
+    MilestoneQuestion.objects.filter(pk=question.pk).update(state="no", answered_on=patient.local_today())
     response = nurse_client_a.get(_url(patient))
     states = {m["code"]: m["state"] for m in response.context["progress"]["milestones"]}
     assert states["first_walk"] == "reached" and states["discharged"] == "overdue" and states["driving"] == "upcoming"
@@ -124,13 +132,14 @@ def test_the_patient_page_takes_a_fixed_number_of_queries(
 ):
     # Queries: 1 session, 2 user, 3 the nurse's clinics, 4 the patient with the summary (scoped to
     # the nurse's clinics), 5-7 the protocol, its milestones, its bands, 8 the daily records,
-    # 9 the alerts, 10 the SMS history, 11 the patient's messages waiting for a nurse, 12 the
-    # caregivers, 13 who of them answered which day, 14 the active outcome questionnaires (none
-    # loaded: their time points are not read), 15 the patient's questionnaire responses, 16 the
-    # audit row, 17 the navigation's counts (open alerts and unread messages, one statement).
+    # 9 the milestone questions, 10 the alerts, 11 the SMS history, 12 the patient's messages waiting
+    # for a nurse, 13 the caregivers, 14 who of them answered which day, 15 the active outcome
+    # questionnaires (none loaded: their time points are not read), 16 the patient's questionnaire
+    # responses, 17 the audit row, 18 the navigation's counts (open alerts and unread messages, one
+    # statement).
     short = make_patient(surgery_days_ago=5)
     log_days(short, {1: {"pain": 5}})
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(18):
         nurse_client_a.get(_url(short))
     long = make_patient(surgery_days_ago=60)
     log_days(
@@ -146,7 +155,7 @@ def test_the_patient_page_takes_a_fixed_number_of_queries(
         patient_message_record(
             clinic_id=long.clinic_id, patient_id=long.pk, text=f"Note {n}", channel="app", reason="note", received_at=timezone.now()
         )
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(18):
         nurse_client_a.get(_url(long))
 
 

@@ -120,13 +120,13 @@ def test_the_exports_carry_the_scores(nurse_client_a, staff_client_a, make_patie
 
 
 def test_the_patient_page_takes_a_fixed_number_of_queries_with_questionnaires(nurse_client_a, make_patient, answer, django_assert_num_queries):
-    # The page's 15 (tests/dashboard/test_patient_page.py), and 16 the active instruments, 17 their
-    # time points, 18 the patient's responses with their instrument and time point.
+    # The page's 18 (tests/dashboard/test_patient_page.py: the active instruments and the patient's
+    # responses among them), and 19 the loaded instruments' time points.
     patient = make_patient(surgery_days_ago=100)
     answer(patient, "baseline", [3, 3, 3, 3, 3])
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(19):
         nurse_client_a.get(f"/patients/{patient.pk}/")
     answer(patient, "6w", [2, 2, 2, 2, 2])
     answer(patient, "3m", [1, 1, 1, 1, 1])
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(19):
         nurse_client_a.get(f"/patients/{patient.pk}/")

@@ -47,3 +47,26 @@ def test_a_small_cohort_meets_the_alert_quality_targets(submit_and_evaluate):
     # On the base cohort (every box ticked, mild noise), the only false alerts are missed_checkins on
     # patients who did skip 2 full days in a row: no pain trend, no milestone.
     assert set(quality.false_by_kind) <= {"missed_checkins"}, quality.false_by_kind
+
+
+def test_patients_who_never_tick_are_asked_and_a_truly_late_milestone_still_alerts(submit_and_evaluate):
+    # The tuning cohort T2 (never-ticked boxes, truly late milestones), its first 45 patients, 12 days.
+    from dataclasses import replace
+
+    from bench import cohorts
+    from recovery.models import MilestoneQuestion
+
+    cohort = cohorts.build(replace(cohorts.TUNING[2], patients=45))
+    patients = alert_quality.replay(cohort, surgery_date=SURGERY, submit=submit_and_evaluate, through_day=12)
+    quality = alert_quality.measure(cohort, patients, surgery_date=SURGERY, through_day=12)
+    never_ticked = [p for p in cohort if p.group == "normal" and "discharged" not in
+                    {m for d in p.days.values() for m in d.get("milestones", ())}]
+    assert never_ticked
+    # They were asked, said yes (the generator knows they are home), and no nurse was alerted.
+    asked = MilestoneQuestion.objects.filter(patient__in=[patients[p.index] for p in never_ticked], milestone="discharged")
+    assert asked.filter(state="yes").exists()
+    assert quality.false_by_kind["milestone_overdue"] == 0, quality.false_by_kind
+    # A patient whose discharge or normal diet is truly late said no, and was alerted within 2 days.
+    late = [p for p in cohort if p.group == "milestone_late" and p.onset <= 9]
+    assert late
+    assert quality.per_group["milestone_late"]["within"] == len(late), quality.late

@@ -146,6 +146,6 @@ def test_me_and_progress_cost_a_fixed_number_of_queries(patient_client_a, patien
     with django_assert_num_queries(6):
         assert patient_client_a.get("/api/v1/me/").status_code == 200
     # me/progress/: the patient with its user; the protocol, its milestones, its bands; the daily
-    # records (one query, however many days); the audit row.
-    with django_assert_num_queries(6):
+    # records (one query, however many days); the milestone questions; the audit row.
+    with django_assert_num_queries(7):
         assert patient_client_a.get("/api/v1/me/progress/").status_code == 200

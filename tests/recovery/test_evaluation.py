@@ -164,7 +164,11 @@ def test_a_resolved_missed_check_in_alert_is_not_raised_again_for_the_same_silen
         judge(patient, day)
     assert len(alerts(patient)) == 1
     checkin(patient, 6, pain=3)
+    # A new silence: after the 5-day gap the patient came back from, 3 full days (the cap of
+    # missed_checkins' count against the patient's own habit), not 2.
     judge(patient, 8)
+    assert [a.status for a in alerts(patient)] == ["resolved"]
+    judge(patient, 9)
     assert [a.status for a in alerts(patient)] == ["resolved", "open"]
 
 
@@ -257,10 +261,10 @@ def test_the_number_of_queries_grows_with_chunks_not_patients(make_patient, monk
     large, large_summary = count(*cohort(12))
     # The red flags were opened by the check-ins themselves; the engine opens pain_high for each.
     assert dict(large_summary.opened) == {"pain_high": 12}
-    # Queries: protocols, milestones, bands; the chunk's patients, alerts, daily records (a cursor);
-    # then one transaction (a savepoint inside the test's): a savepoint around the alerts' insert, the
+    # Queries: protocols, milestones, bands; the chunk's patients, alerts, daily records (a cursor),
+    # milestone questions; then one transaction (a savepoint inside the test's): a savepoint around the alerts' insert, the
     # insert, its release, the events' insert, the evaluation states' insert and update, the release.
-    assert small == large == 14
+    assert small == large == 15
 
 
 def test_an_acknowledgement_made_while_the_engine_judges_is_kept(make_patient, nurse_a, monkeypatch):

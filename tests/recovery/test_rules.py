@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from recovery.protocols import MilestoneWindow, ProtocolPlan
-from recovery.rules import AlertView, Day, Snapshot, evidence_gone, judge, merge
+from recovery.rules import AlertView, Day, Question, Snapshot, evidence_gone, judge, merge
 from recovery.thresholds import DEFAULT_THRESHOLDS
 
 _defaults = importlib.import_module("recovery.migrations.0002_default_protocols")
@@ -23,11 +23,11 @@ CLINICAL_MD = {"pain_rise_days": 3, "pain_rise_persist_days": 1, "trend_persist_
                }
 
 
-def plan(procedure="mis_lumbar_fusion", *, holds=None, **threshold_changes):
+def plan(procedure="mis_lumbar_fusion", *, holds=None, asks=(), **threshold_changes):
     name, pain, walking = _defaults.PROTOCOLS[procedure]
     milestones = tuple(
         sorted(
-            (MilestoneWindow(code, *windows[procedure], alert, (holds or {}).get(code, 0))
+            (MilestoneWindow(code, *windows[procedure], alert, 0 if code in asks else (holds or {}).get(code, 0), code in asks)
              for code, (alert, windows) in _defaults.MILESTONES.items()),
             key=lambda m: (m.expected_from, m.expected_by),
         )
@@ -47,7 +47,10 @@ def plan(procedure="mis_lumbar_fusion", *, holds=None, **threshold_changes):
 
 PLANS = {p: plan(p, **CLINICAL_MD) for p in _defaults.PROTOCOLS}
 _holds = importlib.import_module("recovery.migrations.0010_quality_persistence_and_holds").HOLDS
-TUNED = {p: plan(p, holds=_holds) for p in _defaults.PROTOCOLS}
+_asks = tuple(importlib.import_module("recovery.migrations.0012_milestone_questions").SHIPPED_HOLDS)
+# The shipped protocols: the holds of 0010, replaced by the question before the alert in 0011.
+HELD = {p: plan(p, holds=_holds) for p in _defaults.PROTOCOLS}
+TUNED = {p: plan(p, holds=_holds, asks=_asks) for p in _defaults.PROTOCOLS}
 
 
 def snap(as_of_day, days=None, *, procedure="mis_lumbar_fusion", day_ended=True, enrolled_day=0, discharge_day=None, **kw):
@@ -447,12 +450,14 @@ def _normal_mis(first, last, extra=None):
         ("two noisy days two days apart", 20, _normal_mis(0, 20, {17: {"pain": 8}, 19: {"pain": 8}}), "pain_rising", False),
         ("pain up from 3 to 7 and staying there for 5 days", 24,
          _normal_mis(0, 24, {d: {"pain": 7} for d in range(20, 25)}), "pain_rising", True),
-        # pain_not_improving: a week's mean 0.3 above the bound, held 3 days in a row.
+        # pain_not_improving: a week's mean 0.3 above the bound, held 4 days in a row.
         ("a week's mean a little above the bound of 5 (5.1): normal noise", 21,
          _normal_mis(0, 21, {d: {"pain": 5 + (d == 20)} for d in range(15, 22)}), "pain_not_improving", False),
-        ("pain of 7 against the bound of 5 for a week", 21,
-         _normal_mis(0, 21, {d: {"pain": 7} for d in range(15, 22)}), "pain_not_improving", True),
-        # walking_below_expected: the trend must hold 3 days in a row.
+        ("pain of 7 against the bound of 5 for 8 days: the trend holds on days 19 to 22", 22,
+         _normal_mis(0, 22, {d: {"pain": 7} for d in range(15, 23)}), "pain_not_improving", True),
+        ("pain of 7 against the bound of 5 for a week: the trend has held 3 days only", 21,
+         _normal_mis(0, 21, {d: {"pain": 7} for d in range(15, 22)}), "pain_not_improving", False),
+        # walking_below_expected: the trend must hold 4 days in a row.
         ("walking low for one week's mean, on its first day only", 9,
          {**_normal_mis(0, 9), **{d: {"pain": 4, "walking_minutes": 3} for d in range(3, 10)}}, "walking_below_expected", False),
         ("walking at 3 minutes for 10 days against a floor of 15", 12,
@@ -470,32 +475,104 @@ def test_the_shipped_numbers_ignore_noise_and_keep_deviations(case, as_of, days,
 def _unticked_discharge(last, extra=None):
     """Checks in every day from home, pain and walking as expected, but never ticks 'discharged'."""
     days = _normal_mis(0, last, extra)
-    days[0]["milestones"] = ("first_walk",)
+    days[0]["milestones"] = ("first_walk", "normal_diet")
     return days
 
 
+def _asked(code, asked_day, answer=None, answered_day=None):
+    return {code: Question(code, SURGERY + datetime.timedelta(days=asked_day), answer,
+                           SURGERY + datetime.timedelta(days=answered_day) if answered_day is not None else None)}
+
+
 @pytest.mark.parametrize(
-    ("case", "as_of", "days", "expected"),
+    ("case", "as_of", "days", "questions", "expected", "owed"),
     [
-        ("on track, discharge unticked on day 8: held, no alert", 8, _unticked_discharge(8), None),
-        ("on track, discharge unticked past the 21-day hold: a routine alert", 24, _unticked_discharge(24), ("routine", ["discharged"])),
-        ("off track (pain 8 twice) with the discharge unticked: high at once", 6,
-         _unticked_discharge(6, {4: {"pain": 8}, 5: {"pain": 8}}), ("high", ["discharged"])),
-        ("walking logged, first walk never ticked: no alert", 5,
-         {d: {"pain": 4, "walking_minutes": 30, "milestones": ("discharged",) if d == 0 else ()} for d in range(0, 6)}, None),
+        # MIS: discharged is overdue after day 2; its question is owed once day 2 has ended.
+        ("on track, discharge unticked on day 1: not overdue yet", 1, _unticked_discharge(1), {}, None, ()),
+        ("on track, discharge unticked once day 2 has ended: the patient is asked, no alert", 2, _unticked_discharge(2), {},
+         None, ("discharged",)),
+        ("asked on day 3, not answered yet on day 3", 3, _unticked_discharge(3), _asked("discharged", 3), None, ()),
+        ("asked on day 3, checked in, no answer once day 4 has ended: high alert", 4, _unticked_discharge(4),
+         _asked("discharged", 3), ("high", ["discharged"]), ()),
+        ("asked on day 3, no check-in since: silence is missed_checkins', the question waits", 4, _unticked_discharge(2),
+         _asked("discharged", 3), None, ()),
+        ("asked on day 3, answered no on day 3: high alert", 3, _unticked_discharge(3),
+         _asked("discharged", 3, False, 3), ("high", ["discharged"]), ()),
+        ("asked on day 3, answered yes on day 3: reached, no alert", 9, _unticked_discharge(9),
+         _asked("discharged", 3, True, 3), None, ()),
+        ("off track (pain 8 twice) with the discharge unticked: high at once, nobody asked", 6,
+         _unticked_discharge(6, {4: {"pain": 8}, 5: {"pain": 8}}), {}, ("high", ["discharged"]), ()),
+        ("asked, then pain high twice before the answer: high at once", 6,
+         _unticked_discharge(6, {4: {"pain": 8}, 5: {"pain": 8}}), _asked("discharged", 3), ("high", ["discharged"]), ()),
+        ("walking logged, first walk never ticked: no alert, nothing to ask", 5,
+         {d: {"pain": 4, "walking_minutes": 30, "milestones": ("discharged", "normal_diet") if d == 0 else ()} for d in range(0, 6)},
+         {}, None, ()),
     ],
 )
-def test_an_unticked_milestone_of_a_patient_on_track_is_held(case, as_of, days, expected):
-    finding = judge(snap(as_of, days, plan=TUNED["mis_lumbar_fusion"])).get("milestone_overdue")
+def test_an_unticked_milestone_of_a_patient_on_track_is_asked_before_the_nurse_is_alerted(case, as_of, days, questions, expected, owed):
+    from recovery.rules import milestone_questions_owed
+
+    s = snap(as_of, days, plan=TUNED["mis_lumbar_fusion"], questions=questions)
+    finding = judge(s).get("milestone_overdue")
     got = (finding.severity, sorted(finding.details["milestones"])) if finding else None
     assert got == expected, case
+    assert milestone_questions_owed(s) == owed, case
 
 
-def test_a_held_milestone_is_late_not_overdue_in_the_one_state_function():
+def test_the_alert_after_a_question_says_what_the_patient_answered():
+    s = snap(3, _unticked_discharge(3), plan=TUNED["mis_lumbar_fusion"], questions=_asked("discharged", 3, False, 3))
+    assert "asked on day 3, the patient answered no on day 3" in judge(s)["milestone_overdue"].message
+    s = snap(4, _unticked_discharge(4), plan=TUNED["mis_lumbar_fusion"], questions=_asked("discharged", 3))
+    assert "asked on day 3, no answer within 2 days" in judge(s)["milestone_overdue"].message
+
+
+def test_normal_diet_is_asked_and_only_a_no_alerts():
+    # clinical.md: normal_diet does not alert when overdue (MIS: after day 2). Asked, a "no" is the
+    # patient's own report of a deviation; silence still alerts nobody.
+    from recovery.rules import milestone_questions_owed
+
+    days = _normal_mis(0, 6)
+    days[0]["milestones"] = ("first_walk", "discharged")
+    plan_ = TUNED["mis_lumbar_fusion"]
+    assert milestone_questions_owed(snap(2, days, plan=plan_)) == ("normal_diet",)
+    assert "milestone_overdue" not in judge(snap(6, days, plan=plan_, questions=_asked("normal_diet", 3)))
+    said_no = judge(snap(4, days, plan=plan_, questions=_asked("normal_diet", 3, False, 4)))["milestone_overdue"]
+    assert (said_no.severity, said_no.details["milestones"]) == ("routine", ["normal_diet"])
+
+
+def test_a_milestone_held_without_a_question_still_waits_its_hold():
+    # A clinic that keeps the hold (no question): 21 days past the overdue day while on track.
+    held = {"on day 8": (8, None), "past the 21-day hold": (24, ("routine", ["discharged"]))}
+    for case, (as_of, expected) in held.items():
+        finding = judge(snap(as_of, _unticked_discharge(as_of), plan=HELD["mis_lumbar_fusion"])).get("milestone_overdue")
+        assert ((finding.severity, sorted(finding.details["milestones"])) if finding else None) == expected, case
+
+
+def test_an_asked_milestone_is_late_not_overdue_in_the_one_state_function():
     from recovery.rules import milestone_states
 
-    held = milestone_states(snap(8, _unticked_discharge(8), plan=TUNED["mis_lumbar_fusion"]))
-    assert held["discharged"] == "late"
-    assert held["first_walk"] == "reached"
+    asked = milestone_states(snap(3, _unticked_discharge(3), plan=TUNED["mis_lumbar_fusion"], questions=_asked("discharged", 3)))
+    assert asked["discharged"] == "late"
+    assert asked["first_walk"] == "reached"
+    said_yes = milestone_states(snap(4, _unticked_discharge(4), plan=TUNED["mis_lumbar_fusion"],
+                                     questions=_asked("discharged", 3, True, 4)))
+    assert said_yes["discharged"] == "reached"
     off_track = milestone_states(snap(6, _unticked_discharge(6, {4: {"pain": 8}, 5: {"pain": 8}}), plan=TUNED["mis_lumbar_fusion"]))
     assert off_track["discharged"] == "overdue"
+
+
+@pytest.mark.parametrize(
+    ("case", "as_of", "checkin_days", "expected"),
+    [
+        ("a daily reporter, 2 full days missed early on: alerted", 9, [*range(0, 8)], 2),
+        ("a weekend skipper (days 5-6 off), 2 missed again on days 12-13: their usual gap", 13,
+         [0, 1, 2, 3, 4, 7, 8, 9, 10, 11], None),
+        ("the same skipper, a third day missed: alerted", 14, [0, 1, 2, 3, 4, 7, 8, 9, 10, 11], 3),
+        ("a patient who once skipped 4 days, silent 3 days after day 14: the cap of 3 holds", 23,
+         [*range(0, 9), *range(13, 21)], 3),
+    ],
+)
+def test_missed_checkins_count_against_the_patients_own_habit(case, as_of, checkin_days, expected):
+    s = snap(as_of, {d: {"pain": 3, "walking_minutes": 40} for d in checkin_days}, plan=TUNED["mis_lumbar_fusion"])
+    finding = found("missed_checkins", s)
+    assert (finding.details["missed_days"] if finding else None) == expected, case

@@ -217,13 +217,15 @@ def test_the_form_and_a_checkin_take_a_fixed_number_of_queries(browser, patient_
     log_days(patient_a, {d: {"pain": 5, "walking_minutes": 10 + d} for d in range(0, 9)})
     path = link_for(patient_a)
     # 1 the link with its patient and clinic, 2-4 the protocol, its milestones, its bands, 5 the daily
-    # records (milestones reached), 6 the caregivers, 7 the audit row.
-    with django_assert_num_queries(7):
+    # records (milestones reached), 6 the milestone questions (their states), 7 the caregivers, 8 the
+    # questions waiting for an answer, 9 the audit row.
+    with django_assert_num_queries(9):
         _, _, fields = _open(browser, path)
-    # 1 the link, 2-4 the protocol, 5 the records, 6 the caregivers, 7 savepoint (the claim and the
-    # check-in commit together), 8 the claim, 9 the check-in's own savepoint, 10 the check-in (one
-    # statement: day, submission, evaluation mark, audit row), 11-12 release both, 13 the guidance.
-    with django_assert_num_queries(13):
+    # 1 the link, 2-4 the protocol, 5 the records, 6 the questions' states, 7 the caregivers, 8 the
+    # questions waiting, 9 savepoint (the claim and the check-in commit together), 10 the claim, 11 the
+    # check-in's own savepoint, 12 the check-in (one statement: day, submission, evaluation mark,
+    # audit row), 13-14 release both, 15 the guidance.
+    with django_assert_num_queries(15):
         assert browser.post(path, {**fields, "pain": "4"}).status_code == 201
 
 

@@ -16,7 +16,7 @@ from django.db.models.functions import Cast
 
 from patients.models import Patient
 from recovery import rules
-from recovery.models import Alert, DailyRecord
+from recovery.models import Alert, DailyRecord, MilestoneQuestion
 
 
 @dataclass(frozen=True)
@@ -140,3 +140,18 @@ def alerts(patient_ids: list[int]) -> dict[int, list[rules.AlertView]]:
     ):
         alerts[values["patient_id"]].append(alert_view(values))
     return alerts
+
+
+def questions(patient_ids: list[int]) -> dict[int, dict[str, rules.Question]]:
+    """The chunk's milestone questions, as plain values, by patient and milestone (one query)."""
+    out: dict[int, dict[str, rules.Question]] = defaultdict(dict)
+    for pid, code, state, asked_on, answered_on in MilestoneQuestion.objects.filter(patient_id__in=patient_ids).order_by().values_list(
+        "patient_id", "milestone", "state", "asked_on", "answered_on"
+    ):
+        out[pid][code] = question_view(code, state, asked_on, answered_on)
+    return out
+
+
+def question_view(code: str, state: str, asked_on: datetime.date, answered_on: datetime.date | None) -> rules.Question:
+    answer = None if state == MilestoneQuestion.State.ASKED else state == MilestoneQuestion.State.YES
+    return rules.Question(code, asked_on, answer, answered_on)

@@ -24,6 +24,8 @@ class Plan:
     ended: list[int] = field(default_factory=list)
     judged_through: dict[datetime.date, list[int]] = field(default_factory=lambda: defaultdict(list))
     marks: list[tuple[int, datetime.datetime]] = field(default_factory=list)
+    # (patient, milestone, patient-local date asked): questions owed before a milestone alert.
+    questions: list[tuple[int, str, datetime.date]] = field(default_factory=list)
 
 
 def finding_details(finding: rules.Finding) -> dict:

@@ -14,7 +14,7 @@ from django.db.models import Q
 from patients.models import Patient
 from recovery import rules
 from recovery.choices import ACTIVE_ALERT_STATUSES, AlertStatus, Severity
-from recovery.models import Alert, AlertEvent, EvaluationState
+from recovery.models import Alert, AlertEvent, EvaluationState, MilestoneQuestion
 from recovery.services.engine.reconcile import Plan, finding_details
 from recovery.signals import alert_page_owed
 
@@ -31,6 +31,7 @@ class EvaluationSummary:
     updated: Counter = field(default_factory=Counter)
     resolved: Counter = field(default_factory=Counter)
     monitoring_ended: int = 0
+    asked: int = 0
 
     def add(self, other: EvaluationSummary) -> None:
         self.patients += other.patients
@@ -39,6 +40,7 @@ class EvaluationSummary:
         self.updated.update(other.updated)
         self.resolved.update(other.resolved)
         self.monitoring_ended += other.monitoring_ended
+        self.asked += other.asked
 
     def describe(self) -> str:
         def kinds(counter: Counter) -> str:
@@ -49,7 +51,8 @@ class EvaluationSummary:
 
         return (
             f"judged {self.patients} patients in {self.chunks} chunks; opened {kinds(self.opened)}; "
-            f"updated {kinds(self.updated)}; resolved {kinds(self.resolved)}; monitoring ended for {self.monitoring_ended}"
+            f"updated {kinds(self.updated)}; resolved {kinds(self.resolved)}; milestone questions asked {self.asked}; "
+            f"monitoring ended for {self.monitoring_ended}"
         )
 
 
@@ -92,7 +95,7 @@ def insert_alerts(opens: list[tuple[int, rules.Finding]]) -> list[Alert]:
 
 def write(plan: Plan, *, now: datetime.datetime, summary: EvaluationSummary, ended: set[int], page_now: bool = True) -> None:
     """Make the chunk's writes in one transaction, each kind of write in one statement."""
-    if not (plan.opens or plan.updates or plan.resolves or plan.ended or plan.judged_through or plan.marks):
+    if not (plan.opens or plan.updates or plan.resolves or plan.ended or plan.judged_through or plan.marks or plan.questions):
         return
     with transaction.atomic():
         events: list[AlertEvent] = []
@@ -167,6 +170,13 @@ def write(plan: Plan, *, now: datetime.datetime, summary: EvaluationSummary, end
             for pid, mark in plan.marks:
                 seen |= Q(patient_id=pid, needs_evaluation_since=mark)
             EvaluationState.objects.filter(seen).update(needs_evaluation_since=None, updated_at=now)
+        if plan.questions:
+            # One per patient and milestone (the unique constraint): a sweep run twice asks once.
+            MilestoneQuestion.objects.bulk_create(
+                [MilestoneQuestion(patient_id=pid, milestone=code, asked_on=asked_on) for pid, code, asked_on in plan.questions],
+                ignore_conflicts=True,
+            )
+            summary.asked += len(plan.questions)
         if page_ids:
             paged.extend(Alert.objects.filter(pk__in=page_ids))
         for alert in paged:

@@ -1,0 +1,66 @@
+"""The milestone question by SMS (recovery.services.milestone_questions holds the loop): the reminder
+and the answer to an SMS check-in carry the question, and a YES or NO reply answers it.
+
+A YES or NO is read as the answer to the emergency-advice follow-up first, when one waits
+(notifications/follow_ups.py), then as the answer to the oldest milestone question waiting; from a
+patient who has opted out, YES is the opt-in it has always been.
+"""
+
+import datetime
+
+from notifications.texts import NOT_WATCHED
+from patients.models import Patient
+from recovery.choices import Channel
+from recovery.models import MilestoneQuestion
+from recovery.services.milestone_questions import milestone_question_answer, milestone_questions_pending, question_text
+
+REPLY_YES_NO = {"en": "Reply YES or NO.", "es": "Responda SI o NO."}
+ANSWERED = {
+    True: {"en": "Thank you: noted as reached.", "es": "Gracias: anotado como logrado."},
+    False: {"en": "Thank you: your care team will see your answer.", "es": "Gracias: su equipo de atención verá su respuesta."},
+}
+
+
+def _lang(language: str) -> str:
+    return language if language in REPLY_YES_NO else "en"
+
+
+def question_prompt(*, milestone: str, language: str) -> str:
+    """The question as an SMS asks it: the question, then how to answer."""
+    return f"{question_text(milestone=milestone, language=language)} {REPLY_YES_NO[_lang(language)]}"
+
+
+def with_question(body: str, *, milestone: str | None, language: str) -> str:
+    """A message with the milestone question after it, where one waits."""
+    return f"{body} {question_prompt(milestone=milestone, language=language)}" if milestone else body
+
+
+def milestone_questions_waiting(*, patient_ids: list[int]) -> dict[int, str]:
+    """The oldest question waiting per patient (one query), for a batch of reminders."""
+    waiting: dict[int, str] = {}
+    for pid, code in (
+        MilestoneQuestion.objects.filter(patient_id__in=patient_ids, state=MilestoneQuestion.State.ASKED)
+        .order_by("patient_id", "asked_on", "id")
+        .values_list("patient_id", "milestone")
+    ):
+        waiting.setdefault(pid, code)
+    return waiting
+
+
+def milestone_question_sms_answer(*, patient: Patient, reached: bool, now: datetime.datetime) -> str | None:
+    """A YES or NO by SMS as the answer to the oldest question waiting; the reply's text, or None when
+    no question waits (the reply is then read as anything else)."""
+    if not patient.sms_opt_in:
+        # An opted-out patient's YES is START's (opt back in), never an answer to a question.
+        return None
+    pending = milestone_questions_pending(patient=patient)
+    if not pending:
+        return None
+    question = pending[0]
+    question.patient = patient
+    milestone_question_answer(question=question, reached=reached, channel=Channel.SMS, now=now)
+    lang = _lang(patient.language)
+    text = ANSWERED[reached][lang]
+    if len(pending) > 1:
+        text = with_question(text, milestone=pending[1].milestone, language=patient.language)
+    return f"{text} {NOT_WATCHED[lang]}"
