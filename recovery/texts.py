@@ -5,12 +5,16 @@ Procedure and milestone labels are the choices' own (patients.choices, recovery.
 wording is in its catalogue (locale/<language>/LC_MESSAGES/django.po).
 """
 
+from django.conf import settings
 from django.utils.translation import pgettext_lazy
 
 from patients.choices import Procedure
 from patients.languages import in_language
 from recovery.choices import Milestone, Symptom
 from recovery.red_flags import NOT_MONITORED
+
+# The languages a patient's texts can be in (settings.LANGUAGES), for modules that keep their own wording.
+LANGUAGES = tuple(code for code, _ in settings.LANGUAGES)
 
 # The red flags as the patient is asked about them (longer than the nurses' labels, Symptom.choices).
 SYMPTOM_LABELS = {
