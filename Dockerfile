@@ -15,8 +15,10 @@ COPY requirements.txt .
 RUN pip install -r requirements.txt
 
 COPY . .
-# Static files are served by whitenoise from the image; the build-time key signs nothing.
-RUN SECRET_KEY=collectstatic-only-build-key-0123456789abcdefghijklmnop python manage.py collectstatic --noinput --verbosity 0 \
+# The translation catalogues compiled (.po to .mo, pure Python); static files are served by whitenoise
+# from the image; the build-time key signs nothing.
+RUN python -m config.catalogues \
+    && SECRET_KEY=collectstatic-only-build-key-0123456789abcdefghijklmnop python manage.py collectstatic --noinput --verbosity 0 \
     && mkdir -p /app/var && chown -R app:app /app/var
 
 USER app

@@ -8,7 +8,7 @@ PY := $(BIN)/python
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
 
-.PHONY: run test lint venv migrate seed bench bench-seed bench-api bench-sweep bench-quality bench-reminders bench-dashboard bench-mixed bench-sms bench-urgent clean
+.PHONY: run test lint venv migrate seed messages compilemessages bench bench-seed bench-api bench-sweep bench-quality bench-reminders bench-dashboard bench-mixed bench-sms bench-urgent clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,28 @@ $(STAMP_DEV): requirements.txt requirements-dev.txt | $(PY)
 
 venv: $(STAMP_RUN)
 
+## The translation catalogues: each .mo is compiled from its .po by Babel (pure Python, no GNU gettext),
+## at install, by make run and make test alike; .mo files are not committed (docs/translations.md).
+PO_FILES := $(wildcard locale/*/LC_MESSAGES/django.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po | $(STAMP_RUN)
+	$(PY) -m config.catalogues
+
+compilemessages: $(STAMP_RUN)
+	$(PY) -m config.catalogues --force
+
+## messages: the catalogues brought up to date with the code and templates (new texts added empty,
+## changed ones marked fuzzy, removed ones kept as obsolete); needs GNU gettext (xgettext, msgmerge).
+## Add a language with `make messages LANGUAGE=xx`.
+MESSAGES_LANGUAGES = $(if $(LANGUAGE),$(LANGUAGE),$(notdir $(patsubst %/LC_MESSAGES/,%,$(dir $(PO_FILES)))))
+messages: $(STAMP_RUN)
+	$(PY) manage.py makemessages $(addprefix -l ,$(MESSAGES_LANGUAGES)) --no-location \
+		--ignore=tests --ignore=bench --ignore=staticfiles --ignore=var --ignore=docs
+	@# Without the date of the run: two branches that update the catalogues then do not conflict on it.
+	sed -i '/^"POT-Creation-Date: /d' locale/*/LC_MESSAGES/django.po
+	$(PY) -m config.catalogues
+
 migrate: $(STAMP_RUN)
 	$(PY) manage.py migrate --noinput
 
@@ -33,11 +55,11 @@ seed: migrate
 ## run: the whole service on this machine (web, worker and beat), on the embedded default.
 ## --prepare migrates, seeds the demo (where there are no patients), runs check_recovery (where the
 ## command exists) and collects static files first, in one process.
-run: $(STAMP_RUN)
+run: $(STAMP_RUN) $(MO_FILES)
 	$(PY) -m config.runstack --prepare
 
 ## test: the whole suite against PostgreSQL and Redis (DATABASE_URL, REDIS_URL override them).
-test: $(STAMP_DEV)
+test: $(STAMP_DEV) $(MO_FILES)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 ## bench-sweep: the sweep over 20,000 patients of 60 days in a database of its own (docs/benchmarks-engine.md).

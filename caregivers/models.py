@@ -3,6 +3,7 @@ check-ins a caregiver gave on the patient's behalf."""
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from patients.choices import Language
 from patients.models import Patient
@@ -13,9 +14,9 @@ class Caregiver(models.Model):
     class Receives(models.TextChoices):
         """What the caregiver is texted, as the patient chooses (the nurse records it)."""
 
-        REMINDERS = "reminders", "Copies of the daily reminders"
-        MISSED_DAY = "missed_day", "A nudge after a missed day"
-        NOTHING = "nothing", "No texts"
+        REMINDERS = "reminders", _("Copies of the daily reminders")
+        MISSED_DAY = "missed_day", _("A nudge after a missed day")
+        NOTHING = "nothing", _("No texts")
 
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="caregivers")
     name = models.CharField(max_length=200)

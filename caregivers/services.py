@@ -6,6 +6,7 @@ import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from caregivers.models import Caregiver, CaregiverCheckin
 from patients.audit import audit_record
@@ -28,7 +29,7 @@ def caregiver_add(
             audit_record(actor=user, patient=patient, action=AuditEvent.Action.CREATE, resource=AuditEvent.Resource.CAREGIVERS,
                          detail=f"caregiver {caregiver.pk} added", channel=channel, request=request)
     except IntegrityError:
-        raise ValidationError({"phone": ["This patient already has a caregiver with this phone number."]}) from None
+        raise ValidationError({"phone": [gettext("This patient already has a caregiver with this phone number.")]}) from None
     return caregiver
 
 

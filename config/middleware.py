@@ -1,12 +1,17 @@
 """Middleware of the whole site: 503 in JSON with Retry-After when the database cannot be reached
-(never a 500 page), no-store on every answer, and the sign-in forms' rate limit."""
+(never a 500 page), no-store on every answer, the sign-in forms' rate limit, and each request's
+language (the nurse's for the pages, the default for the APIs)."""
 
 import logging
 
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
+from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
 from django.urls import reverse
+from django.utils import translation
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext
 
 from api.throttling import login_throttle_wait
 
@@ -72,7 +77,29 @@ class LoginThrottleMiddleware:
             if request.path in self._paths:
                 wait = login_throttle_wait(request)
                 if wait is not None:
-                    response = HttpResponse("Too many sign-in attempts from this address. Try again later.", status=429, content_type="text/plain; charset=utf-8")
+                    response = HttpResponse(gettext("Too many sign-in attempts from this address. Try again later."), status=429, content_type="text/plain; charset=utf-8")
                     response["Retry-After"] = str(max(1, int(wait)))
                     return response
         return self.get_response(request)
+
+
+class LocaleMiddleware(DjangoLocaleMiddleware):
+    """Django's LocaleMiddleware for the pages people read: the dashboard and the admin in the nurse's
+    language (the switch's cookie, else the browser's), the web check-in (which then renders in the
+    patient's own). The APIs (/api/, /fhir/, the webhooks) stay in the default language whatever
+    Accept-Language says: their messages are part of the contract an app is written against, and an
+    answer half in Django's Spanish and half in our English would help nobody."""
+
+    MACHINE_PREFIXES = ("/api/", "/fhir/", "/webhooks/", "/healthz", "/metrics")
+
+    def process_request(self, request):
+        if request.path.startswith(self.MACHINE_PREFIXES):
+            translation.activate(settings.LANGUAGE_CODE)
+            request.LANGUAGE_CODE = settings.LANGUAGE_CODE
+            return None
+        return super().process_request(request)
+
+    def process_response(self, request, response):
+        if request.path.startswith(self.MACHINE_PREFIXES):
+            return response
+        return super().process_response(request, response)

@@ -66,6 +66,10 @@ MIDDLEWARE = [
     "config.middleware.NoStoreMiddleware",
     "config.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The nurse's language for the dashboard: the choice made there (a cookie), else the browser's.
+    # Patients' texts do not follow it: they are rendered in the patient's own language. The APIs stay
+    # in the default language (config/middleware.py).
+    "config.middleware.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -141,7 +145,11 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
+# Each language here has a catalogue in locale/ and a patients.choices.Language value (docs/translations.md).
 LANGUAGES = [("en", "English"), ("es", "Español")]
+# The catalogues of every text a patient or nurse reads (locale/<language>/LC_MESSAGES/django.po); the
+# .mo files Django reads are compiled from them at install (python -m config.catalogues).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -172,6 +180,9 @@ SECURE_SSL_REDIRECT = HTTPS
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
+# The dashboard's language choice: no script needs to read it.
+LANGUAGE_COOKIE_SECURE = HTTPS
+LANGUAGE_COOKIE_HTTPONLY = True
 SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS

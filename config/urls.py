@@ -3,6 +3,7 @@ web check-in and the dashboard."""
 
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from config.views import healthz
@@ -21,7 +22,7 @@ def _superusers_only(request) -> bool:
 admin.site.has_permission = _superusers_only
 # One sign-in for the admin and the dashboard, with its second step (dashboard/auth.py).
 admin.site.login = admin_login
-admin.site.site_header = "Recovery tracking administration"
+admin.site.site_header = gettext_lazy("Recovery tracking administration")
 handler404 = "config.views.not_found"
 
 api_v1 = [
@@ -42,6 +43,8 @@ urlpatterns = [
     path("webhooks/", include("notifications.urls")),
     path("fhir/R4/", include("fhir_api.urls")),
     path("admin/", admin.site.urls),
+    # Django's set_language: the dashboard's language switch posts here (a cookie the LocaleMiddleware reads).
+    path("i18n/", include("django.conf.urls.i18n")),
     path("", include("webcheckin.urls")),
     path("", include("outcomes.urls")),
     path("", include("dashboard.urls")),

@@ -11,6 +11,8 @@ from collections.abc import Callable, Sequence
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext_lazy
 
 from recovery.protocols import ProtocolPlan
 
@@ -106,8 +108,9 @@ def _frame(
         tx = x(tick)
         parts.append(f'<line class="xtick" x1="{_f(tx)}" x2="{_f(tx)}" y1="{plot_bottom}" y2="{plot_bottom + 5}"/>')
         parts.append(f'<text class="tick" x="{_f(tx)}" y="{plot_bottom + 18}" text-anchor="middle">{tick}</text>')
+    axis_label = escape(_("Post-operative day"))
     parts.append(
-        f'<text class="axis-label" x="{(plot_left + plot_right) / 2:.0f}" y="{height - 6}" text-anchor="middle">Post-operative day</text>'
+        f'<text class="axis-label" x="{(plot_left + plot_right) / 2:.0f}" y="{height - 6}" text-anchor="middle">{axis_label}</text>'
     )
     parts.append(
         f'<text class="axis-label" transform="translate(13 {(plot_top + plot_bottom) / 2:.0f}) rotate(-90)" '
@@ -123,7 +126,7 @@ def _frame(
         lx, anchor = (tx - 5, "end") if near_right else (tx + 5, "start")
         parts.append(
             f'<g class="today" aria-hidden="true"><line x1="{_f(tx)}" x2="{_f(tx)}" y1="{plot_top}" y2="{plot_bottom}"/>'
-            f'<text x="{_f(lx)}" y="{plot_top + 12}" text-anchor="{anchor}">today, day {today_day}</text></g>'
+            f'<text x="{_f(lx)}" y="{plot_top + 12}" text-anchor="{anchor}">{escape(_today(today_day))}</text></g>'
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped, every number formatted
@@ -165,7 +168,9 @@ def pain_chart(*, days: list[dict], plan: ProtocolPlan, today_day: int, chart_id
         day = row["recovery_day"]
         if row["symptoms"]:
             fx = x(day)
-            label = f"Day {day} ({row['date'].isoformat()}): red-flag symptom reported: {', '.join(row['symptoms'])}"
+            label = _("Day %(day)s (%(date)s): red-flag symptom reported: %(symptoms)s") % {
+                "day": day, "date": row["date"].isoformat(), "symptoms": ", ".join(row["symptoms"])
+            }
             flags.append(
                 f'<g class="red-flag"><title>{escape(label)}</title>'
                 f'<line x1="{_f(fx)}" x2="{_f(fx)}" y1="{MARGIN_TOP - 4}" y2="{height - MARGIN_BOTTOM}"/>'
@@ -179,31 +184,37 @@ def pain_chart(*, days: list[dict], plan: ProtocolPlan, today_day: int, chart_id
         above += outside
         px, py = x(day), y(row["pain"])
         points.append((day, px, py))
-        expected = f"expected at most {bound}" if bound is not None else "no expected bound"
-        title = f"Day {day} ({row['date'].isoformat()}): pain {row['pain']}, {expected}" + (
-            " — above expected" if outside else ""
-        )
+        expected = _("expected at most %(bound)s") % {"bound": bound} if bound is not None else _("no expected bound")
+        title = _("Day %(day)s (%(date)s): pain %(pain)s, %(expected)s") % {
+            "day": day, "date": row["date"].isoformat(), "pain": row["pain"], "expected": expected
+        } + (" — " + _("above expected") if outside else "")
         markers.append(_marker("diamond" if outside else "circle", px, py, "point outside" if outside else "point", title))
     body.append('<g class="series">' + "".join(_series_segments(points)) + "".join(markers) + "</g>")
     body.append("".join(flags))
 
     logged = len(points)
     latest = next((r for r in reversed(days) if r["pain"] is not None), None)
-    description = (
-        f"Worst pain of the day (0 to 10) on {logged} logged day{'s' if logged != 1 else ''} from surgery to day {today_day}, "
-        f"against the protocol's expected upper bound. "
-        + (f"Latest: {latest['pain']} on day {latest['recovery_day']}. " if latest else "No pain logged yet. ")
-        + f"{above} day{'s' if above != 1 else ''} above the expected bound; {len(flags)} red-flag day{'s' if len(flags) != 1 else ''}."
+    description = " ".join(
+        [
+            ngettext(
+                "Worst pain of the day (0 to 10) on %(n)s logged day from surgery to day %(today)s, against the protocol's expected upper bound.",
+                "Worst pain of the day (0 to 10) on %(n)s logged days from surgery to day %(today)s, against the protocol's expected upper bound.",
+                logged,
+            ) % {"n": logged, "today": today_day},
+            _("Latest: %(pain)s on day %(day)s.") % {"pain": latest["pain"], "day": latest["recovery_day"]} if latest else _("No pain logged yet."),
+            ngettext("%(n)s day above the expected bound;", "%(n)s days above the expected bound;", above) % {"n": above},
+            ngettext("%(n)s red-flag day.", "%(n)s red-flag days.", len(flags)) % {"n": len(flags)},
+        ]
     )
     return _frame(
         chart_id=chart_id,
-        title="Pain by post-operative day",
+        title=_("Pain by post-operative day"),
         description=description,
         height=height,
         x=x,
         y=y,
         y_ticks=range(0, 11, 2),
-        y_label="Worst pain (0-10)",
+        y_label=_("Worst pain (0-10)"),
         max_day=max_day,
         body=body,
         today_day=today_day,
@@ -238,39 +249,52 @@ def walking_chart(*, days: list[dict], plan: ProtocolPlan, today_day: int, chart
         below += outside
         px, py = x(day), y(minutes)
         points.append((day, px, py))
-        expected = f"expected at least {bound}" if bound is not None else "no expected bound"
-        title = f"Day {day} ({row['date'].isoformat()}): walked {minutes} min, {expected}" + (
-            " — below expected" if outside else ""
-        )
+        expected = _("expected at least %(bound)s") % {"bound": bound} if bound is not None else _("no expected bound")
+        title = _("Day %(day)s (%(date)s): walked %(minutes)s min, %(expected)s") % {
+            "day": day, "date": row["date"].isoformat(), "minutes": minutes, "expected": expected
+        } + (" — " + _("below expected") if outside else "")
         markers.append(_marker("diamond" if outside else "circle", px, py, "point outside" if outside else "point", title))
     body.append('<g class="series">' + "".join(_series_segments(points)) + "".join(markers) + "</g>")
     latest = next((r for r in reversed(days) if r["walking_minutes"] is not None), None)
-    description = (
-        f"Minutes walked a day on {len(points)} logged day{'s' if len(points) != 1 else ''} from surgery to day {today_day}, "
-        f"against the protocol's expected lower bound. "
-        + (
-            f"Latest: {latest['walking_minutes']} minutes on day {latest['recovery_day']}. "
+    description = " ".join(
+        [
+            ngettext(
+                "Minutes walked a day on %(n)s logged day from surgery to day %(today)s, against the protocol's expected lower bound.",
+                "Minutes walked a day on %(n)s logged days from surgery to day %(today)s, against the protocol's expected lower bound.",
+                len(points),
+            ) % {"n": len(points), "today": today_day},
+            _("Latest: %(minutes)s minutes on day %(day)s.") % {"minutes": latest["walking_minutes"], "day": latest["recovery_day"]}
             if latest
-            else "No walking logged yet. "
-        )
-        + f"{below} day{'s' if below != 1 else ''} below the expected bound."
+            else _("No walking logged yet."),
+            ngettext("%(n)s day below the expected bound.", "%(n)s days below the expected bound.", below) % {"n": below},
+        ]
     )
     return _frame(
         chart_id=chart_id,
-        title="Walking by post-operative day",
+        title=_("Walking by post-operative day"),
         description=description,
         height=height,
         x=x,
         y=y,
         y_ticks=range(0, top + 1, step),
-        y_label="Walking (minutes)",
+        y_label=_("Walking (minutes)"),
         max_day=max_day,
         body=body,
         today_day=today_day,
     )
 
 
-STATE_WORDS = {"reached": "reached", "upcoming": "upcoming", "due": "due now", "late": "late", "overdue": "overdue"}
+STATE_WORDS = {
+    "reached": pgettext_lazy("milestone", "reached"),
+    "upcoming": pgettext_lazy("milestone", "upcoming"),
+    "due": pgettext_lazy("milestone", "due now"),
+    "late": pgettext_lazy("milestone", "late"),
+    "overdue": pgettext_lazy("milestone", "overdue"),
+}
+
+
+def _today(day: int) -> str:
+    return _("today, day %(day)s") % {"day": day}
 
 
 def milestone_timeline(
@@ -293,20 +317,21 @@ def milestone_timeline(
     )
     max_day = int(math.ceil((horizon + 1) / 14.0)) * 14
     x = _Scale((0, max_day), (label_width, WIDTH - state_width))
+    title = escape(_("Milestones against their expected windows"))
     parts = [
         f'<svg class="chart timeline" id="{chart_id}" viewBox="0 0 {WIDTH} {height}" role="img" '
         f'aria-labelledby="{chart_id}-title {chart_id}-desc" preserveAspectRatio="xMidYMid meet" focusable="false">',
-        f'<title id="{chart_id}-title">Milestones against their expected windows</title>',
+        f'<title id="{chart_id}-title">{title}</title>',
     ]
     reached = [m for m in milestones if m["state"] == "reached"]
     overdue = [m for m in milestones if m["state"] == "overdue"]
     due = [m for m in milestones if m["state"] == "due"]
     late = [m for m in milestones if m["state"] == "late"]
     description = (
-        f"Day {today_day}. {len(reached)} of {len(milestones)} milestones reached"
-        + (f"; overdue: {', '.join(m['label'] for m in overdue)}" if overdue else "; none overdue")
-        + (f"; late: {', '.join(m['label'] for m in late)}" if late else "")
-        + (f"; due now: {', '.join(m['label'] for m in due)}" if due else "")
+        _("Day %(day)s. %(reached)s of %(total)s milestones reached") % {"day": today_day, "reached": len(reached), "total": len(milestones)}
+        + ("; " + _("overdue: %(names)s") % {"names": ", ".join(m["label"] for m in overdue)} if overdue else "; " + _("none overdue"))
+        + ("; " + _("late: %(names)s") % {"names": ", ".join(m["label"] for m in late)} if late else "")
+        + ("; " + _("due now: %(names)s") % {"names": ", ".join(m["label"] for m in due)} if due else "")
         + "."
     )
     parts.append(f'<desc id="{chart_id}-desc">{escape(description)}</desc>')
@@ -320,18 +345,19 @@ def milestone_timeline(
         tx = x(tick)
         parts.append(f'<line x1="{_f(tx)}" x2="{_f(tx)}" y1="{top_pad - 4}" y2="{plot_bottom}"/>')
         parts.append(f'<text class="tick" x="{_f(tx)}" y="{plot_bottom + 16}" text-anchor="middle">{tick}</text>')
+    axis_label = escape(_("Post-operative day"))
     parts.append(
-        f'<text class="axis-label" x="{(label_width + WIDTH - state_width) / 2:.0f}" y="{height - 4}" text-anchor="middle">Post-operative day</text>'
+        f'<text class="axis-label" x="{(label_width + WIDTH - state_width) / 2:.0f}" y="{height - 4}" text-anchor="middle">{axis_label}</text>'
     )
     parts.append("</g>")
     for index, m in enumerate(milestones):
         cy = top_pad + row_height * index + row_height / 2
         state = m["state"]
         x0, x1 = x(m["expected_from"] - 0.5 if m["expected_from"] > 0 else 0), x(m["expected_by"] + 0.5)
-        window = f"expected from day {m['expected_from']} to day {m['expected_by']}"
+        window = _("expected from day %(start)s to day %(end)s") % {"start": m["expected_from"], "end": m["expected_by"]}
         if m["overdue_after"] is not None:
-            window += f", overdue after day {m['overdue_after']}"
-        row = [f'<g class="milestone state-{state}"><title>{escape(m["label"])}: {escape(window)}; {STATE_WORDS[state]}</title>']
+            window += ", " + _("overdue after day %(day)s") % {"day": m["overdue_after"]}
+        row = [f'<g class="milestone state-{state}"><title>{escape(m["label"])}: {escape(window)}; {escape(STATE_WORDS[state])}</title>']
         row.append(f'<text class="label" x="{label_width - 10}" y="{_f(cy + 4)}" text-anchor="end">{escape(m["label"])}</text>')
         row.append(f'<rect class="window" x="{_f(x0)}" y="{_f(cy - 7)}" width="{_f(max(x1 - x0, 3))}" height="14" rx="3"/>')
         if m["overdue_after"] is not None and m["overdue_after"] > m["expected_by"]:
@@ -343,17 +369,10 @@ def milestone_timeline(
                 f'<g class="reached-mark"><circle cx="{_f(rx)}" cy="{_f(cy)}" r="8"/>'
                 f'<path d="M{_f(rx - 4)} {_f(cy)} l3 3 l5 -6"/></g>'
             )
-        words = STATE_WORDS[state]
         if state == "reached":
-            words = f"✓ reached day {m['reached_day']}"
-        elif state == "overdue":
-            words = "✕ overdue"
-        elif state == "late":
-            words = "◐ late"
-        elif state == "due":
-            words = "● due now"
+            words = "✓ " + _("reached day %(day)s") % {"day": m["reached_day"]}
         else:
-            words = "○ upcoming"
+            words = {"overdue": "✕ ", "late": "◐ ", "due": "● "}.get(state, "○ ") + str(STATE_WORDS[state])
         row.append(f'<text class="state" x="{WIDTH - state_width + 10}" y="{_f(cy + 4)}">{escape(words)}</text>')
         row.append("</g>")
         parts.append("".join(row))
@@ -361,10 +380,14 @@ def milestone_timeline(
         tx = x(today_day)
         parts.append(
             f'<g class="today" aria-hidden="true"><line x1="{_f(tx)}" x2="{_f(tx)}" y1="{top_pad - 8}" y2="{plot_bottom}"/>'
-            f'<text x="{_f(tx)}" y="{top_pad - 12}" text-anchor="middle">today, day {today_day}</text></g>'
+            f'<text x="{_f(tx)}" y="{top_pad - 12}" text-anchor="middle">{escape(_today(today_day))}</text></g>'
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped, every number formatted
+
+
+def _bar_title(day: int, patients: int) -> str:
+    return ngettext("Day %(day)s: %(n)s patient", "Day %(day)s: %(n)s patients", patients) % {"day": day, "n": patients}
 
 
 def _runs_of_days(rows: list) -> list[list]:
@@ -408,12 +431,11 @@ def cohort_pain_chart(*, rows: list, plan: ProtocolPlan | None, max_day: int, ch
         css = "count-bar" if r.median is not None else "count-bar few"
         bars.append(
             f'<rect class="{css}" x="{_f(x(r.recovery_day) - bar_width / 2)}" y="{_f(bar_bottom - h)}" '
-            f'width="{_f(bar_width)}" height="{_f(h)}"><title>Day {r.recovery_day}: {r.patients} '
-            f'patient{"s" if r.patients != 1 else ""}</title></rect>'
+            f'width="{_f(bar_width)}" height="{_f(h)}"><title>{escape(_bar_title(r.recovery_day, r.patients))}</title></rect>'
         )
     if most:
-        bars.append(f'<text class="tick" x="{WIDTH - MARGIN_RIGHT}" y="{_f(bar_bottom - count_height - 2)}" text-anchor="end">'
-                    f"patients a day (most: {most})</text>")
+        words = escape(_("patients a day (most: %(most)s)") % {"most": most})
+        bars.append(f'<text class="tick" x="{WIDTH - MARGIN_RIGHT}" y="{_f(bar_bottom - count_height - 2)}" text-anchor="end">{words}</text>')
     bars.append("</g>")
     body.extend(bars)
     points, markers = [], []
@@ -424,29 +446,40 @@ def cohort_pain_chart(*, rows: list, plan: ProtocolPlan | None, max_day: int, ch
         above += outside
         px, py = x(r.recovery_day), y(r.median)
         points.append((r.recovery_day, px, py))
-        title = (
-            f"Day {r.recovery_day}: median pain {_f(r.median)} (middle half {_f(r.p25)} to {_f(r.p75)}) of {r.patients} "
-            f"patient{'s' if r.patients != 1 else ''}" + (f", expected at most {bound}" if bound is not None else "")
+        title = ngettext(
+            "Day %(day)s: median pain %(median)s (middle half %(low)s to %(high)s) of %(n)s patient",
+            "Day %(day)s: median pain %(median)s (middle half %(low)s to %(high)s) of %(n)s patients",
+            r.patients,
+        ) % {"day": r.recovery_day, "median": _f(r.median), "low": _f(r.p25), "high": _f(r.p75), "n": r.patients} + (
+            ", " + _("expected at most %(bound)s") % {"bound": bound} if bound is not None else ""
         )
         markers.append(
             _marker("diamond" if outside else "circle", px, py, "point outside" if outside else "point", title, size=3.2)
         )
     body.append('<g class="series">' + "".join(_series_segments(points)) + "".join(markers) + "</g>")
     few = len(rows) - len(with_median)
-    description = (
-        f"{label}: median worst pain on {len(with_median)} post-operative days with enough check-ins, against the "
-        f"expected upper bound; the median is above the bound on {above} day{'s' if above != 1 else ''}."
-        + (f" {few} day{'s' if few != 1 else ''} with too few patients for a median show only their count." if few else "")
+    description = ngettext(
+        "%(label)s: median worst pain on %(days)s post-operative days with enough check-ins, against the expected upper bound; the median is above the bound on %(n)s day.",
+        "%(label)s: median worst pain on %(days)s post-operative days with enough check-ins, against the expected upper bound; the median is above the bound on %(n)s days.",
+        above,
+    ) % {"label": label, "days": len(with_median), "n": above} + (
+        " " + ngettext(
+            "%(n)s day with too few patients for a median shows only its count.",
+            "%(n)s days with too few patients for a median show only their count.",
+            few,
+        ) % {"n": few}
+        if few
+        else ""
     )
     return _frame(
         chart_id=chart_id,
-        title=f"Median pain by post-operative day, {label}",
+        title=_("Median pain by post-operative day, %(label)s") % {"label": label},
         description=description,
         height=height,
         x=x,
         y=y,
         y_ticks=range(0, 11, 2),
-        y_label="Worst pain (0-10)",
+        y_label=_("Worst pain (0-10)"),
         max_day=max_day,
         body=body,
     )

@@ -7,11 +7,14 @@ the templates.
 """
 
 from django.urls import reverse
+from django.utils import dateformat
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from dashboard.templatetags.dashboard_tags import SEVERITY_SHAPES, days_ago, procedure_short, status_badge, trend_badge
-from recovery.choices import AlertKind, Milestone, Symptom
+from recovery.choices import AlertKind, Milestone, Severity, Symptom
 
 _NONE = mark_safe('<span class="muted">—</span>')  # noqa: S308 - a constant
 _SYMPTOMS = dict(Symptom.choices)
@@ -23,7 +26,7 @@ def _pain(day: dict) -> SafeString:
         return _NONE
     bound = day["expected_pain_max"]
     if bound is not None and day["pain"] > bound:
-        return format_html('{} <span class="over">◆ above</span>', day["pain"])
+        return format_html('{} <span class="over">◆ {}</span>', day["pain"], _("above"))
     return format_html("{}", day["pain"])
 
 
@@ -33,15 +36,15 @@ def _walking(day: dict) -> SafeString:
         return _NONE
     bound = day["expected_walking_min"]
     if bound is not None and minutes < bound:
-        return format_html('{} min <span class="over">◆ below</span>', minutes)
-    return format_html("{} min", minutes)
+        return format_html('{} <span class="over">◆ {}</span>', _("%(minutes)s min") % {"minutes": minutes}, _("below"))
+    return format_html("{}", _("%(minutes)s min") % {"minutes": minutes})
 
 
 def _symptoms(day: dict) -> SafeString:
     if not day["symptoms"]:
-        return mark_safe('<span class="muted">none</span>')  # noqa: S308 - a constant
-    names = ", ".join(_SYMPTOMS.get(code, code) for code in day["symptoms"])
-    return format_html('<span class="flag-label"><span aria-hidden="true">▲</span> red flag:</span> {}', names)
+        return format_html('<span class="muted">{}</span>', _("none"))
+    names = ", ".join(str(_SYMPTOMS.get(code, code)) for code in day["symptoms"])
+    return format_html('<span class="flag-label"><span aria-hidden="true">▲</span> {}</span> {}', _("red flag:"), names)
 
 
 def daily_record_rows(days: list[dict], *, answered_by: dict | None = None) -> SafeString:
@@ -50,12 +53,14 @@ def daily_record_rows(days: list[dict], *, answered_by: dict | None = None) -> S
     answered_by = answered_by or {}
 
     def when(day: dict):
-        date = day["date"].strftime("%a %b %-d")
+        date = dateformat.format(day["date"], "D M j")
         who = answered_by.get(day["date"])
-        return format_html('{}<span class="sub">by {}</span>', date, ", ".join(who)) if who else date
+        return format_html('{}<span class="sub">{}</span>', date, _("by %(names)s") % {"names": ", ".join(who)}) if who else date
+
+    yes_no = {True: _("yes"), False: _("no")}
 
     def cells(day: dict) -> tuple:
-        opioids = {True: "yes", False: "no"}.get(day["opioid_use"], "")
+        opioids = yes_no.get(day["opioid_use"], "")
         return (
             ' class="has-flag"' if day["symptoms"] else "",
             when(day),
@@ -67,7 +72,7 @@ def daily_record_rows(days: list[dict], *, answered_by: dict | None = None) -> S
             day["steps"] if day["steps"] is not None else "—",
             opioids or _NONE,
             _symptoms(day),
-            ", ".join(_MILESTONES.get(code, code) for code in day["milestones"]),
+            ", ".join(str(_MILESTONES.get(code, code)) for code in day["milestones"]),
             day.get("note", ""),
         )
 
@@ -81,11 +86,13 @@ def daily_record_rows(days: list[dict], *, answered_by: dict | None = None) -> S
 
 
 _KINDS = dict(AlertKind.choices)
+_SEVERITIES = dict(Severity.choices)
 
 
 def _alert_chips(alerts) -> SafeString:
     if not alerts:
-        return mark_safe('<span class="muted">none</span>')  # noqa: S308 - a constant
+        return format_html('<span class="muted">{}</span>', _("none"))
+    acknowledged = format_html(' <span class="ack-note">({})</span>', _("acknowledged"))
     chips = format_html_join(
         "",
         '<li class="chip severity-{}{}"><span aria-hidden="true">{}</span> {}<span class="visually-hidden">, {}</span>{}</li>',
@@ -95,8 +102,8 @@ def _alert_chips(alerts) -> SafeString:
                 " chip-ack" if a.status == "acknowledged" else "",
                 SEVERITY_SHAPES.get(a.severity, ""),
                 _KINDS.get(a.kind, a.kind),
-                a.severity,
-                mark_safe(' <span class="ack-note">(acknowledged)</span>') if a.status == "acknowledged" else "",  # noqa: S308
+                _SEVERITIES.get(a.severity, a.severity),
+                acknowledged if a.status == "acknowledged" else "",
             )
             for a in alerts
         ),
@@ -107,19 +114,19 @@ def _alert_chips(alerts) -> SafeString:
 def _last_checkin(row) -> SafeString:
     last = row.patient.last_checkin_date
     if last is None:
-        return mark_safe('<span class="stale">never</span>')  # noqa: S308 - a constant
+        return format_html('<span class="stale">{}</span>', _("never"))
     days = row.days_since_checkin
     return format_html(
         '<span class="{}">{}</span> <span class="sub">{}</span>',
         "stale" if days >= 2 else "",
         days_ago(days),
-        last.strftime("%b %-d"),
+        dateformat.format(last, "M j"),
     )
 
 
 def _latest_pain(row) -> SafeString:
     if row.pain.latest is None:
-        return mark_safe('<span class="muted">none logged</span>')  # noqa: S308 - a constant
+        return format_html('<span class="muted">{}</span>', _("none logged"))
     return format_html(
         '<span class="pain-value">{}<span class="muted">/10</span></span> {}', row.pain.latest, trend_badge(row.pain)
     )
@@ -130,7 +137,8 @@ def _unread(patient) -> SafeString:
     if not n:
         return mark_safe("")  # noqa: S308 - a constant
     return format_html(
-        '<span class="badge unread-marker"><span aria-hidden="true">✉</span> {} unread message{}</span>', n, "" if n == 1 else "s"
+        '<span class="badge unread-marker"><span aria-hidden="true">✉</span> {}</span>',
+        ngettext("%(count)d unread message", "%(count)d unread messages", n) % {"count": n},
     )
 
 
@@ -138,35 +146,41 @@ def worklist_row_html(rows, *, many_clinics: bool) -> SafeString:
     """The <tr> rows of the worklist, most pressing first (the order given)."""
     # One reverse() for the page: the patient's address differs only by its id.
     url_pattern = reverse("dashboard:patient", args=[0]).replace("/0/", "/{}/")
+    # The words of the page's language, looked up once for the page.
+    day_word = _("day")
+    before_surgery = format_html('<span class="muted">{}</span>', _("before surgery"))
+    labels = [_("Patient"), _("Status"), _("Recovery day"), _("Last check-in"), _("Latest pain"), _("Open alerts")]
 
     def cells(row) -> tuple:
         patient = row.patient
         sub = procedure_short(patient.procedure) + (f" · {patient.clinic.name}" if many_clinics else "")
-        day = (
-            format_html('<span class="visually-hidden">day </span>{}', row.recovery_day)
-            if row.recovery_day >= 0
-            else mark_safe('<span class="muted">before surgery</span>')  # noqa: S308 - a constant
-        )
+        day = format_html('<span class="visually-hidden">{} </span>{}', day_word, row.recovery_day) if row.recovery_day >= 0 else before_surgery
         return (
             patient.status,
             patient.pk,
+            labels[0],
             url_pattern.format(patient.pk),
             patient.last_name,
             patient.first_name,
             _unread(patient),
             sub,
+            labels[1],
             status_badge(patient.status),
+            labels[2],
             day,
+            labels[3],
             _last_checkin(row),
+            labels[4],
             _latest_pain(row),
+            labels[5],
             _alert_chips(row.alerts),
         )
 
     return format_html_join(
         "\n",
-        '<tr class="row-{}" data-patient-id="{}"><th scope="row" data-label="Patient">'
+        '<tr class="row-{}" data-patient-id="{}"><th scope="row" data-label="{}">'
         '<a class="patient-link" href="{}">{}, {}</a>{}<span class="sub">{}</span></th>'
-        '<td data-label="Status">{}</td><td data-label="Recovery day" class="num">{}</td>'
-        '<td data-label="Last check-in">{}</td><td data-label="Latest pain">{}</td><td data-label="Open alerts">{}</td></tr>',
+        '<td data-label="{}">{}</td><td data-label="{}" class="num">{}</td>'
+        '<td data-label="{}">{}</td><td data-label="{}">{}</td><td data-label="{}">{}</td></tr>',
         (cells(row) for row in rows),
     )

@@ -13,6 +13,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from caregivers.models import Caregiver
@@ -162,7 +164,8 @@ def worklist(request):
 
 def _render_patient(request, patient, *, contact_form=None, alert_errors=None, caregiver_form=None, status=200):
     plan = protocol_plan(patient.procedure)
-    progress = patient_progress(patient=patient, plan=plan)
+    # Labels (milestones, states) in the nurse's language, the page's.
+    progress = patient_progress(patient=patient, plan=plan, language=get_language())
     alerts = patient_alerts(patient=patient)
     sms = patient_messages(patient=patient)
     inbox = patient_inbox(patient=patient)
@@ -262,9 +265,9 @@ def patient_contact(request, patient_id: int):
         request=request,
     )
     if changed:
-        messages.success(request, "Contact and reminder settings saved.")
+        messages.success(request, _("Contact and reminder settings saved."))
     else:
-        messages.info(request, "Nothing changed.")
+        messages.info(request, _("Nothing changed."))
     return redirect(reverse("dashboard:patient", args=[patient.pk]) + "#contact")
 
 
@@ -282,7 +285,7 @@ def patient_caregiver_add(request, patient_id: int):
                     form.add_error(field if field in form.fields else None, error)
     if form.errors:
         return _render_patient(request, patient, caregiver_form=form, status=400)
-    messages.success(request, "Caregiver added.")
+    messages.success(request, _("Caregiver added."))
     return redirect(reverse("dashboard:patient", args=[patient.pk]) + "#caregivers")
 
 
@@ -321,20 +324,20 @@ def alert_acknowledge_view(request, alert_id: int):
     if not form.is_valid():
         if _wants_json(request):
             return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
-        messages.error(request, "The note is too long (2,000 characters at most); the alert was not acknowledged.")
+        messages.error(request, _("The note is too long (2,000 characters at most); the alert was not acknowledged."))
         return redirect(_safe_next(request, default_next))
     try:
         alert = alert_acknowledge(alert=alert, user=request.user, note=form.cleaned_data["note"], audit=_source(request))
     except ValidationError as exc:
         if _wants_json(request):
             return JsonResponse({"errors": exc.message_dict}, status=409)
-        messages.error(request, "This alert is already resolved.")
+        messages.error(request, _("This alert is already resolved."))
         return redirect(_safe_next(request, default_next))
     if _wants_json(request):
         alert = alerts_inbox(user=request.user).get(pk=alert.pk)
         row = render_to_string("dashboard/_alert_row.html", {"alert": alert, "next": _safe_next(request, "")}, request=request)
         return JsonResponse({"id": alert.pk, "status": alert.status, "row": row})
-    messages.success(request, f"Alert acknowledged: {alert.get_kind_display()} for {alert.patient}.")
+    messages.success(request, _("Alert acknowledged: %(kind)s for %(patient)s.") % {"kind": alert.get_kind_display(), "patient": alert.patient})
     return redirect(_safe_next(request, default_next))
 
 
@@ -352,7 +355,7 @@ def alert_resolve_view(request, alert_id: int):
                 audit=_source(request),
             )
         except AlertAlreadyResolved:
-            messages.error(request, "This alert is already resolved.")
+            messages.error(request, _("This alert is already resolved."))
             return redirect(_safe_next(request, default_next))
         except ValidationError as exc:
             errors = [m for field_messages in exc.message_dict.values() for m in field_messages]
@@ -361,8 +364,12 @@ def alert_resolve_view(request, alert_id: int):
     if errors:
         patient = _patient_or_404(request, alert.patient_id)
         return _render_patient(request, patient, alert_errors={alert.pk: errors}, status=400)
-    label = f" ({alert.get_useful_display().lower()})" if alert.useful else ""
-    messages.success(request, f"Alert resolved{label}: {alert.get_kind_display()} for {alert.patient}.")
+    words = {"kind": alert.get_kind_display(), "patient": alert.patient}
+    if alert.useful:
+        words["useful"] = alert.get_useful_display().lower()
+        messages.success(request, _("Alert resolved (%(useful)s): %(kind)s for %(patient)s.") % words)
+    else:
+        messages.success(request, _("Alert resolved: %(kind)s for %(patient)s.") % words)
     return redirect(_safe_next(request, default_next))
 
 
@@ -513,7 +520,7 @@ def message_read_view(request, message_id: int):
     except PatientMessage.DoesNotExist as exc:
         # Another clinic's message and a message that does not exist look the same.
         raise Http404("No such message.") from exc
-    messages.success(request, "Message marked read.")
+    messages.success(request, _("Message marked read."))
     default = reverse("dashboard:patient", args=[message.patient_id]) + "#inbox" if message.patient_id else reverse("dashboard:messages")
     return redirect(_safe_next(request, default))
 
@@ -544,12 +551,12 @@ def cohort_export(request):
     form = CohortExportForm(request.GET, clinics=request.clinics)
     if not form.is_valid():
         errors = "; ".join(f"{field}: {' '.join(errs)}" for field, errs in form.errors.items())
-        return HttpResponse(f"Bad export request: {errors}", status=400, content_type="text/plain; charset=utf-8")
+        return HttpResponse(_("Bad export request: %(errors)s") % {"errors": errors}, status=400, content_type="text/plain; charset=utf-8")
     data = form.cleaned_data
     identified = data["identified"]
     if identified and not request.user.has_perm(EXPORT_IDENTIFIED_PERMISSION):
         return HttpResponse(
-            "Exporting names and phones needs the permission to export identified data: ask your clinic's administrator.",
+            _("Exporting names and phones needs the permission to export identified data: ask your clinic's administrator."),
             status=403,
             content_type="text/plain; charset=utf-8",
         )

@@ -8,7 +8,8 @@ patient who has opted out, YES is the opt-in it has always been.
 
 import datetime
 
-from notifications.texts import NOT_WATCHED
+from notifications.texts import NOT_WATCHED, gsm7_folded
+from patients.languages import in_language
 from patients.models import Patient
 from recovery.choices import Channel
 from recovery.models import MilestoneQuestion
@@ -31,8 +32,8 @@ def question_prompt(*, milestone: str, language: str) -> str:
 
 
 def with_question(body: str, *, milestone: str | None, language: str) -> str:
-    """A message with the milestone question after it, where one waits."""
-    return f"{body} {question_prompt(milestone=milestone, language=language)}" if milestone else body
+    """A message with the milestone question after it, where one waits (in GSM-7 letters, as every SMS)."""
+    return gsm7_folded(f"{body} {question_prompt(milestone=milestone, language=language)}") if milestone else body
 
 
 def milestone_questions_waiting(*, patient_ids: list[int]) -> dict[int, str]:
@@ -63,4 +64,5 @@ def milestone_question_sms_answer(*, patient: Patient, reached: bool, now: datet
     text = ANSWERED[reached][lang]
     if len(pending) > 1:
         text = with_question(text, milestone=pending[1].milestone, language=patient.language)
-    return f"{text} {NOT_WATCHED[lang]}"
+    with in_language(patient.language):
+        return gsm7_folded(f"{text} {NOT_WATCHED}")

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from patients.models import Patient
 
@@ -13,28 +14,28 @@ class Message(models.Model):
         INBOUND = "in", "Inbound"
 
     class Purpose(models.TextChoices):
-        REMINDER = "reminder", "Daily reminder"
-        ENROLLMENT = "enrollment", "Enrollment invitation"
-        PAGE = "page", "Page to the on-call nurse"
-        REPLY = "reply", "Answer to a patient's message"
-        HELP = "help", "Help text"
-        OPT_OUT = "opt_out", "Opt-out confirmation"
-        OPT_IN = "opt_in", "Opt-in confirmation"
-        INBOUND = "inbound", "Message from a patient"
-        FOLLOW_UP = "follow_up", "Follow-up question after emergency advice"
-        CAREGIVER_COPY = "caregiver_copy", "Copy of the daily reminder to a caregiver"
-        CAREGIVER_NUDGE = "caregiver_nudge", "Nudge to a caregiver after a missed day"
+        REMINDER = "reminder", _("Daily reminder")
+        ENROLLMENT = "enrollment", _("Enrollment invitation")
+        PAGE = "page", _("Page to the on-call nurse")
+        REPLY = "reply", _("Answer to a patient's message")
+        HELP = "help", _("Help text")
+        OPT_OUT = "opt_out", _("Opt-out confirmation")
+        OPT_IN = "opt_in", _("Opt-in confirmation")
+        INBOUND = "inbound", _("Message from a patient")
+        FOLLOW_UP = "follow_up", _("Follow-up question after emergency advice")
+        CAREGIVER_COPY = "caregiver_copy", _("Copy of the daily reminder to a caregiver")
+        CAREGIVER_NUDGE = "caregiver_nudge", _("Nudge to a caregiver after a missed day")
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        DELIVERED = "delivered", "Delivered"
-        UNDELIVERED = "undelivered", "Undelivered"
-        FAILED = "failed", "Failed"
-        DROPPED = "dropped", "Dropped"
-        LOGGED = "logged", "Written to the log (no SMS provider)"
-        RECEIVED = "received", "Received"
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        DELIVERED = "delivered", _("Delivered")
+        UNDELIVERED = "undelivered", _("Undelivered")
+        FAILED = "failed", _("Failed")
+        DROPPED = "dropped", _("Dropped")
+        LOGGED = "logged", _("Written to the log (no SMS provider)")
+        RECEIVED = "received", _("Received")
 
     direction = models.CharField(max_length=3, choices=Direction.choices, default=Direction.OUTBOUND)
     purpose = models.CharField(max_length=16, choices=Purpose.choices)

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from patients.audit import Action, AuditSource, Resource, audit_record
 from patients.models import Clinic, ClinicMembership, EnrollmentCode, NurseProfile, Patient
@@ -101,7 +102,7 @@ class PatientExists(Exception):
         self.patient = patient
 
 
-PHONE_HELD_ELSEWHERE = (
+PHONE_HELD_ELSEWHERE = gettext_lazy(
     "This phone number belongs to a patient another clinic is monitoring: replies from it could not be "
     "told apart. Check the number with the patient."
 )
@@ -157,8 +158,8 @@ def reminder_time_check(*, clinic: Clinic, reminder_time: datetime.time) -> None
     if quiet_at(reminder_time, quiet_start=start, quiet_end=end):
         raise ValidationError(
             {"reminder_time": [ValidationError(
-                f"No reminder is sent during the clinic's quiet hours ({start:%H:%M} to {end:%H:%M}); "
-                f"choose a time from {end:%H:%M} to {start:%H:%M}.",
+                gettext("No reminder is sent during the clinic's quiet hours (%(start)s to %(end)s); choose another time.")
+                % {"start": f"{start:%H:%M}", "end": f"{end:%H:%M}"},
                 code="quiet_hours",
             )]}
         )

@@ -11,12 +11,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import phonenumbers
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext, gettext_lazy
 
 DEFAULT_PHONE_REGION = "US"
 # Longer than any way of writing a 15-digit number with spaces, dashes and brackets.
 PHONE_INPUT_MAX_LENGTH = 32
 PHONE_HELP = "A mobile number such as (312) 555-0142, or +13125550142 with the country code."
-_INVALID_PHONE = "Enter a possible phone number, such as (312) 555-0142 or +13125550142."
+_INVALID_PHONE = gettext_lazy("Enter a possible phone number, such as (312) 555-0142 or +13125550142.")
+
+_E164 = gettext_lazy("Enter a phone number in E.164 form, such as +15551230001.")
 
 
 def phone_normalize(value: str, *, region: str = DEFAULT_PHONE_REGION) -> str:
@@ -40,14 +43,14 @@ def phone_normalize(value: str, *, region: str = DEFAULT_PHONE_REGION) -> str:
 def validate_e164(value: str) -> None:
     """A stored number: already in E.164 form, and possible."""
     if not isinstance(value, str) or not value.startswith("+"):
-        raise ValidationError("Enter a phone number in E.164 form, such as +15551230001.", code="invalid_phone")
+        raise ValidationError(_E164, code="invalid_phone")
     if phone_normalize(value) != value:
-        raise ValidationError("Enter a phone number in E.164 form, such as +15551230001.", code="invalid_phone")
+        raise ValidationError(_E164, code="invalid_phone")
 
 
 def validate_phone_region(value: str) -> None:
     if value not in phonenumbers.SUPPORTED_REGIONS:
-        raise ValidationError(f"Unknown region {value!r}, expected a two-letter country code such as US.", code="invalid_region")
+        raise ValidationError(gettext("Unknown region %(value)r, expected a two-letter country code such as US.") % {"value": value}, code="invalid_region")
 
 
 _ZONES: frozenset[str] | None = None
@@ -58,8 +61,10 @@ def validate_timezone(value: str) -> None:
     if _ZONES is None:
         _ZONES = frozenset(available_timezones())
     if value not in _ZONES:
-        raise ValidationError(f"Unknown IANA time zone {value!r}, expected a name such as America/Chicago.", code="invalid_timezone")
+        raise ValidationError(
+            gettext("Unknown IANA time zone %(value)r, expected a name such as America/Chicago.") % {"value": value}, code="invalid_timezone"
+        )
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValidationError(f"Unknown IANA time zone {value!r}.", code="invalid_timezone") from None
+        raise ValidationError(gettext("Unknown IANA time zone %(value)r.") % {"value": value}, code="invalid_timezone") from None

@@ -1,49 +1,50 @@
 """The vocabularies of recovery: red flags, milestones, alert kinds, severities and states."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Symptom(models.TextChoices):
-    FEVER = "fever", "Fever or chills"
-    WOUND_DRAINAGE = "wound_drainage", "Wound red, hot, swollen, opening or draining"
-    NEW_WEAKNESS = "new_weakness", "New weakness, difficulty walking or a fall"
-    NEW_NUMBNESS = "new_numbness", "New numbness or tingling"
-    BLADDER_BOWEL = "bladder_bowel", "Loss of bladder or bowel control"
-    CALF_PAIN_SWELLING = "calf_pain_swelling", "Calf pain or a swollen leg"
-    CHEST_PAIN_BREATHLESS = "chest_pain_breathless", "Chest pain or trouble breathing"
-    TROUBLE_SWALLOWING = "trouble_swallowing", "New trouble swallowing"
-    UNCONTROLLED_PAIN = "uncontrolled_pain", "Pain not relieved by medication"
+    FEVER = "fever", _("Fever or chills")
+    WOUND_DRAINAGE = "wound_drainage", _("Wound red, hot, swollen, opening or draining")
+    NEW_WEAKNESS = "new_weakness", _("New weakness, difficulty walking or a fall")
+    NEW_NUMBNESS = "new_numbness", _("New numbness or tingling")
+    BLADDER_BOWEL = "bladder_bowel", _("Loss of bladder or bowel control")
+    CALF_PAIN_SWELLING = "calf_pain_swelling", _("Calf pain or a swollen leg")
+    CHEST_PAIN_BREATHLESS = "chest_pain_breathless", _("Chest pain or trouble breathing")
+    TROUBLE_SWALLOWING = "trouble_swallowing", _("New trouble swallowing")
+    UNCONTROLLED_PAIN = "uncontrolled_pain", _("Pain not relieved by medication")
 
 
 class Milestone(models.TextChoices):
-    FIRST_WALK = "first_walk", "First walk"
-    DISCHARGED = "discharged", "Discharged home"
-    NORMAL_DIET = "normal_diet", "Normal diet"
-    OFF_OPIOIDS = "off_opioids", "Off opioids"
-    BRACE_OFF = "brace_off", "Brace off"
-    PHYSICAL_THERAPY_STARTED = "physical_therapy_started", "Physical therapy started"
-    DRIVING = "driving", "Driving"
-    RETURNED_TO_WORK = "returned_to_work", "Back to work"
-    NORMAL_ACTIVITIES = "normal_activities", "Normal activities"
+    FIRST_WALK = "first_walk", _("First walk")
+    DISCHARGED = "discharged", _("Discharged home")
+    NORMAL_DIET = "normal_diet", _("Normal diet")
+    OFF_OPIOIDS = "off_opioids", _("Off opioids")
+    BRACE_OFF = "brace_off", _("Brace off")
+    PHYSICAL_THERAPY_STARTED = "physical_therapy_started", _("Physical therapy started")
+    DRIVING = "driving", _("Driving")
+    RETURNED_TO_WORK = "returned_to_work", _("Back to work")
+    NORMAL_ACTIVITIES = "normal_activities", _("Normal activities")
 
 
 class AlertKind(models.TextChoices):
-    RED_FLAG = "red_flag", "Red-flag symptom"
-    PAIN_HIGH = "pain_high", "Pain high"
-    PAIN_RISING = "pain_rising", "Pain rising"
-    PAIN_NOT_IMPROVING = "pain_not_improving", "Pain not improving"
-    WALKING_BELOW_EXPECTED = "walking_below_expected", "Walking below expected"
-    MISSED_CHECKINS = "missed_checkins", "Missed check-ins"
-    MILESTONE_OVERDUE = "milestone_overdue", "Milestone overdue"
-    OPIOID_PROLONGED = "opioid_prolonged", "Opioid use prolonged"
+    RED_FLAG = "red_flag", _("Red-flag symptom")
+    PAIN_HIGH = "pain_high", _("Pain high")
+    PAIN_RISING = "pain_rising", _("Pain rising")
+    PAIN_NOT_IMPROVING = "pain_not_improving", _("Pain not improving")
+    WALKING_BELOW_EXPECTED = "walking_below_expected", _("Walking below expected")
+    MISSED_CHECKINS = "missed_checkins", _("Missed check-ins")
+    MILESTONE_OVERDUE = "milestone_overdue", _("Milestone overdue")
+    OPIOID_PROLONGED = "opioid_prolonged", _("Opioid use prolonged")
     # Raised by the outcome questionnaires (outcomes.rules), not by the daily rules.
-    OUTCOME_OFF_TRACK = "outcome_off_track", "Outcome score off track"
+    OUTCOME_OFF_TRACK = "outcome_off_track", _("Outcome score off track")
 
 
 class Severity(models.TextChoices):
-    URGENT = "urgent", "Urgent"
-    HIGH = "high", "High"
-    ROUTINE = "routine", "Routine"
+    URGENT = "urgent", _("Urgent")
+    HIGH = "high", _("High")
+    ROUTINE = "routine", _("Routine")
 
 
 # Sort key: most urgent first.
@@ -51,9 +52,9 @@ SEVERITY_RANK = {Severity.URGENT: 0, Severity.HIGH: 1, Severity.ROUTINE: 2}
 
 
 class AlertStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    ACKNOWLEDGED = "acknowledged", "Acknowledged"
-    RESOLVED = "resolved", "Resolved"
+    OPEN = "open", _("Open")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    RESOLVED = "resolved", _("Resolved")
 
 
 ACTIVE_ALERT_STATUSES = (AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED)
@@ -62,9 +63,9 @@ ACTIVE_ALERT_STATUSES = (AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED)
 class AlertUsefulness(models.TextChoices):
     """The nurse's word, on resolving, on whether the alert was worth raising: how rules are tuned."""
 
-    NEEDED_ACTION = "needed_action", "Needed action"
-    NOT_NEEDED = "not_needed", "Not needed"
-    DUPLICATE = "duplicate", "Duplicate"
+    NEEDED_ACTION = "needed_action", _("Needed action")
+    NOT_NEEDED = "not_needed", _("Not needed")
+    DUPLICATE = "duplicate", _("Duplicate")
 
 
 # A nurse resolving an alert of these severities says what was done.
@@ -72,11 +73,11 @@ NOTE_REQUIRED_SEVERITIES = frozenset({Severity.URGENT, Severity.HIGH})
 
 
 class Channel(models.TextChoices):
-    APP = "app", "Mobile app"
-    SYNC = "sync", "Mobile app (offline sync)"
-    SMS = "sms", "SMS reply"
-    STAFF = "staff", "Entered by staff"
-    WEB = "web", "Web check-in page"
+    APP = "app", _("Mobile app")
+    SYNC = "sync", _("Mobile app (offline sync)")
+    SMS = "sms", _("SMS reply")
+    STAFF = "staff", _("Entered by staff")
+    WEB = "web", _("Web check-in page")
 
 
 class Measure(models.TextChoices):
@@ -87,6 +88,6 @@ class Measure(models.TextChoices):
 class MessageReason(models.TextChoices):
     """Why a patient's message waits for a nurse to read it."""
 
-    NOTE = "note", "Note written with a check-in"
-    NOT_UNDERSTOOD = "not_understood", "Text the service could not fully read"
-    SHARED_PHONE = "shared_phone", "Text from a phone shared by several patients"
+    NOTE = "note", _("Note written with a check-in")
+    NOT_UNDERSTOOD = "not_understood", _("Text the service could not fully read")
+    SHARED_PHONE = "shared_phone", _("Text from a phone shared by several patients")

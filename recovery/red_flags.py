@@ -1,10 +1,13 @@
-"""Red-flag symptoms: severity per symptom and the advice shown to the patient, in English and Spanish.
+"""Red-flag symptoms: severity per symptom and the advice shown to the patient, in the patient's language.
 
 From clinical.md's red-flag table. Every patient-facing advice ends with the reminder that the service
 is not watched around the clock.
 """
 
+from django.utils.translation import pgettext_lazy
+
 from patients.choices import CERVICAL_PROCEDURES
+from patients.languages import in_language
 from recovery.choices import Severity, Symptom
 
 SEVERITY = {
@@ -32,40 +35,28 @@ ADVICE_ORDER = [
     Symptom.UNCONTROLLED_PAIN,
 ]
 
+# The advice for each red flag, in English; each language's wording is in its catalogue (context
+# "advice"): when the English changes, makemessages marks the translation fuzzy, and the suite fails
+# until a translator confirms it (docs/translations.md).
 ADVICE = {
-    "en": {
-        Symptom.CHEST_PAIN_BREATHLESS: "Call emergency services (911) now.",
-        Symptom.BLADDER_BOWEL: "Call the clinic now; after hours go to the emergency department.",
-        Symptom.NEW_WEAKNESS: "Call the clinic now.",
-        Symptom.NEW_NUMBNESS: "Call the clinic now.",
-        Symptom.CALF_PAIN_SWELLING: "Call the clinic now.",
-        Symptom.FEVER: "Call the clinic today.",
-        Symptom.WOUND_DRAINAGE: "Call the clinic today.",
-        Symptom.TROUBLE_SWALLOWING: "Call the clinic today.",
-        Symptom.UNCONTROLLED_PAIN: "Call the clinic today.",
-    },
-    "es": {
-        Symptom.CHEST_PAIN_BREATHLESS: "Llame a emergencias (911) ahora.",
-        Symptom.BLADDER_BOWEL: "Llame a la clínica ahora; fuera de horario vaya a urgencias.",
-        Symptom.NEW_WEAKNESS: "Llame a la clínica ahora.",
-        Symptom.NEW_NUMBNESS: "Llame a la clínica ahora.",
-        Symptom.CALF_PAIN_SWELLING: "Llame a la clínica ahora.",
-        Symptom.FEVER: "Llame a la clínica hoy.",
-        Symptom.WOUND_DRAINAGE: "Llame a la clínica hoy.",
-        Symptom.TROUBLE_SWALLOWING: "Llame a la clínica hoy.",
-        Symptom.UNCONTROLLED_PAIN: "Llame a la clínica hoy.",
-    },
+    Symptom.CHEST_PAIN_BREATHLESS: pgettext_lazy("advice", "Call emergency services (911) now."),
+    Symptom.BLADDER_BOWEL: pgettext_lazy("advice", "Call the clinic now; after hours go to the emergency department."),
+    Symptom.NEW_WEAKNESS: pgettext_lazy("advice", "Call the clinic now."),
+    Symptom.NEW_NUMBNESS: pgettext_lazy("advice", "Call the clinic now."),
+    Symptom.CALF_PAIN_SWELLING: pgettext_lazy("advice", "Call the clinic now."),
+    Symptom.FEVER: pgettext_lazy("advice", "Call the clinic today."),
+    Symptom.WOUND_DRAINAGE: pgettext_lazy("advice", "Call the clinic today."),
+    Symptom.TROUBLE_SWALLOWING: pgettext_lazy("advice", "Call the clinic today."),
+    Symptom.UNCONTROLLED_PAIN: pgettext_lazy("advice", "Call the clinic today."),
 }
 
-NECK_SWALLOWING_911 = {
-    "en": "After neck surgery, trouble swallowing with neck swelling or trouble breathing: call 911 now.",
-    "es": "Después de una cirugía de cuello, si le cuesta tragar y tiene el cuello hinchado o le cuesta respirar: llame al 911 ahora.",
-}
+NECK_SWALLOWING_911 = pgettext_lazy(
+    "advice", "After neck surgery, trouble swallowing with neck swelling or trouble breathing: call 911 now."
+)
 
-NOT_MONITORED = {
-    "en": "This service is not watched around the clock. In an emergency call 911 or go to the emergency department.",
-    "es": "Este servicio no se vigila las 24 horas. En una emergencia llame al 911 o vaya a urgencias.",
-}
+NOT_MONITORED = pgettext_lazy(
+    "advice", "This service is not watched around the clock. In an emergency call 911 or go to the emergency department."
+)
 
 
 def symptom_severity(symptom: str, *, procedure: str, symptoms: frozenset[str] | set[str] = frozenset()) -> str:
@@ -84,13 +75,13 @@ def red_flag_advice(symptoms, *, language: str, procedure: str) -> str | None:
     present = set(symptoms or ())
     if not present:
         return None
-    texts = ADVICE.get(language, ADVICE["en"])
     lead = next(s for s in ADVICE_ORDER if s in present)
-    parts = [texts[lead]]
+    parts = [ADVICE[lead]]
     if Symptom.TROUBLE_SWALLOWING in present and procedure in CERVICAL_PROCEDURES:
-        parts.append(NECK_SWALLOWING_911.get(language, NECK_SWALLOWING_911["en"]))
-    parts.append(NOT_MONITORED.get(language, NOT_MONITORED["en"]))
-    return " ".join(parts)
+        parts.append(NECK_SWALLOWING_911)
+    parts.append(NOT_MONITORED)
+    with in_language(language):
+        return " ".join(str(part) for part in parts)
 
 
 # The symptoms whose advice may send the patient to 911 or the emergency department.

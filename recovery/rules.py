@@ -22,6 +22,8 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import cached_property
 
+from django.utils import translation
+
 from recovery.choices import AlertKind, Milestone, Severity, Symptom
 from recovery.protocols import ProtocolPlan, milestone_state
 from recovery.red_flags import symptom_severity
@@ -183,16 +185,20 @@ def _num(value) -> str:
     return f"{value:.0f}" if value == int(value) else f"{value:.1f}"
 
 
+# An alert's message is stored as written: in the English source, whatever language the request that
+# raised it runs in.
 def _symptom_label(code: str) -> str:
     try:
-        return Symptom(code).label.lower()
+        with translation.override(None):
+            return str(Symptom(code).label).lower()
     except ValueError:
         return code
 
 
 def _milestone_label(code: str) -> str:
     try:
-        return Milestone(code).label.lower()
+        with translation.override(None):
+            return str(Milestone(code).label).lower()
     except ValueError:
         return code
 

@@ -24,7 +24,11 @@ def _reachable(url: str, default_port: int) -> bool:
 
 
 def pytest_sessionstart(session):
-    """Stop at once, saying how to start them, when PostgreSQL or Redis cannot be reached."""
+    """Stop at once, saying how to start them, when PostgreSQL or Redis cannot be reached. Compile the
+    translation catalogues whose .po changed (make test does it too; a bare pytest run needs it)."""
+    from config.catalogues import compile_catalogues
+
+    compile_catalogues()
     missing = []
     if not _reachable(os.environ["DATABASE_URL"], 5432):
         missing.append(

@@ -1,109 +1,83 @@
-"""What the web check-in pages say, in English and Spanish (the patient's language). Labels of symptoms,
-milestones and procedures come from recovery.texts, advice from recovery.red_flags: one wording everywhere."""
+"""What the web check-in pages say, in the patient's language. Labels of symptoms, milestones and
+procedures come from recovery.texts, advice from recovery.red_flags: one wording everywhere.
+
+The English is the source; each language's wording is in its catalogue (context "web check-in").
+Placeholders ({day}, {phone}...) are filled in the templates, in order (webcheckin_tags.fill).
+"""
+
+from django.utils.translation import pgettext_lazy
+
+from patients.languages import in_language
 
 PAGE = {
-    "en": {
-        "title": "Daily check-in",
-        "heading": "How was {day}?",
-        "today": "today",
-        "yesterday": "yesterday",
-        "intro": "Day {recovery_day} after your surgery. Answer what you can; every question is optional.",
-        "pain_legend": "Your worst pain today",
-        "pain_low": "0 = no pain",
-        "pain_high": "10 = worst pain you can imagine",
-        "walking_label": "Minutes of walking today, all walks together",
-        "opioid_legend": "Did you take opioid pain medicine today?",
-        "yes": "Yes",
-        "no": "No",
-        "symptoms_legend": "Do you have any of these now?",
-        "symptoms_hint": "Tick each one you have. If none, leave them empty.",
-        "milestones_legend": "What did you reach today?",
-        "note_label": "Anything else for the care team (optional)",
-        "submit": "Send my check-in",
-        "nothing": "Answer at least one question before sending.",
-        "recorded": "Thank you, recorded.",
-        "advice_heading": "Do this now",
-        "expect_heading": "What to expect now",
-        "my_recovery": "My recovery",
-        "back": "Back to today's check-in",
-        "problem_heading": "This link does not open a check-in",
-        "expired": "This link has expired: each link works until the end of the day after it was sent.",
-        "used": "This link has already been used for a check-in. Each link checks in once.",
-        "unknown": "This link is not one we sent, or part of it is missing. Check that you opened the whole link from our text.",
-        "not_yet": "Your check-ins start on the day of your surgery.",
-        "new_link": "Text me a new link",
-        "new_link_hint": "We will text a new link to the phone number the clinic has for you.",
-        "new_link_sent": "A new link is on its way by text message.",
-        "new_link_limit": "You have asked for several new links today. Please reply to our text, or call the clinic.",
-        "new_link_no_sms": "We cannot text you: text messages are turned off for your number. Please call the clinic.",
-        "too_many": "Too many attempts from this connection. Please wait an hour, or use the link in our latest text.",
-        "reply_sms": "You can also reply to our daily text with your pain from 0 to 10.",
-        "call_clinic": "Questions: call the clinic at {phone}.",
-        "recovery_title": "My recovery",
-        "recovery_intro": "Day {recovery_day} after your surgery ({procedure}). The shaded band is the range expected for each day.",
-        "milestones_ahead": "Milestones ahead",
-        "milestone_window": "expected between day {start} and day {end}",
-        "no_milestones_ahead": "No milestones ahead: every milestone of your plan is reached.",
-        "days_table": "My check-ins",
-        "day": "Day",
-        "pain": "Pain",
-        "walking": "Walking (min)",
-        "who_legend": "Who is answering?",
-        "who_patient": "I am the patient",
-        "intro_caregiver": "You are answering for {name}: day {recovery_day} after the surgery. Answer what you can; every question is optional.",
-    },
-    "es": {
-        "title": "Control diario",
-        "heading": "¿Cómo fue {day}?",
-        "today": "hoy",
-        "yesterday": "ayer",
-        "intro": "Día {recovery_day} después de su cirugía. Responda lo que pueda; todas las preguntas son opcionales.",
-        "pain_legend": "Su peor dolor de hoy",
-        "pain_low": "0 = sin dolor",
-        "pain_high": "10 = el peor dolor que pueda imaginar",
-        "walking_label": "Minutos que caminó hoy, sumando todas las caminatas",
-        "opioid_legend": "¿Tomó hoy medicina opioide para el dolor?",
-        "yes": "Sí",
-        "no": "No",
-        "symptoms_legend": "¿Tiene ahora alguno de estos?",
-        "symptoms_hint": "Marque cada uno que tenga. Si no tiene ninguno, déjelos sin marcar.",
-        "milestones_legend": "¿Qué logró hoy?",
-        "note_label": "Algo más para el equipo de atención (opcional)",
-        "submit": "Enviar mi control",
-        "nothing": "Responda al menos una pregunta antes de enviar.",
-        "recorded": "Gracias, registrado.",
-        "advice_heading": "Haga esto ahora",
-        "expect_heading": "Qué esperar ahora",
-        "my_recovery": "Mi recuperación",
-        "back": "Volver al control de hoy",
-        "problem_heading": "Este enlace no abre un control",
-        "expired": "Este enlace ha vencido: cada enlace sirve hasta el final del día siguiente a su envío.",
-        "used": "Este enlace ya se usó para un control. Cada enlace sirve para un solo control.",
-        "unknown": "Este enlace no es uno de los nuestros, o le falta una parte. Revise que abrió el enlace completo de nuestro mensaje.",
-        "not_yet": "Sus controles empiezan el día de su cirugía.",
-        "new_link": "Envíenme un enlace nuevo",
-        "new_link_hint": "Le enviaremos un enlace nuevo al teléfono que tiene la clínica.",
-        "new_link_sent": "Le enviamos un enlace nuevo por mensaje de texto.",
-        "new_link_limit": "Ya pidió varios enlaces nuevos hoy. Responda a nuestro mensaje, o llame a la clínica.",
-        "new_link_no_sms": "No podemos enviarle mensajes: están desactivados para su número. Llame a la clínica.",
-        "too_many": "Demasiados intentos desde esta conexión. Espere una hora, o use el enlace de nuestro último mensaje.",
-        "reply_sms": "También puede responder a nuestro mensaje diario con su dolor de 0 a 10.",
-        "call_clinic": "Preguntas: llame a la clínica al {phone}.",
-        "recovery_title": "Mi recuperación",
-        "recovery_intro": "Día {recovery_day} después de su cirugía ({procedure}). La franja sombreada es lo esperado para cada día.",
-        "milestones_ahead": "Próximas metas",
-        "milestone_window": "esperado entre el día {start} y el día {end}",
-        "no_milestones_ahead": "No quedan metas: logró todas las metas de su plan.",
-        "days_table": "Mis controles",
-        "day": "Día",
-        "pain": "Dolor",
-        "walking": "Caminata (min)",
-        "who_legend": "¿Quién responde?",
-        "who_patient": "Soy el paciente",
-        "intro_caregiver": "Usted responde por {name}: día {recovery_day} después de la cirugía. Responda lo que pueda; todas las preguntas son opcionales.",
-    },
+    "title": pgettext_lazy("web check-in", "Daily check-in"),
+    "heading": pgettext_lazy("web check-in", "How was {day}?"),
+    "today": pgettext_lazy("web check-in", "today"),
+    "yesterday": pgettext_lazy("web check-in", "yesterday"),
+    "intro": pgettext_lazy(
+        "web check-in", "Day {recovery_day} after your surgery. Answer what you can; every question is optional."
+    ),
+    "intro_caregiver": pgettext_lazy(
+        "web check-in", "You are answering for {name}: day {recovery_day} after the surgery. Answer what you can; every question is optional."
+    ),
+    "pain_legend": pgettext_lazy("web check-in", "Your worst pain today"),
+    "pain_low": pgettext_lazy("web check-in", "0 = no pain"),
+    "pain_high": pgettext_lazy("web check-in", "10 = worst pain you can imagine"),
+    "walking_label": pgettext_lazy("web check-in", "Minutes of walking today, all walks together"),
+    "opioid_legend": pgettext_lazy("web check-in", "Did you take opioid pain medicine today?"),
+    "yes": pgettext_lazy("web check-in", "Yes"),
+    "no": pgettext_lazy("web check-in", "No"),
+    "symptoms_legend": pgettext_lazy("web check-in", "Do you have any of these now?"),
+    "symptoms_hint": pgettext_lazy("web check-in", "Tick each one you have. If none, leave them empty."),
+    "milestones_legend": pgettext_lazy("web check-in", "What did you reach today?"),
+    "note_label": pgettext_lazy("web check-in", "Anything else for the care team (optional)"),
+    "submit": pgettext_lazy("web check-in", "Send my check-in"),
+    "nothing": pgettext_lazy("web check-in", "Answer at least one question before sending."),
+    "recorded": pgettext_lazy("web check-in", "Thank you, recorded."),
+    "advice_heading": pgettext_lazy("web check-in", "Do this now"),
+    "expect_heading": pgettext_lazy("web check-in", "What to expect now"),
+    "my_recovery": pgettext_lazy("web check-in", "My recovery"),
+    "back": pgettext_lazy("web check-in", "Back to today's check-in"),
+    "problem_heading": pgettext_lazy("web check-in", "This link does not open a check-in"),
+    "expired": pgettext_lazy(
+        "web check-in", "This link has expired: each link works until the end of the day after it was sent."
+    ),
+    "used": pgettext_lazy("web check-in", "This link has already been used for a check-in. Each link checks in once."),
+    "unknown": pgettext_lazy(
+        "web check-in", "This link is not one we sent, or part of it is missing. Check that you opened the whole link from our text."
+    ),
+    "not_yet": pgettext_lazy("web check-in", "Your check-ins start on the day of your surgery."),
+    "new_link": pgettext_lazy("web check-in", "Text me a new link"),
+    "new_link_hint": pgettext_lazy("web check-in", "We will text a new link to the phone number the clinic has for you."),
+    "new_link_sent": pgettext_lazy("web check-in", "A new link is on its way by text message."),
+    "new_link_limit": pgettext_lazy(
+        "web check-in", "You have asked for several new links today. Please reply to our text, or call the clinic."
+    ),
+    "new_link_no_sms": pgettext_lazy(
+        "web check-in", "We cannot text you: text messages are turned off for your number. Please call the clinic."
+    ),
+    "too_many": pgettext_lazy(
+        "web check-in", "Too many attempts from this connection. Please wait an hour, or use the link in our latest text."
+    ),
+    "reply_sms": pgettext_lazy("web check-in", "You can also reply to our daily text with your pain from 0 to 10."),
+    "call_clinic": pgettext_lazy("web check-in", "Questions: call the clinic at {phone}."),
+    "recovery_title": pgettext_lazy("web check-in", "My recovery"),
+    "recovery_intro": pgettext_lazy(
+        "web check-in", "Day {recovery_day} after your surgery ({procedure}). The shaded band is the range expected for each day."
+    ),
+    "milestones_ahead": pgettext_lazy("web check-in", "Milestones ahead"),
+    "milestone_window": pgettext_lazy("web check-in", "expected between day {start} and day {end}"),
+    "no_milestones_ahead": pgettext_lazy("web check-in", "No milestones ahead: every milestone of your plan is reached."),
+    "days_table": pgettext_lazy("web check-in", "My check-ins"),
+    "day": pgettext_lazy("web check-in", "Day"),
+    "pain": pgettext_lazy("web check-in", "Pain"),
+    "walking": pgettext_lazy("web check-in", "Walking (min)"),
+    "who_legend": pgettext_lazy("web check-in", "Who is answering?"),
+    "who_patient": pgettext_lazy("web check-in", "I am the patient"),
 }
 
 
 def page_texts(language: str) -> dict:
-    return PAGE["es"] if language == "es" else PAGE["en"]
+    """The page's words in `language` (the default language where it has no catalogue)."""
+    with in_language(language):
+        return {key: str(text) for key, text in PAGE.items()}

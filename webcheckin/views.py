@@ -5,6 +5,7 @@ audits what it showed or stored."""
 
 import uuid
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
 from django.utils import timezone
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from caregivers.selectors import patient_caregivers
 from dashboard.charts import milestone_timeline, pain_chart, walking_chart
 from patients.audit import AuditSource, audit_record
+from patients.languages import in_language
 from patients.models import AuditEvent
 from patients.network import client_ip
 from recovery.protocols import protocol_plan
@@ -24,7 +26,7 @@ from webcheckin.forms import WebCheckinForm
 from webcheckin.guidance import guidance_for
 from webcheckin.links import checkin_link_find, link_state
 from webcheckin.services import checkin_link_resend, link_guessing_blocked, link_miss_count, web_checkin_submit
-from webcheckin.texts import PAGE, page_texts
+from webcheckin.texts import page_texts
 
 CHANNEL = "web"
 # Problems shown on a link's page, and their status codes.
@@ -36,7 +38,9 @@ def _ip(request) -> str | None:
 
 
 def _respond(request, template: str, context: dict, *, status: int = 200):
-    response = render(request, template, context, status=status)
+    # In the patient's language, not the browser's: form errors and labels included.
+    with in_language(context["lang"]):
+        response = render(request, template, context, status=status)
     # The URL is a credential: never cached, never sent on to another site (same-origin keeps the
     # CSRF check of a form post working), never indexed.
     response["Referrer-Policy"] = "same-origin"
@@ -85,9 +89,10 @@ def _find(request, token: str, now):
 
 def _problem_page(request, link, problem: str, *, token: str, outcome: str = ""):
     if link is None:
-        # Nobody known: say it in both languages, and offer nothing that could reveal a patient.
-        context = {"lang": "en", "both": [PAGE["en"], PAGE["es"]], "problem": problem, "link": None,
-                   "not_watched_both": [not_monitored_notice("en"), not_monitored_notice("es")]}
+        # Nobody known: say it in every language, and offer nothing that could reveal a patient.
+        codes = [code for code, _ in settings.LANGUAGES]
+        context = {"lang": settings.LANGUAGE_CODE, "both": [{**page_texts(code), "lang": code} for code in codes], "problem": problem,
+                   "link": None, "not_watched_both": [(code, not_monitored_notice(code)) for code in codes]}
     else:
         context = _context(link, token=token, problem=problem, outcome=outcome)
     return _respond(request, "webcheckin/problem.html", context, status=_PROBLEM_STATUS.get(problem, 200))
@@ -185,6 +190,13 @@ def my_recovery(request, token: str):
     today_day = progress["recovery_day"]
     days = progress["days"]
     _audit(request, link, AuditEvent.Action.VIEW, AuditEvent.Resource.PROGRESS, "my recovery: pain, walking and milestones")
+    # The charts' words in the patient's language, as the rest of the page.
+    with in_language(language):
+        charts = {
+            "pain_chart": pain_chart(days=days, plan=plan, today_day=today_day),
+            "walking_chart": walking_chart(days=days, plan=plan, today_day=today_day),
+            "milestone_chart": milestone_timeline(milestones=progress["milestones"], today_day=today_day, program_days=progress["program_days"]),
+        }
     context = _context(
         link,
         token=token,
@@ -192,9 +204,7 @@ def my_recovery(request, token: str):
         procedure=procedure_label(patient.procedure, language),
         logged=[d for d in reversed(days) if d["logged"]],
         ahead=[m for m in progress["milestones"] if m["state"] != "reached"],
-        pain_chart=pain_chart(days=days, plan=plan, today_day=today_day),
-        walking_chart=walking_chart(days=days, plan=plan, today_day=today_day),
-        milestone_chart=milestone_timeline(milestones=progress["milestones"], today_day=today_day, program_days=progress["program_days"]),
+        **charts,
     )
     return _respond(request, "webcheckin/recovery.html", context)
 

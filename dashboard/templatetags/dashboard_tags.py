@@ -4,25 +4,30 @@ import re
 
 from django import template
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
+
+from recovery.choices import Severity
 
 register = template.Library()
 
 SEVERITY_SHAPES = {"urgent": "▲", "high": "◆", "routine": "●"}
 STATUS = {
-    "alert": ("▲", "Alert"),
-    "watch": ("●", "Watch"),
-    "on_track": ("✓", "On track"),
+    "alert": ("▲", pgettext_lazy("patient status", "Alert")),
+    "watch": ("●", pgettext_lazy("patient status", "Watch")),
+    "on_track": ("✓", pgettext_lazy("patient status", "On track")),
 }
 TREND = {
-    "rising": ("↑", "rising"),
-    "falling": ("↓", "falling"),
-    "steady": ("→", "steady"),
+    "rising": ("↑", pgettext_lazy("pain trend", "rising")),
+    "falling": ("↓", pgettext_lazy("pain trend", "falling")),
+    "steady": ("→", pgettext_lazy("pain trend", "steady")),
 }
 PROCEDURE_SHORT = {
-    "mis_lumbar_fusion": "MIS lumbar fusion",
-    "open_lumbar_fusion": "Open lumbar fusion",
-    "acdf": "ACDF",
-    "posterior_cervical_fusion": "Posterior cervical fusion",
+    "mis_lumbar_fusion": gettext_lazy("MIS lumbar fusion"),
+    "open_lumbar_fusion": gettext_lazy("Open lumbar fusion"),
+    # Translators: the abbreviation of anterior cervical discectomy and fusion.
+    "acdf": gettext_lazy("ACDF"),
+    "posterior_cervical_fusion": gettext_lazy("Posterior cervical fusion"),
 }
 MESSAGE_STATUS_SHAPES = {
     "delivered": "✓",
@@ -47,7 +52,10 @@ def status_badge(status: str):
 def severity_badge(severity: str):
     shape = SEVERITY_SHAPES.get(severity, "")
     return format_html(
-        '<span class="badge severity-{}"><span aria-hidden="true">{}</span> {}</span>', severity, shape, severity.capitalize()
+        '<span class="badge severity-{}"><span aria-hidden="true">{}</span> {}</span>',
+        severity,
+        shape,
+        Severity(severity).label if severity in Severity.values else severity.capitalize(),
     )
 
 
@@ -55,16 +63,16 @@ def severity_badge(severity: str):
 def trend_badge(trend):
     """The pain trend as an arrow and words, with the change in points for screen readers and eyes."""
     if trend.direction not in TREND:
-        return format_html('<span class="trend trend-unknown">{}</span>', "no trend yet")
+        return format_html('<span class="trend trend-unknown">{}</span>', _("no trend yet"))
     arrow, words = TREND[trend.direction]
     change = trend.change
     sign = "+" if change > 0 else ""
     return format_html(
-        '<span class="trend trend-{}" title="mean of the last 3 logged days {} against the 3 before {}">'
+        '<span class="trend trend-{}" title="{}">'
         '<span aria-hidden="true">{}</span> {} <span class="muted">({}{})</span></span>',
         trend.direction,
-        f"{trend.recent_mean:.1f}",
-        f"{trend.previous_mean:.1f}",
+        _("mean of the last 3 logged days %(recent)s against the 3 before %(previous)s")
+        % {"recent": f"{trend.recent_mean:.1f}", "previous": f"{trend.previous_mean:.1f}"},
         arrow,
         words,
         sign,
@@ -90,15 +98,15 @@ def days_ago(days):
     if days is None:
         return ""
     if days <= 0:
-        return "today"
+        return _("today")
     if days == 1:
-        return "yesterday"
-    return f"{days} days ago"
+        return _("yesterday")
+    return ngettext("%(days)d day ago", "%(days)d days ago", days) % {"days": days}
 
 
 @register.filter
 def procedure_short(code: str) -> str:
-    return PROCEDURE_SHORT.get(code, code)
+    return str(PROCEDURE_SHORT.get(code, code))
 
 
 @register.filter

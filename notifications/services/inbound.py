@@ -107,7 +107,7 @@ def sms_receive(*, from_phone: str, to_phone: str, body: str, message_sid: str, 
     now = now or timezone.now()
     sender = sms_sender(phone=from_phone)
     if sender.patient is None and not sender.sharing:
-        return texts.UNKNOWN_SENDER
+        return texts.unknown_sender_text()
     body = (body or "")[:1600]
     answer_key = f"answer:{message_sid}" if message_sid else None
     with transaction.atomic():

@@ -79,7 +79,7 @@ def alert_page(
             severity=alert.severity,
             initials=_initials(alert.patient),
             patient_id=alert.patient_id,
-            kind=AlertKind(alert.kind).label.lower() if alert.kind in AlertKind.values else alert.kind,
+            kind=alert.kind,
             url=f"{settings.PUBLIC_BASE_URL}/patients/{alert.patient_id}/",
             escalated_minutes=settings.PAGE_ESCALATION_MINUTES if level > 1 and failed_level is None and not repage else None,
             previous_failed=failed_level is not None,

@@ -6,6 +6,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from patients.audit import Action, AuditSource, Resource, audit_record
 from recovery.choices import NOTE_REQUIRED_SEVERITIES, AlertStatus, AlertUsefulness
@@ -39,7 +40,7 @@ def alert_acknowledge(
     now = now or timezone.now()
     alert = Alert.objects.select_for_update().get(pk=alert.pk)
     if alert.status == AlertStatus.RESOLVED:
-        raise ValidationError({"status": ["This alert is already resolved."]})
+        raise ValidationError({"status": [gettext("This alert is already resolved.")]})
     if alert.status != AlertStatus.ACKNOWLEDGED:
         alert.status = AlertStatus.ACKNOWLEDGED
         alert.acknowledged_at = now
@@ -76,7 +77,7 @@ def alert_resolve(
     note = (note or "").strip()
     useful = useful or ""
     if useful and useful not in AlertUsefulness.values:
-        raise ValidationError({"useful": [f"Choose one of: {', '.join(AlertUsefulness.values)}."]})
+        raise ValidationError({"useful": [gettext("Choose one of: %(values)s.") % {"values": ", ".join(AlertUsefulness.values)}]})
     alert = Alert.objects.select_for_update().get(pk=alert.pk)
     if alert.status == AlertStatus.RESOLVED:
         if user is None:
@@ -84,7 +85,7 @@ def alert_resolve(
         raise AlertAlreadyResolved()
     if user is not None and not note and alert.severity in NOTE_REQUIRED_SEVERITIES:
         # The dashboard shows these words beside the note field.
-        raise ValidationError({"note": ["Say what was done before resolving the alert."]})
+        raise ValidationError({"note": [gettext("Say what was done before resolving the alert.")]})
     alert.status = AlertStatus.RESOLVED
     alert.resolved_at = now
     alert.resolved_by = user

@@ -9,6 +9,12 @@
     live.textContent = "";
     window.setTimeout(function () { live.textContent = text; }, 50);
   }
+  // A sentence in the page's language, from the live region's data attributes (base.html).
+  function word(name, fallback, values) {
+    var text = (live && live.dataset[name]) || fallback;
+    Object.keys(values || {}).forEach(function (key) { text = text.replace("{" + key + "}", values[key]); });
+    return text;
+  }
   function clock() {
     var now = new Date();
     return String(now.getHours()).padStart(2, "0") + ":" + String(now.getMinutes()).padStart(2, "0");
@@ -47,14 +53,14 @@
         if (html === null) return;
         results.innerHTML = html;
         if (options.push) window.history.pushState({ worklist: true }, "", target.pathname + target.search);
-        if (updated) updated.textContent = "Updated " + clock();
+        if (updated) updated.textContent = word("updated", "Updated {time}", { time: clock() });
         var title = document.getElementById("results-title");
         if (options.focus && title) { title.setAttribute("tabindex", "-1"); title.focus(); }
-        if (!options.quiet) announce("Worklist updated at " + clock() + ". " + (title ? title.textContent.trim() : ""));
+        if (!options.quiet) announce(word("worklistUpdated", "Worklist updated at {time}.", { time: clock() }) + " " + (title ? title.textContent.trim() : ""));
       })
       .catch(function () {
-        announce("The worklist could not be refreshed. Check the connection; the page shows the last update.");
-        if (updated) updated.textContent = "Not updated: connection problem";
+        announce(word("refreshFailed", "The worklist could not be refreshed. Check the connection; the page shows the last update."));
+        if (updated) updated.textContent = word("notUpdated", "Not updated: connection problem");
       })
       .finally(function () { results.removeAttribute("aria-busy"); });
   }
@@ -124,13 +130,13 @@
         var badge = document.querySelector(".mainnav .count");
         if (badge) {
           var left = Math.max(0, (parseInt(badge.textContent, 10) || 1) - 1);
-          if (left === 0) badge.remove(); else { badge.textContent = left; badge.setAttribute("aria-label", left + " open"); }
+          if (left === 0) badge.remove(); else { badge.textContent = left; badge.setAttribute("aria-label", word(left === 1 ? "openOne" : "openOther", "{n} open", { n: left })); }
         }
         if (openBody && !openBody.children.length) document.getElementById("open-empty").hidden = false;
         // Keep the keyboard where the nurse was: on the next alert's button.
         var nextButton = next ? next.querySelector("button") : null;
         if (nextButton) nextButton.focus();
-        announce("Alert acknowledged; it moved to the acknowledged list.");
+        announce(word("acknowledged", "Alert acknowledged; it moved to the acknowledged list."));
       })
       .catch(function () {
         // Fall back to the ordinary form post, which shows the outcome on a fresh page.
