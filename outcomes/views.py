@@ -40,7 +40,7 @@ def _audit(request, link, action: str, resource: str, detail: str) -> None:
 def _problem(request, link, problem: str):
     if link is None:
         context = {"lang": "en", "both": [PAGE["en"], PAGE["es"]], "problem": problem, "t": PAGE["en"],
-                   "not_watched_both": [not_monitored_notice("en"), not_monitored_notice("es")]}
+                   "not_watched_both": [(code, not_monitored_notice(code)) for code in ("en", "es")]}
     else:
         language = link.patient.language
         context = {"lang": language, "t": page_texts(language), "problem": problem, "clinic": link.patient.clinic,
