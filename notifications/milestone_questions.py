@@ -8,6 +8,8 @@ patient who has opted out, YES is the opt-in it has always been.
 
 import datetime
 
+from django.utils.translation import pgettext_lazy
+
 from notifications.texts import NOT_WATCHED, gsm7_folded
 from patients.languages import in_language
 from patients.models import Patient
@@ -15,20 +17,17 @@ from recovery.choices import Channel
 from recovery.models import MilestoneQuestion
 from recovery.services.milestone_questions import milestone_question_answer, milestone_questions_pending, question_text
 
-REPLY_YES_NO = {"en": "Reply YES or NO.", "es": "Responda SI o NO."}
+REPLY_YES_NO = pgettext_lazy("milestone question", "Reply YES or NO.")
 ANSWERED = {
-    True: {"en": "Thank you: noted as reached.", "es": "Gracias: anotado como logrado."},
-    False: {"en": "Thank you: your care team will see your answer.", "es": "Gracias: su equipo de atención verá su respuesta."},
+    True: pgettext_lazy("milestone question", "Thank you: noted as reached."),
+    False: pgettext_lazy("milestone question", "Thank you: your care team will see your answer."),
 }
-
-
-def _lang(language: str) -> str:
-    return language if language in REPLY_YES_NO else "en"
 
 
 def question_prompt(*, milestone: str, language: str) -> str:
     """The question as an SMS asks it: the question, then how to answer."""
-    return f"{question_text(milestone=milestone, language=language)} {REPLY_YES_NO[_lang(language)]}"
+    with in_language(language):
+        return f"{question_text(milestone=milestone, language=language)} {REPLY_YES_NO}"
 
 
 def with_question(body: str, *, milestone: str | None, language: str) -> str:
@@ -60,8 +59,8 @@ def milestone_question_sms_answer(*, patient: Patient, reached: bool, now: datet
     question = pending[0]
     question.patient = patient
     milestone_question_answer(question=question, reached=reached, channel=Channel.SMS, now=now)
-    lang = _lang(patient.language)
-    text = ANSWERED[reached][lang]
+    with in_language(patient.language):
+        text = str(ANSWERED[reached])
     if len(pending) > 1:
         text = with_question(text, milestone=pending[1].milestone, language=patient.language)
     with in_language(patient.language):

@@ -13,7 +13,7 @@ from outcomes.definition import Item, items_of
 from outcomes.links import questionnaire_link_find, questionnaire_link_state
 from outcomes.models import QuestionnaireResponse
 from outcomes.services import ResponseClosed, ResponseIncomplete, questionnaire_response_save
-from outcomes.texts import PAGE, page_texts, time_point_label
+from outcomes.texts import page_texts, time_point_label
 from patients.audit import AuditSource, audit_record
 from patients.models import AuditEvent
 from patients.network import client_ip
@@ -39,7 +39,7 @@ def _audit(request, link, action: str, resource: str, detail: str) -> None:
 
 def _problem(request, link, problem: str):
     if link is None:
-        context = {"lang": "en", "both": [PAGE["en"], PAGE["es"]], "problem": problem, "t": PAGE["en"],
+        context = {"lang": "en", "both": [page_texts("en"), page_texts("es")], "problem": problem, "t": page_texts("en"),
                    "not_watched_both": [(code, not_monitored_notice(code)) for code in ("en", "es")]}
     else:
         language = link.patient.language

@@ -18,36 +18,31 @@ import uuid
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import pgettext_lazy
 
 from patients.audit import AuditSource, audit_record
+from patients.languages import in_language
 from patients.models import AuditEvent, Patient
 from recovery.choices import Channel
 from recovery.models import MilestoneQuestion
-from recovery.texts import LANGUAGES
 
 State = MilestoneQuestion.State
 
-# What the patient reads, yes or no: asked in the patient's language.
+# What the patient reads, yes or no: asked in the patient's language (context "milestone question";
+# each language's wording is in its catalogue, docs/translations.md).
 QUESTION_TEXTS = {
-    "en": {
-        "discharged": "Have you gone home from the hospital?",
-        "normal_diet": "Have you been able to eat normally?",
-        "normal_activities": "Are you back to your normal daily activities?",
-        "first_walk": "Have you been able to walk yet?",
-    },
-    "es": {
-        "discharged": "¿Ya salió del hospital a su casa?",
-        "normal_diet": "¿Ha podido comer con normalidad?",
-        "normal_activities": "¿Ha vuelto a sus actividades diarias normales?",
-        "first_walk": "¿Ya ha podido caminar?",
-    },
+    "discharged": pgettext_lazy("milestone question", "Have you gone home from the hospital?"),
+    "normal_diet": pgettext_lazy("milestone question", "Have you been able to eat normally?"),
+    "normal_activities": pgettext_lazy("milestone question", "Are you back to your normal daily activities?"),
+    "first_walk": pgettext_lazy("milestone question", "Have you been able to walk yet?"),
 }
 
 
 def question_text(*, milestone: str, language: str) -> str:
     """The yes-or-no question about a milestone, in the patient's language (English by default)."""
-    texts = QUESTION_TEXTS[language if language in LANGUAGES else "en"]
-    return texts.get(milestone) or QUESTION_TEXTS["en"].get(milestone) or f"Have you reached this milestone: {milestone}?"
+    with in_language(language):
+        text = QUESTION_TEXTS.get(milestone)
+        return str(text) if text is not None else f"Have you reached this milestone: {milestone}?"
 
 
 def milestone_questions_pending(*, patient: Patient | int) -> list[MilestoneQuestion]:
