@@ -10,6 +10,7 @@ import datetime
 
 from django.utils.translation import pgettext_lazy
 
+from notifications import texts
 from notifications.texts import NOT_WATCHED, gsm7_folded
 from patients.languages import in_language
 from patients.models import Patient
@@ -33,6 +34,15 @@ def question_prompt(*, milestone: str, language: str) -> str:
 def with_question(body: str, *, milestone: str | None, language: str) -> str:
     """A message with the milestone question after it, where one waits (in GSM-7 letters, as every SMS)."""
     return gsm7_folded(f"{body} {question_prompt(milestone=milestone, language=language)}") if milestone else body
+
+
+def reminder_with_question(*, language: str, clinic: str, link: str, milestone: str | None) -> str:
+    """The day's reminder, in its shorter wording with the milestone question where one waits."""
+    if not milestone:
+        return texts.reminder_text(language=language, clinic=clinic, link=link)
+    return texts.reminder_question_text(
+        language=language, clinic=clinic, link=link, question=question_text(milestone=milestone, language=language)
+    )
 
 
 def milestone_questions_waiting(*, patient_ids: list[int]) -> dict[int, str]:

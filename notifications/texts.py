@@ -29,6 +29,14 @@ REMINDER = pgettext_lazy(
     "HELP for help, STOP to end texts. {not_watched}",
 )
 
+# The reminder when a milestone question rides along (notifications/milestone_questions.py): shorter,
+# so that with the question it stays within two segments.
+REMINDER_WITH_QUESTION = pgettext_lazy(
+    "sms",
+    "{clinic} daily check-in: reply with your pain 0-10, or tap {link} And: {question} Reply YES or NO. "
+    "STOP to end texts. {not_watched}",
+)
+
 # Translators: at most 306 characters with the link and a long clinic name, in GSM-7 letters only.
 INVITATION = pgettext_lazy(
     "sms",
@@ -165,6 +173,13 @@ def _phone(clinic_phone: str) -> str:
 def reminder_text(*, language: str, clinic: str, link: str) -> str:
     with in_language(language):
         return str(REMINDER).format(clinic=clinic, link=link, not_watched=NOT_WATCHED)
+
+
+@_sms
+def reminder_question_text(*, language: str, clinic: str, link: str, question: str) -> str:
+    """The day's reminder with a milestone question (already in the patient's language) in it."""
+    with in_language(language):
+        return str(REMINDER_WITH_QUESTION).format(clinic=clinic, link=link, question=question, not_watched=NOT_WATCHED)
 
 
 @_sms

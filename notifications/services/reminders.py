@@ -8,9 +8,8 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
-from notifications import texts
 from notifications.caregiver_messages import caregiver_messages_write
-from notifications.milestone_questions import milestone_questions_waiting, with_question
+from notifications.milestone_questions import milestone_questions_waiting, reminder_with_question
 from notifications.models import Message
 from notifications.selectors import DueReminder, reminders_due
 from notifications.services.outbox import PRIORITY_BULK
@@ -60,8 +59,8 @@ def _reminders_write(batch: list[DueReminder], now: datetime.datetime) -> int:
                 purpose=Purpose.REMINDER,
                 patient_id=due.patient_id,
                 to_phone=due.phone,
-                body=with_question(texts.reminder_text(language=due.language, clinic=due.clinic_name, link=masked),
-                                   milestone=questions.get(due.patient_id), language=due.language),
+                body=reminder_with_question(language=due.language, clinic=due.clinic_name, link=masked,
+                                            milestone=questions.get(due.patient_id)),
                 dedupe_key=key,
                 local_date=due.local_date,
                 send_after=due.window.opens,

@@ -13,10 +13,12 @@ import pytest
 from django.conf import settings
 
 from notifications import texts
+from notifications.milestone_questions import reminder_with_question
 from notifications.models import Message
 from notifications.services import reminders
 from recovery.choices import Symptom
 from recovery.red_flags import red_flag_advice
+from recovery.services.milestone_questions import QUESTION_TEXTS
 from tests.notifications.conftest import at
 from tests.webcheckin.conftest import sent_text
 from webcheckin.links import LINK_MASK
@@ -62,6 +64,11 @@ def test_the_counter_counts_as_carriers_do():
         ("new link", lambda lang: texts.checkin_link_text(language=lang, clinic=CLINIC, link=LINK)),
         ("caregiver's copy", lambda lang: texts.caregiver_copy_text(language=lang, clinic=CLINIC, name=FIRST_NAME, link=LINK)),
         ("caregiver's nudge", lambda lang: texts.caregiver_nudge_text(language=lang, clinic=CLINIC, name=FIRST_NAME, link=LINK)),
+    ]
+    + [
+        (f"reminder asking about {milestone}", lambda lang, milestone=milestone: reminder_with_question(
+            language=lang, clinic=CLINIC, link=LINK, milestone=milestone))
+        for milestone in QUESTION_TEXTS
     ],
 )
 def test_each_text_with_its_link_fits_two_segments(name, make, language):
