@@ -4,6 +4,7 @@ import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
 from twilio.request_validator import RequestValidator
 
 from tests.notifications.standin import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, TwilioStandIn
@@ -65,3 +66,13 @@ def twilio_post(client, settings, twilio):
 def at(zone: str, *args) -> datetime.datetime:
     """An aware moment given in a zone's wall-clock time."""
     return datetime.datetime(*args, tzinfo=ZoneInfo(zone))
+
+
+@pytest.fixture
+def daytime(time_machine):
+    """Noon of today in Chicago (the test clinics' zone), the clock running on from there: for tests of
+    texts that the clinic's quiet hours would otherwise hold back at night."""
+    zone = ZoneInfo("America/Chicago")
+    local_today = timezone.now().astimezone(zone).date()
+    time_machine.move_to(datetime.datetime.combine(local_today, datetime.time(12, 0), tzinfo=zone), tick=True)
+

@@ -308,7 +308,7 @@ def test_a_late_sent_callback_does_not_undo_delivered(twilio_post, sent_page):
     assert Message.objects.get(pk=sent_page.pk).status == "delivered"
 
 
-def test_an_undelivered_callback_with_21610_opts_the_patient_out(twilio_post, twilio, patient_a):
+def test_an_undelivered_callback_with_21610_opts_the_patient_out(daytime, twilio_post, twilio, patient_a):
     message = Message.objects.get(patient=patient_a, purpose="enrollment")
     sending.message_send(message_id=message.pk)
     message.refresh_from_db()
